@@ -1,0 +1,78 @@
+"""Fixtures shared by every package's tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class RenderedPage:
+    """What a page did in a real browser: its console, failed requests and a screenshot."""
+
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)
+    charts: int = 0
+    broken_images: int = 0
+    screenshot: Path | None = None
+    title: str = ""
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def render_page(tmp_path_factory):
+    """Render a local HTML file in headless Chromium and report what happened.
+
+    Skips when Chromium is absent on a developer machine; fails in CI, where
+    ``make test`` installs it.
+    """
+    executable = _chromium()
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed; 'make test' installs Debian's chromium package.")
+        pytest.skip("Chromium is not installed (make test installs it).")
+    from playwright.sync_api import sync_playwright
+
+    shots = Path(os.environ.get("RISKMODEL_SCREENSHOTS", tmp_path_factory.mktemp("screenshots")))
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+
+        def render(path: Path) -> RenderedPage:
+            result = RenderedPage()
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("console", lambda m: m.type == "error" and result.console_errors.append(m.text))
+            page.on("pageerror", lambda e: result.console_errors.append(str(e)))
+            page.on("requestfailed", lambda r: result.failed_requests.append(r.url))
+            page.on("request", lambda r: r.url.startswith(("http:", "https:")) and result.external_requests.append(r.url))
+            page.goto(Path(path).resolve().as_uri(), wait_until="load")
+            result.title = page.title()
+            result.charts = page.locator("svg, img").count()
+            result.broken_images = page.evaluate(
+                "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length"
+            )
+            result.screenshot = shots / f"{Path(path).stem}.png"
+            page.screenshot(path=str(result.screenshot), full_page=True)
+            page.close()
+            return result
+
+        yield render
+        browser.close()
