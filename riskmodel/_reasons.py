@@ -1,0 +1,387 @@
+"""Plain-English reasons: the registry's sentences filled with a young person's own values.
+
+Every sentence comes from a feature's ``statement`` in the registry, so the wording cannot
+drift from what the builder computes. Values are formatted for reading ("3 suspensions",
+"82%", "no record"), and where the source records are at hand the sentence gains the date
+and meaning of the most recent record behind it ("..., most recently on 14 March 2025,
+for physical assault against a pupil") with references to the records as evidence.
+
+Reasons never cite sex, ethnicity, disability or special educational needs: a feature that
+encodes one, or whose wording or record meaning names one, is left out of the sentence
+(its effect still counts in the numbers). Age may be stated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from features import Feature, FeatureRegistry
+
+SOURCES = {
+    "ssda903": "no looked-after children (SSDA903) record",
+    "cin": "no children in need census record",
+    "school_census": "no school census record",
+    "ap_census": "no alternative provision census record",
+    "nccis": "no NCCIS post-16 activity record",
+    "youth_justice": "no youth justice record",
+}
+MAX_PER_CONCEPT = 3
+MAX_EVIDENCE = 5
+
+# Words that would cite a protected characteristic (or a close proxy for one) in a reason.
+_PROTECTED = re.compile(
+    r"\b(sex|gender|male|female|boy|girl|ethnic\w*|race|racial|white|black|asian|mixed|"
+    r"traveller|gypsy|roma|disab\w*|impairment|autis\w*|asperger\w*|down syndrome|"
+    r"special educational|sen|send|ehc\w*|education, health and care|learning difficult\w*|"
+    r"mental health|health needs|incontinence|mobility|hearing|vision)\b",
+    re.IGNORECASE,
+)
+
+
+def cites_protected(text: str) -> bool:
+    """Whether ``text`` names sex, ethnicity, disability or SEN (or a close proxy).
+
+    Examples
+    --------
+    >>> cites_protected("SEN support")
+    True
+    >>> cites_protected("3 suspensions in the last 12 months")
+    False
+    """
+    return bool(_PROTECTED.search(text or ""))
+
+
+def citable(feature: Feature) -> bool:
+    """Whether a reason may quote this feature: not protected, and not worded as one."""
+    if feature.protected is not None:
+        return False
+    return not (cites_protected(feature.statement) or cites_protected(feature.description))
+
+
+def feature_texts(X: pd.DataFrame, registry: FeatureRegistry, names: list[str]) -> np.ndarray:
+    """One sentence per person and feature, from the registry and the person's values.
+
+    Parameters
+    ----------
+    X : DataFrame
+        Feature values, one row per person.
+    registry : FeatureRegistry
+    names : list of str
+        Columns of ``X`` to render, in order.
+
+    Returns
+    -------
+    ndarray of object, shape (n_people, n_features)
+        The sentence, or ``""`` where a feature may not be cited or is unknown to the
+        registry.
+
+    Examples
+    --------
+    >>> from features import Feature, FeatureRegistry
+    >>> registry = FeatureRegistry((Feature(
+    ...     "susp_12m", "Suspensions", "exclusions", "12 months", "count",
+    ...     "school exclusions", "{value} suspensions in the last 12 months", kind="count"),))
+    >>> X = pd.DataFrame({"susp_12m": [0.0, 1.0, 3.0]})
+    >>> feature_texts(X, registry, ["susp_12m"])[:, 0].tolist()
+    ['no suspensions in the last 12 months', '1 suspension in the last 12 months', '3 suspensions in the last 12 months']
+    """
+    out = np.full((len(X), len(names)), "", dtype=object)
+    for column, name in enumerate(names):
+        feature = _lookup(registry, name)
+        if feature is not None and citable(feature):
+            out[:, column] = _render(feature, X[name].to_numpy(dtype=float))
+    return out
+
+
+def with_records(text: str, records: pd.DataFrame) -> tuple[str, str]:
+    """Add the date and meaning of the most recent record to a sentence; list the records.
+
+    Parameters
+    ----------
+    text : str
+        The sentence for the value, e.g. ``"3 suspensions in the last 12 months"``.
+    records : DataFrame
+        ``features.trace_feature`` output: ``table, record_ref, date, code, meaning, detail``.
+
+    Returns
+    -------
+    statement : str
+    evidence : str
+        ``"; "``-joined record references, most recent first (at most five, then a count).
+
+    Examples
+    --------
+    >>> records = pd.DataFrame({
+    ...     "table": ["exclusions"] * 2, "record_ref": ["x.csv:row 4", "x.csv:row 9"],
+    ...     "date": pd.to_datetime(["2024-11-02", "2025-03-14"]), "code": ["PA", "PP"],
+    ...     "meaning": ["physical assault against an adult", "physical assault against a pupil"],
+    ...     "detail": ["", ""]})
+    >>> with_records("2 suspensions in the last 12 months", records)[0]
+    '2 suspensions in the last 12 months, most recently on 14 March 2025, for physical assault against a pupil'
+    """
+    if records is None or records.empty or not text:
+        return text, ""
+    records = records.sort_values("date", ascending=False, na_position="last")
+    latest = records.iloc[0]
+    parts = [text]
+    if pd.notna(latest["date"]):
+        when = "most recently on" if len(records) > 1 else "on"
+        parts.append(f"{when} {format_date(latest['date'])}")
+    meaning = "" if pd.isna(latest.get("meaning")) else str(latest.get("meaning", "")).strip()
+    if meaning and not cites_protected(meaning):
+        parts.append(f"for {meaning}")
+    return ", ".join(parts), _evidence(records["record_ref"].astype(str).tolist())
+
+
+def format_date(value) -> str:
+    """``14 March 2025``: the day without a leading zero, the month in words."""
+    stamp = pd.Timestamp(value)
+    return f"{stamp.day} {stamp:%B %Y}"
+
+
+def missing_sources(people: pd.DataFrame, person_ids: pd.Series | np.ndarray) -> np.ndarray:
+    """For each person, the sources that hold no record of them, as a ``"; "``-joined phrase.
+
+    Parameters
+    ----------
+    people : DataFrame
+        The tidy ``people`` table (``person_id``, ``sources`` ``;``-joined).
+    person_ids : array-like of str
+
+    Returns
+    -------
+    ndarray of object
+        E.g. ``"no school census record; no youth justice record"``, or ``""``.
+    """
+    held = pd.Series(people["sources"].to_numpy(), index=people["person_id"].to_numpy())
+    held = held[~held.index.duplicated()]
+    padded = (";" + held.reindex(pd.Index(person_ids)).fillna("").astype(str) + ";").to_numpy()
+    padded = pd.Series(padded, dtype=str)
+    out = np.full(len(padded), "", dtype=object)
+    for source, phrase in SOURCES.items():
+        absent = ~padded.str.contains(f";{source};", regex=False).to_numpy()
+        out = np.where(absent, np.where(out == "", phrase, out + "; " + phrase), out)
+    return out
+
+
+def join_nonempty(columns: np.ndarray, separator: str) -> np.ndarray:
+    """Join the non-empty strings of each row of a 2-D object array."""
+    out = np.full(columns.shape[0], "", dtype=object)
+    for k in range(columns.shape[1]):
+        part = columns[:, k]
+        out = np.where(part == "", out, np.where(out == "", part, out + separator + part))
+    return out
+
+
+def top_reasons(concept_values: np.ndarray, concepts: list[str], *, top: int = 3) -> np.ndarray:
+    """Short text naming the concepts that raise and lower each score most.
+
+    Examples
+    --------
+    >>> top_reasons(np.array([[0.5, -0.2, 1.0]]), ["attendance", "age", "youth justice"])[0]
+    'raised by youth justice, attendance; lowered by age'
+    """
+    names = np.array(concepts, dtype=object)
+    raised = _ranked(concept_values, names, top, sign=1.0)
+    lowered = _ranked(concept_values, names, top, sign=-1.0)
+    raised = np.where(raised == "", "", "raised by " + raised)
+    lowered = np.where(lowered == "", "", "lowered by " + lowered)
+    return join_nonempty(np.stack([raised, lowered], axis=1), "; ")
+
+
+def _ranked(values: np.ndarray, names: np.ndarray, top: int, *, sign: float) -> np.ndarray:
+    signed = values * sign
+    order = np.argsort(-signed, axis=1, kind="stable")[:, :top]
+    picked = np.where(np.take_along_axis(signed, order, axis=1) > 0, names[order], "")
+    return join_nonempty(picked.astype(object), ", ")
+
+
+def _evidence(refs: list[str]) -> str:
+    shown = "; ".join(refs[:MAX_EVIDENCE])
+    if len(refs) > MAX_EVIDENCE:
+        shown += f"; and {len(refs) - MAX_EVIDENCE} more"
+    return shown
+
+
+def _lookup(registry: FeatureRegistry, name: str) -> Feature | None:
+    try:
+        return registry[name]
+    except KeyError:
+        return None
+
+
+def _render(feature: Feature, values: np.ndarray) -> np.ndarray:
+    """Sentences for one feature's values; formats each distinct display value once."""
+    shown, formatter = _display(feature, values)
+    distinct = pd.unique(shown[~np.isnan(shown)])
+    lookup = {v: formatter(v) for v in distinct.tolist()}
+    no_record = f"{_lower_first(feature.description)}: no record"
+    texts = pd.Series(shown).map(lookup).to_numpy(dtype=object)
+    return np.where(np.isnan(shown), no_record, texts)
+
+
+def _display(feature: Feature, values: np.ndarray) -> tuple[np.ndarray, Callable[[float], str]]:
+    """Round values to what is shown, and the function turning one into a sentence."""
+    statement = feature.statement
+    if feature.concept == "age":
+        return np.floor(values), lambda v: statement.replace("{value}", _number(v))
+    if feature.kind == "flag":
+        return np.round(values), lambda v: _flag_text(statement, v)
+    if _is_share(feature):
+        return np.round(values * 100.0), lambda v: statement.replace("{value}", f"{v:.0f}%")
+    if feature.kind in ("count", "days"):
+        return np.round(values), lambda v: _count_text(statement, v)
+    return np.round(values, 1), lambda v: statement.replace("{value}", _number(v))
+
+
+def _is_share(feature: Feature) -> bool:
+    words = f"{feature.aggregation} {feature.name}".lower()
+    return any(w in words for w in ("share", "rate", "proportion", "percent"))
+
+
+def _flag_text(statement: str, value: float) -> str:
+    if "{value}" in statement:
+        return statement.replace("{value}", "yes" if value >= 1 else "no")
+    return statement if value >= 1 else f"not the case: {statement}"
+
+
+def _count_text(statement: str, value: float) -> str:
+    if value == 0 and statement.startswith("{value} "):
+        return "no " + statement[len("{value} "):]
+    text = statement.replace("{value}", _number(value))
+    if value == 1 and statement.startswith("{value} "):
+        text = re.sub(r"^1 (\w+?[^s])s\b", r"1 \1", text)
+    return text
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+def choose_features(
+    feature_shap: np.ndarray,
+    concept_values: np.ndarray,
+    texts: np.ndarray,
+    groups: list[np.ndarray],
+    *,
+    top: int = MAX_PER_CONCEPT,
+) -> np.ndarray:
+    """Pick, per person and concept, the features that explain the concept's effect.
+
+    Within a concept that raises the score, the features that raise it most (and the
+    reverse for one that lowers it); features with no citable sentence are skipped.
+
+    Parameters
+    ----------
+    feature_shap : ndarray of shape (n_people, n_features)
+    concept_values : ndarray of shape (n_people, n_concepts)
+    texts : ndarray of shape (n_people, n_features)
+        From :func:`feature_texts`.
+    groups : list of int arrays
+        The feature columns of each concept.
+    top : int, default=3
+
+    Returns
+    -------
+    ndarray of int, shape (n_people, n_concepts, top)
+        Feature column numbers, most important first; ``-1`` where none.
+    """
+    chosen = np.full((feature_shap.shape[0], len(groups), top), -1, dtype=np.int64)
+    for c, columns in enumerate(groups):
+        signed = feature_shap[:, columns] * np.sign(concept_values[:, [c]])
+        valid = (signed > 0) & (texts[:, columns] != "")
+        order = np.argsort(np.where(valid, -signed, np.inf), axis=1, kind="stable")[:, :top]
+        picked = np.where(np.take_along_axis(valid, order, axis=1), columns[order], -1)
+        chosen[:, c, : picked.shape[1]] = picked
+    return chosen
+
+
+def assemble(texts: np.ndarray, evidence: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Join the chosen sentences (and evidence) into one statement per person and concept.
+
+    Returns
+    -------
+    statements, evidence : ndarray of object, shape (n_people, n_concepts)
+    """
+    rows = np.arange(texts.shape[0])[:, None]
+    n_concepts = chosen.shape[1]
+    statements = np.empty((texts.shape[0], n_concepts), dtype=object)
+    refs = np.empty_like(statements)
+    for c in range(n_concepts):
+        picked = chosen[:, c, :]
+        safe = np.maximum(picked, 0)
+        parts = np.where(picked >= 0, texts[rows, safe], "")
+        statements[:, c] = join_nonempty(parts.astype(object), "; ")
+        refs[:, c] = join_nonempty(np.where(picked >= 0, evidence[rows, safe], "").astype(object), "; ")
+    statements = np.where(statements == "", "other recorded information in this area", statements)
+    return statements, refs
+
+
+def add_lineage(
+    texts: np.ndarray,
+    X: pd.DataFrame,
+    person_ids: np.ndarray,
+    rows: np.ndarray,
+    chosen: np.ndarray,
+    names: list[str],
+    registry: FeatureRegistry,
+    tables: dict[str, pd.DataFrame],
+    as_of,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Add dates, meanings and record references to the chosen sentences of ``rows``.
+
+    Only values that rest on records are traced (not missing, not zero, not read from
+    the ``people`` table: a month of birth is never quoted).
+
+    Returns
+    -------
+    texts, evidence : ndarray of object, shape (n_people, n_features)
+        ``texts`` with the chosen cells of ``rows`` rewritten; ``evidence`` is ``""``
+        elsewhere.
+    """
+    import features
+
+    texts = texts.copy()
+    evidence = np.full(texts.shape, "", dtype=object)
+    tables = subset_tables(tables, person_ids[rows])
+    traceable = np.array([_traceable(_lookup(registry, n)) for n in names], dtype=bool)
+    values = X[names].to_numpy(dtype=float)
+    for row in rows:
+        person_tables = _person_tables(tables, person_ids[row])
+        for column in np.unique(chosen[row][chosen[row] >= 0]):
+            value = values[row, column]
+            if not traceable[column] or np.isnan(value) or value == 0:
+                continue
+            records = features.trace_feature(person_tables, person_ids[row], as_of, names[column])
+            texts[row, column], evidence[row, column] = with_records(texts[row, column], records)
+    return texts, evidence
+
+
+def subset_tables(tables: dict[str, pd.DataFrame], person_ids) -> dict[str, pd.DataFrame]:
+    """Every table cut down to the rows of ``person_ids`` (one vectorised pass each)."""
+    wanted = pd.Index(pd.unique(np.asarray(person_ids, dtype=object)))
+    return {
+        name: table.loc[table["person_id"].isin(wanted).to_numpy(bool)]
+        if "person_id" in table.columns else table
+        for name, table in tables.items()
+    }
+
+
+def _traceable(feature: Feature | None) -> bool:
+    return feature is not None and citable(feature) and feature.source != "people" and feature.concept != "age"
+
+
+def _person_tables(tables: dict[str, pd.DataFrame], person_id: str) -> dict[str, pd.DataFrame]:
+    """Every table cut down to one person's rows (the people table included)."""
+    return {
+        name: table.loc[table["person_id"] == person_id] if "person_id" in table.columns else table
+        for name, table in tables.items()
+    }
