@@ -1,0 +1,190 @@
+"""Public entry points: load a folder of statutory extracts, or validate it.
+
+:func:`load_extracts` reads every source present, validates it, quarantines bad
+rows, links people through the person index and hands on pseudonymised tidy tables
+(``docs/tidy-tables.md``). :func:`validate_extracts` does the same and writes
+``validation.json`` and the owner-only quarantine files for the data owner.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+from ._linkage import PersonLinker
+from ._loaders import _ap_census, _cin, _nccis, _school_census, _ssda903, _youth_justice
+from ._loaders._errors import DataError
+from ._loaders._people_attrs import build_people
+from ._loaders._person_index import read_person_index
+from ._loaders._report import ValidationReport
+from ._loaders._tidy import TIDY_TABLES, conform, empty_table
+from ._pseudonym import Pseudonymiser
+
+SOURCE_OF_TABLE = {
+    "pupils": "school_census", "exclusions": "school_census", "attendance": "school_census",
+    "ap_placements": "ap_census", "nccis_activity": "nccis",
+    "cin_referrals": "cin", "cin_assessment_factors": "cin", "cin_section47": "cin",
+    "cin_cp_plans": "cin", "cla_episodes": "ssda903", "cla_missing": "ssda903",
+    "cla_oc2": "ssda903", "yj_offences": "youth_justice", "yj_outcomes": "youth_justice",
+}
+
+
+@dataclass
+class Extracts:
+    """What the loaders hand on.
+
+    Attributes
+    ----------
+    tables : dict of str to pandas.DataFrame
+        Every tidy table of ``docs/tidy-tables.md``, empty when its source is absent.
+    report : ValidationReport
+        What was read, accepted and quarantined, and why.
+    """
+
+    tables: dict = field(default_factory=dict)
+    report: ValidationReport = field(default_factory=ValidationReport)
+
+    def __repr__(self):
+        sizes = ", ".join(f"{name}={len(frame)}" for name, frame in self.tables.items())
+        return f"Extracts({sizes}; {self.report.n_problems} problems)"
+
+
+def load_extracts(data_dir, *, key, progress=None):
+    """Load, validate, pseudonymise and link a folder of statutory extracts.
+
+    Parameters
+    ----------
+    data_dir : path-like
+        The folder laid out as in ``docs/data-formats.md``.
+    key : bytes
+        Pseudonymisation key (see :func:`load_pseudonym_key`).
+    progress : callable, optional
+        Called with a short step name (e.g. ``"school census"``) as each step starts.
+
+    Returns
+    -------
+    Extracts
+
+    Raises
+    ------
+    DataError
+        If the folder is missing or a file cannot be read (empty, undecodable,
+        malformed XML, missing a required column).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     extracts = load_extracts(folder, key=b"k" * 32)
+    >>> len(extracts.tables["people"]), extracts.report.n_problems
+    (0, 0)
+    """
+    data_dir = _data_folder(data_dir)
+    step = progress or (lambda name: None)
+    report = ValidationReport()
+    step("person index")
+    linker = PersonLinker(read_person_index(data_dir, report), Pseudonymiser(key))
+    raw = {}
+    for name, reader in _READERS:
+        step(name)
+        raw[name] = reader(data_dir, report)
+    _ssda903.learn_upns(raw["ssda903"], linker)
+    _cin.learn_upns(raw["cin"], linker)
+    step("linking people")
+    tables = _tidy_all(raw, linker)
+    _warn_about_extra_columns(report)
+    return Extracts(tables=tables, report=report)
+
+
+def validate_extracts(data_dir, out_dir, *, key, progress=None):
+    """Validate a folder of extracts and write the report and quarantine files.
+
+    Writes ``out_dir/validation.json`` (counts, and file, row, column and reason of
+    every problem; no identifiers or values) and ``out_dir/quarantine/<table>.csv``
+    (the quarantined rows with their original values and a reason column, readable
+    by the owner only).
+
+    Parameters
+    ----------
+    data_dir : path-like
+        The folder of extracts.
+    out_dir : path-like
+        Where to write; created if needed.
+    key : bytes
+        Pseudonymisation key.
+    progress : callable, optional
+        As for :func:`load_extracts`.
+
+    Returns
+    -------
+    ValidationReport
+    """
+    report = load_extracts(data_dir, key=key, progress=progress).report
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report.write_json(out_dir / "validation.json")
+    report.write_quarantine(out_dir / "quarantine")
+    return report
+
+
+def _data_folder(data_dir):
+    path = Path(data_dir)
+    if not path.is_dir():
+        raise DataError(
+            f"The data folder {os.fspath(data_dir)} does not exist or is not a folder. "
+            "Give the folder holding ssda903/, cin/, school_census/ and the other extracts "
+            "(see docs/data-formats.md)."
+        )
+    return path
+
+
+_READERS = (
+    ("ssda903", _ssda903.read_ssda903),
+    ("cin", _cin.read_cin),
+    ("school census", _school_census.read_school_census),
+    ("ap census", _ap_census.read_ap_census),
+    ("nccis", _nccis.read_nccis),
+    ("youth justice", _youth_justice.read_youth_justice),
+)
+
+
+def _tidy_all(raw, linker):
+    found, attrs = {}, []
+    for name, tidy in (
+        ("ssda903", _ssda903.tidy_ssda903), ("school census", _school_census.tidy_school_census),
+        ("ap census", _ap_census.tidy_ap_census), ("nccis", _nccis.tidy_nccis),
+        ("youth justice", _youth_justice.tidy_youth_justice),
+    ):
+        tables, more = tidy(raw[name], linker)
+        found.update(tables)
+        attrs.extend(more)
+    tables, more, disability = _cin.tidy_cin(raw["cin"], linker)
+    found.update(tables)
+    attrs.extend(more)
+    out = {name: conform(name, found[name]) if name in found else empty_table(name)
+           for name in TIDY_TABLES if name != "people"}
+    sources = _sources(out, attrs)
+    out["people"] = conform("people", build_people(attrs, disability, sources))
+    return {name: out[name] for name in TIDY_TABLES}
+
+
+def _sources(tables, attrs):
+    held = {}
+    for name, frame in tables.items():
+        held.setdefault(SOURCE_OF_TABLE[name], set()).update(frame["person_id"].dropna())
+    for frame in attrs:
+        for source, ids in frame.groupby("source")["person_id"]:
+            held.setdefault(source, set()).update(ids.dropna())
+    return held
+
+
+def _warn_about_extra_columns(report):
+    for table in report.table_reports:
+        for note in table.notes:
+            warnings.warn(f"{table.file}: {note}", UserWarning, stacklevel=3)
+
+
+__all__ = ["Extracts", "load_extracts", "validate_extracts"]

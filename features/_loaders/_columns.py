@@ -1,0 +1,218 @@
+"""Column declarations and their vectorised parsers.
+
+Each source table is declared as a tuple of :class:`Column` objects (its schema);
+:func:`parse_columns` turns the raw strings into typed columns and records every
+row-level problem in a :class:`~._problems.RowProblems` collector, all at once.
+Reasons name the column and the rule, never the offending value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+UPN_PATTERN = r"^[A-Z]\d{12}$|^[A-Z]\d{11}[A-Z]$"
+UPN_UNKNOWN_CODES = tuple(f"UN{i}" for i in range(1, 8))
+TRUE_VALUES = frozenset({"1", "Y", "YES", "TRUE", "T"})
+FALSE_VALUES = frozenset({"0", "N", "NO", "FALSE", "F"})
+FIRST_YEAR, LAST_YEAR = 1900, 2099
+DATE_RULE = "use DD/MM/YYYY or YYYY-MM-DD"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a source table.
+
+    Parameters
+    ----------
+    name : str
+        Canonical header name.
+    kind : {"str", "code", "codes", "date", "month", "int", "number", "flag", "upn"}
+        How the cell is parsed. ``"codes"`` is a ``;``-separated list of codes;
+        ``"month"`` is ``YYYY-MM`` and parses to the month's last day.
+    required : bool, default=False
+        The column must be in the header and every row must have a value.
+    codes : collection of str, optional
+        Allowed codes (after upper-casing and ``aliases``) for ``"code"``/``"codes"``.
+    aliases : mapping, optional
+        Older or alternative codes mapped to the current ones, e.g. ``FIXD`` to ``SUSP``.
+    low, high : float, optional
+        Inclusive bounds for ``"int"`` and ``"number"``.
+    unknown_upn : bool, default=False
+        For ``"upn"``: also accept the ``UN1``-``UN7`` reasons a UPN is unknown
+        (they parse to missing).
+    """
+
+    name: str
+    kind: str = "str"
+    required: bool = False
+    codes: frozenset | tuple | None = None
+    aliases: dict | None = None
+    low: float | None = None
+    high: float | None = None
+    unknown_upn: bool = False
+
+
+def required_names(columns):
+    """Names of the columns that must be present in the header."""
+    return tuple(c.name for c in columns if c.required)
+
+
+def optional_names(columns):
+    """Names of the columns that may be absent from the header."""
+    return tuple(c.name for c in columns if not c.required)
+
+
+def parse_columns(raw, columns, problems):
+    """Parse the declared columns of ``raw``; record each bad cell in ``problems``.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        Stripped strings, blanks as missing (see :func:`~._csv.read_extract`).
+    columns : sequence of Column
+        The table's declaration.
+    problems : RowProblems
+        Collector for row-level problems.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The parsed columns, same index as ``raw``.
+    """
+    parsed = {}
+    for column in columns:
+        values = raw[column.name]
+        if column.required:
+            problems.add(values.isna(), column.name, "missing required value")
+        parsed[column.name] = _PARSERS[column.kind](values, column, problems)
+    return pd.DataFrame(parsed, index=raw.index)
+
+
+def parse_dates(values):
+    """Parse ``DD/MM/YYYY`` or ``YYYY-MM-DD`` strings; anything else becomes ``NaT``.
+
+    Unique strings are parsed once, so long columns of repeated dates are cheap.
+
+    Examples
+    --------
+    >>> parse_dates(pd.Series(["05/01/2024", "2024-01-05", "31/02/2024", None])).tolist()
+    [Timestamp('2024-01-05 00:00:00'), Timestamp('2024-01-05 00:00:00'), NaT, NaT]
+    """
+    codes, uniques = pd.factorize(values)
+    text = pd.Series(np.asarray(uniques, dtype=object), dtype="str")
+    text = text.str.replace(r"[T ]00:00(:00(\.0+)?)?$", "", regex=True)
+    dates = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+    iso = text.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}")
+    dates = dates.where(~iso, pd.to_datetime(text.where(iso), format="%Y-%m-%d", errors="coerce"))
+    dates = dates.astype("datetime64[ns]")
+    years = dates.dt.year
+    dates = dates.where((years >= FIRST_YEAR) & (years <= LAST_YEAR))
+    out = dates.to_numpy()[codes] if len(dates) else np.full(len(codes), np.datetime64("NaT"), "M8[ns]")
+    out = np.where(codes < 0, np.datetime64("NaT"), out).astype("datetime64[ns]")
+    return pd.Series(out, index=values.index)
+
+
+def _parse_str(values, column, problems):
+    return values
+
+
+def _parse_code(values, column, problems):
+    codes = values.str.upper()
+    if column.aliases:
+        codes = codes.replace(column.aliases)
+    bad = codes.notna() & ~codes.isin(list(column.codes))
+    problems.add(bad, column.name, f"unknown {column.name} code; see {_codes_doc(column)}")
+    return codes.mask(bad)
+
+
+def _parse_codes(values, column, problems):
+    codes = values.str.upper().str.replace(r"\s*[;,]\s*", ";", regex=True).str.strip(";")
+    exploded = codes.str.split(";").explode()
+    exploded = exploded.replace(column.aliases) if column.aliases else exploded
+    bad_part = exploded.notna() & ~exploded.isin(list(column.codes))
+    bad = bad_part.groupby(level=0).any().reindex(values.index, fill_value=False)
+    problems.add(bad, column.name, f"unknown {column.name} code; see {_codes_doc(column)}")
+    joined = exploded.groupby(level=0).agg(lambda parts: ";".join(parts.dropna()))
+    joined = joined.reindex(values.index).astype("str")
+    return joined.mask(bad | values.isna())
+
+
+def _parse_date(values, column, problems):
+    dates = parse_dates(values)
+    problems.add(values.notna() & dates.isna(), column.name, f"not a real date ({DATE_RULE})")
+    return dates
+
+
+def _parse_month(values, column, problems):
+    text = values.str.replace(r"^(\d{1,2})/(\d{4})$", r"\2-\1", regex=True)
+    text = text.str.extract(r"^(\d{4}-\d{1,2})(?:-\d{1,2})?$", expand=False)
+    months = pd.to_datetime(text, format="%Y-%m", errors="coerce")
+    bad = values.notna() & months.isna()
+    problems.add(bad, column.name, "not a real month (use YYYY-MM)")
+    return (months + pd.offsets.MonthEnd(0)).astype("datetime64[ns]")
+
+
+def _parse_number(values, column, problems, *, whole=False):
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    bad = values.notna() & numbers.isna()
+    rule = "not a whole number" if whole else "not a number"
+    if whole:
+        bad |= numbers.notna() & (numbers != np.round(numbers))
+    problems.add(bad, column.name, rule)
+    out_of_range = pd.Series(False, index=values.index)
+    if column.low is not None:
+        out_of_range |= numbers < column.low
+    if column.high is not None:
+        out_of_range |= numbers > column.high
+    if column.low is not None or column.high is not None:
+        problems.add(out_of_range & ~bad, column.name, f"outside the allowed range {_range(column)}")
+    return numbers.mask(bad | out_of_range)
+
+
+def _parse_int(values, column, problems):
+    return _parse_number(values, column, problems, whole=True).astype("Int64")
+
+
+def _parse_flag(values, column, problems):
+    upper = values.str.upper()
+    is_true, is_false = upper.isin(list(TRUE_VALUES)), upper.isin(list(FALSE_VALUES))
+    bad = values.notna() & ~is_true & ~is_false
+    problems.add(bad, column.name, "not a yes/no value (use 1/0, Y/N or true/false)")
+    flags = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    return flags.mask(is_true, True).mask(is_false, False)
+
+
+def _parse_upn(values, column, problems):
+    upn = values.str.upper()
+    unknown = upn.isin(list(UPN_UNKNOWN_CODES)) if column.unknown_upn else upn.isna() & False
+    valid = upn.str.fullmatch(UPN_PATTERN).fillna(False).astype(bool)
+    bad = upn.notna() & ~valid & ~unknown
+    allowed = "a letter then 12 digits, or a letter, 11 digits and a letter"
+    if column.unknown_upn:
+        allowed += ", or UN1 to UN7"
+    problems.add(bad, column.name, f"not a valid UPN ({allowed})")
+    return upn.where(valid)
+
+
+def _codes_doc(column):
+    return "features/_codes.py" if len(column.codes) > 12 else "allowed: " + ", ".join(sorted(column.codes))
+
+
+def _range(column):
+    if column.high is None:
+        return f"at least {column.low:g}"
+    if column.low is None:
+        return f"at most {column.high:g}"
+    return f"{column.low:g} to {column.high:g}"
+
+
+_PARSERS = {
+    "str": _parse_str, "code": _parse_code, "codes": _parse_codes, "date": _parse_date,
+    "month": _parse_month, "int": _parse_int, "number": _parse_number, "flag": _parse_flag,
+    "upn": _parse_upn,
+}
+
+__all__ = ["Column", "parse_columns", "parse_dates", "required_names", "optional_names"]

@@ -1,0 +1,101 @@
+"""The ``people`` table: one row per person, each attribute from the best source.
+
+Sex, ethnicity and birth month are taken from the highest-precedence source that
+records them: the latest school census, then CIN, SSDA903, youth justice, NCCIS and
+the AP census. A recorded value beats ``U`` (sex) and ``REFU``/``NOBT`` (ethnicity)
+from a higher source. Disability comes from CIN only. Postcodes are cut to their
+district and dates of birth to the first of the month before they leave the loaders.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import _codes as codes
+from ._rules import month_start
+
+PRECEDENCE = ("school_census", "cin", "ssda903", "youth_justice", "nccis", "ap_census")
+SOURCE_ORDER = ("ssda903", "cin", "school_census", "ap_census", "nccis", "youth_justice")
+DISTRICT_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]?$"
+WEAK_VALUES = {"sex": ("U",), "ethnicity": ("REFU", "NOBT", "UNKN")}
+
+
+def postcode_district(values):
+    """The outward code (district) of each postcode, or missing if it is not one.
+
+    Examples
+    --------
+    >>> postcode_district(pd.Series(["nw10 4ab", "NW104AB", "NW10", "12345", None])).tolist()
+    ['NW10', 'NW10', 'NW10', nan, nan]
+    """
+    text = values.astype("str").str.upper().str.replace(r"\s+", " ", regex=True).str.strip()
+    spaced = text.str.split(" ").str[0]
+    unspaced = text.where(text.str.len() < 5, text.str[:-3])
+    outward = spaced.where(text.str.contains(" ", regex=False), unspaced)
+    valid = outward.str.fullmatch(DISTRICT_PATTERN).fillna(False).astype(bool)
+    return outward.where(valid & values.notna()).astype("str")
+
+
+def attributes(person_id, source, *, when, birth=None, sex=None, ethnicity=None, district=None):
+    """One source's person attributes, in the shape :func:`build_people` expects."""
+    def col(values):
+        if values is None:
+            return pd.Series(pd.NA, index=person_id.index, dtype="str")
+        return pd.Series(values, index=person_id.index)
+
+    return pd.DataFrame({
+        "person_id": person_id, "source": source,
+        "when": pd.Series(when, index=person_id.index).astype("datetime64[ns]"),
+        "birth_month": month_start(birth) if birth is not None else pd.NaT,
+        "sex": col(sex).astype("str"), "ethnicity": col(ethnicity).astype("str"),
+        "postcode_district": col(district).astype("str"),
+    })
+
+
+def build_people(attrs, disability, sources):
+    """Assemble the ``people`` table.
+
+    Parameters
+    ----------
+    attrs : list of DataFrame
+        From :func:`attributes`, one per source table holding attributes.
+    disability : pandas.Series of bool
+        Indexed by ``person_id``; people ever in CIN.
+    sources : dict of str to set
+        Source name to the person ids holding any record there.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    everyone = sorted(set().union(*sources.values())) if sources else []
+    people = pd.DataFrame(index=pd.Index(everyone, name="person_id", dtype="str"))
+    frame = pd.concat(attrs, ignore_index=True) if attrs else None
+    for name in ("birth_month", "sex", "ethnicity", "postcode_district"):
+        people[name] = _best(frame, name).reindex(people.index) if frame is not None else pd.NA
+    people["sex"] = people["sex"].fillna("U").astype("str")
+    people["ethnicity"] = people["ethnicity"].fillna("UNKN").astype("str")
+    people["ethnicity_group"] = people["ethnicity"].map(codes.ETHNICITY_GROUP).fillna("Unknown")
+    people["disability"] = disability.reindex(people.index).astype("boolean")
+    people["sources"] = _sources(people.index, sources)
+    return people.reset_index()
+
+
+def _best(frame, name):
+    values = frame[["person_id", "source", "when", name]].dropna(subset=[name])
+    rank = values["source"].map({s: i for i, s in enumerate(PRECEDENCE)})
+    weak = values[name].isin(WEAK_VALUES.get(name, ())) if name in WEAK_VALUES else False
+    values = values.assign(_weak=weak, _rank=rank)
+    values = values.sort_values(["_weak", "_rank", "when"], ascending=[True, True, False],
+                                na_position="last", kind="stable")
+    return values.drop_duplicates("person_id").set_index("person_id")[name]
+
+
+def _sources(index, sources):
+    held = pd.DataFrame(
+        {name: index.isin(list(sources.get(name, ()))) for name in SOURCE_ORDER}, index=index
+    )
+    labels = pd.Series("", index=index, dtype="str")
+    for name in SOURCE_ORDER:
+        labels = labels + held[name].map({True: name + ";", False: ""}).astype("str")
+    return labels.str.rstrip(";").astype("str")

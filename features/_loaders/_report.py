@@ -1,0 +1,234 @@
+"""The validation report: what was read, what was accepted, and why rows were set aside.
+
+:class:`RowProblems` collects row-level problems for one table while it is checked;
+:meth:`RowProblems.finish` splits the rows into accepted and quarantined and returns
+a :class:`TableReport`. :class:`ValidationReport` gathers the table reports and writes
+``validation.json`` and the owner-only quarantine files. Reasons and notes name files,
+rows and columns, never a child's identifier or value; only the quarantine files keep
+the original values, for the data owner to fix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+class RowProblems:
+    """Collector of row-level problems for one source table.
+
+    Parameters
+    ----------
+    index : pandas.Index
+        Row labels of the table; for CSV these are the 1-based data row numbers.
+    """
+
+    def __init__(self, index):
+        self.index = index
+        self._found = []
+
+    def add(self, mask, column, reason):
+        """Record ``reason`` against ``column`` for every row where ``mask`` is true."""
+        mask = np.asarray(pd.Series(mask).fillna(False), dtype=bool)
+        if mask.any():
+            self._found.append((np.flatnonzero(mask), column, reason))
+
+    @property
+    def bad(self):
+        """Boolean array, true for rows with at least one problem."""
+        bad = np.zeros(len(self.index), dtype=bool)
+        for positions, _, _ in self._found:
+            bad[positions] = True
+        return bad
+
+    def finish(self, *, table, file, raw, rows=None, notes=()):
+        """Split into accepted rows and a :class:`TableReport`.
+
+        Parameters
+        ----------
+        table : str
+            Source table name, e.g. ``"ssda903_episodes"``.
+        file : str
+            Path relative to the data folder.
+        raw : pandas.DataFrame
+            The rows as read, kept for the quarantine file.
+        rows : array-like of int, optional
+            Row numbers to report (default: the index).
+        notes : sequence of str
+            File-level notes.
+
+        Returns
+        -------
+        accepted : numpy.ndarray of bool
+        report : TableReport
+        """
+        rows = np.asarray(self.index if rows is None else rows)
+        found = self._frame(rows)
+        bad = self.bad
+        quarantined = raw.loc[bad].copy()
+        if len(quarantined):
+            reasons = found.assign(text=found["column"] + ": " + found["reason"])
+            joined = reasons.groupby("position", sort=True)["text"].agg("; ".join)
+            quarantined.insert(0, "reason", joined.to_numpy())
+            quarantined.insert(0, "row", rows[bad])
+            quarantined.insert(0, "file", file)
+        problems = found[["row", "column", "reason"]].to_dict("records")
+        report = TableReport(
+            table=table, file=file, rows_in=len(rows), rows_accepted=int((~bad).sum()),
+            rows_quarantined=int(bad.sum()), problems=problems, notes=list(notes),
+            quarantined=quarantined,
+        )
+        return ~bad, report
+
+    def _frame(self, rows):
+        columns = ["position", "row", "column", "reason"]
+        if not self._found:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        parts = [
+            pd.DataFrame({"position": pos, "column": col, "reason": reason})
+            for pos, col, reason in self._found
+        ]
+        found = pd.concat(parts, ignore_index=True)
+        found = found.drop_duplicates(["position", "column", "reason"])
+        found["row"] = [_plain(value) for value in rows[found["position"].to_numpy()]]
+        return found.sort_values(["position"], kind="stable")[columns]
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+@dataclass
+class TableReport:
+    """What happened to one source file.
+
+    Attributes
+    ----------
+    table, file : str
+        Source table name and path relative to the data folder.
+    rows_in, rows_accepted, rows_quarantined : int
+        Counts; ``rows_in == rows_accepted + rows_quarantined``.
+    problems : list of dict
+        ``{row, column, reason}`` for every problem found.
+    notes : list of str
+        File-level notes (extra columns ignored, optional columns absent).
+    """
+
+    table: str
+    file: str
+    rows_in: int = 0
+    rows_accepted: int = 0
+    rows_quarantined: int = 0
+    problems: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    quarantined: pd.DataFrame | None = field(default=None, repr=False)
+
+    def to_dict(self):
+        """The JSON-ready summary (without the quarantined values)."""
+        keys = ("table", "file", "rows_in", "rows_accepted", "rows_quarantined", "problems", "notes")
+        return {key: getattr(self, key) for key in keys}
+
+
+@dataclass
+class ValidationReport:
+    """Validation results for every source file that was read.
+
+    Attributes
+    ----------
+    tables : list of dict
+        One ``{table, file, rows_in, rows_accepted, rows_quarantined, problems, notes}``
+        per file, in reading order.
+    notes : list of str
+        Folder-level notes, e.g. sources that are absent.
+    """
+
+    table_reports: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    @property
+    def tables(self):
+        """Per-file summaries as plain dictionaries."""
+        return [report.to_dict() for report in self.table_reports]
+
+    @property
+    def n_problems(self):
+        """Total number of row-level problems found."""
+        return sum(len(report.problems) for report in self.table_reports)
+
+    @property
+    def n_quarantined(self):
+        """Total number of rows quarantined."""
+        return sum(report.rows_quarantined for report in self.table_reports)
+
+    def add(self, report):
+        """Append one :class:`TableReport`."""
+        self.table_reports.append(report)
+
+    def to_dict(self):
+        """The whole report as JSON-ready data, with totals.
+
+        Examples
+        --------
+        >>> ValidationReport().to_dict()["totals"]
+        {'rows_in': 0, 'rows_accepted': 0, 'rows_quarantined': 0, 'problems': 0}
+        """
+        tables = self.tables
+        totals = {
+            key: sum(t[key] for t in tables)
+            for key in ("rows_in", "rows_accepted", "rows_quarantined")
+        }
+        totals["problems"] = self.n_problems
+        return {"totals": totals, "notes": list(self.notes), "tables": tables}
+
+    def write_json(self, path):
+        """Write :meth:`to_dict` as indented JSON to ``path``."""
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+    def write_quarantine(self, folder):
+        """Write ``<folder>/<table>.csv`` for each table with quarantined rows.
+
+        The folder is made owner-only (``0o700``) and each file ``0o600``: the files
+        hold the original values so the data owner can correct them.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+        written = []
+        for table, frame in self._quarantine_frames().items():
+            path = folder / f"{table}.csv"
+            _write_private(path, frame.to_csv(index=False))
+            written.append(path)
+        return written
+
+    def _quarantine_frames(self):
+        frames = {}
+        for report in self.table_reports:
+            if report.quarantined is not None and len(report.quarantined):
+                frames.setdefault(report.table, []).append(report.quarantined)
+        return {table: pd.concat(parts, ignore_index=True) for table, parts in frames.items()}
+
+    def summary(self):
+        """One line per table: rows in, accepted, quarantined (no values)."""
+        lines = [
+            f"{t['file']}: {t['rows_in']} rows in, {t['rows_accepted']} accepted, "
+            f"{t['rows_quarantined']} quarantined"
+            for t in self.tables
+        ]
+        return "\n".join(lines)
+
+
+def _write_private(path, text):
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(path, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
