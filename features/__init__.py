@@ -5,11 +5,22 @@ tidy tables into one row per young person per as-of date, with labels, lineage a
 separate frame of protected characteristics for audits.
 """
 
+from ._load import Extracts, load_extracts, validate_extracts
+from ._loaders._errors import DataError
+from ._loaders._report import ValidationReport
+from ._pseudonym import Pseudonymiser, load_pseudonym_key
 from ._registry import CONCEPTS, PROTECTED_CHARACTERISTICS, Feature, FeatureRegistry
 
 __all__ = [
     "CONCEPTS",
+    "DataError",
+    "Extracts",
     "PROTECTED_CHARACTERISTICS",
     "Feature",
     "FeatureRegistry",
+    "Pseudonymiser",
+    "ValidationReport",
+    "load_extracts",
+    "load_pseudonym_key",
+    "validate_extracts",
 ]
