@@ -1,0 +1,113 @@
+"""Cells and units: how young people fall into groups and intersections.
+
+A *cell* is one observed crossing of every group column. Every reported
+*unit* (everyone, a group of one column, an intersection) is a union of
+cells, so resampling each cell within itself resamples every unit within
+itself, and unit statistics are sums of cell statistics.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Unit", "Layout", "build_layout"]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One row of the report: everyone, one group, or one intersection."""
+
+    kind: str  # "overall", "group" or "intersection"
+    attributes: tuple[tuple[str, str], ...]
+
+    @property
+    def key(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """A hashable identity for the unit."""
+        return (self.kind, self.attributes)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Cell codes for each row and the units built from the cells."""
+
+    columns: tuple[str, ...]
+    cell_codes: np.ndarray
+    cells: pd.DataFrame
+    units: tuple[Unit, ...]
+    membership: np.ndarray
+    all_crossings: tuple[tuple[str, ...], ...]
+    levels: dict[str, tuple[str, ...]]
+
+    @property
+    def n_cells(self) -> int:
+        """Number of observed cells."""
+        return len(self.cells)
+
+    def index_of(self, unit: Unit) -> int | None:
+        """Position of ``unit`` among the units, or None when it is empty."""
+        return self._positions().get(unit.key)
+
+    def _positions(self) -> dict:
+        return {unit.key: i for i, unit in enumerate(self.units)}
+
+
+def build_layout(groups: pd.DataFrame) -> Layout:
+    """Cross the group columns into cells and list the units to report.
+
+    Parameters
+    ----------
+    groups : DataFrame
+        One string column per group attribute, one row per young person.
+
+    Returns
+    -------
+    Layout
+    """
+    columns = tuple(groups.columns)
+    levels = {col: tuple(sorted(groups[col].unique(), key=_sort_key)) for col in columns}
+    codes = [
+        pd.Categorical(groups[col], categories=levels[col]).codes.astype(np.int64)
+        for col in columns
+    ]
+    flat = np.ravel_multi_index(codes, tuple(len(levels[c]) for c in columns))
+    observed, cell_codes = np.unique(flat, return_inverse=True)
+    positions = np.unravel_index(observed, tuple(len(levels[c]) for c in columns))
+    cells = pd.DataFrame(
+        {col: np.asarray(levels[col], dtype=object)[pos] for col, pos in zip(columns, positions)}
+    )
+    units, membership = _units(cells, columns, levels)
+    crossings = tuple(itertools.product(*(levels[c] for c in columns))) if len(columns) > 1 else ()
+    return Layout(columns, cell_codes, cells, units, membership, crossings, levels)
+
+
+def _units(cells: pd.DataFrame, columns, levels) -> tuple[tuple[Unit, ...], np.ndarray]:
+    units = [Unit("overall", ())]
+    masks = [np.ones(len(cells), dtype=bool)]
+    for col in columns:
+        for value in levels[col]:
+            units.append(Unit("group", ((col, value),)))
+            masks.append((cells[col] == value).to_numpy())
+    if len(columns) > 1:
+        for i, row in enumerate(cells.itertuples(index=False)):
+            units.append(Unit("intersection", tuple(zip(columns, row))))
+            mask = np.zeros(len(cells), dtype=bool)
+            mask[i] = True
+            masks.append(mask)
+    return tuple(units), np.column_stack(masks)
+
+
+def _sort_key(value: str):
+    from ._inputs import NOT_RECORDED
+
+    return (value == NOT_RECORDED, _natural(value))
+
+
+def _natural(value: str):
+    try:
+        return (0, float(value), "")
+    except ValueError:
+        return (1, 0.0, value)
