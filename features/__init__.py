@@ -10,6 +10,10 @@ from ._loaders._errors import DataError
 from ._loaders._report import ValidationReport
 from ._pseudonym import Pseudonymiser, load_pseudonym_key
 from ._registry import CONCEPTS, PROTECTED_CHARACTERISTICS, Feature, FeatureRegistry
+from ._catalog import default_registry
+from ._labels import KNIFE_INVOLVEMENT, KNIFE_POSSESSION, LABEL_DEFINITIONS, LabelDefinition, build_labels
+from ._lineage import trace_feature
+from ._matrix import FeatureSet, build_features, cohort
 
 __all__ = [
     "CONCEPTS",
@@ -23,4 +27,14 @@ __all__ = [
     "load_extracts",
     "load_pseudonym_key",
     "validate_extracts",
+    "default_registry",
+    "KNIFE_INVOLVEMENT",
+    "KNIFE_POSSESSION",
+    "LABEL_DEFINITIONS",
+    "LabelDefinition",
+    "build_labels",
+    "trace_feature",
+    "FeatureSet",
+    "build_features",
+    "cohort",
 ]

@@ -21,7 +21,10 @@ CONCEPTS = (
     "looked after",
     "missing episodes",
     "youth justice",
+    "personal characteristics",
 )
+"""Human concepts features belong to. ``"personal characteristics"`` holds only protected
+characteristics, which are inputs only where a setting allows one in writing."""
 
 PROTECTED_CHARACTERISTICS = ("sex", "ethnicity", "disability", "sen")
 
@@ -72,6 +75,34 @@ class Feature:
     protected: str | None = None
     justification: str | None = None
 
+    def format_value(self, value) -> str:
+        """The value as it reads in a sentence: ``"85%"`` for a share, ``"3"`` for a count.
+
+        Examples
+        --------
+        >>> Feature("n", "d", "s", "w", "share", "attendance", "{value}").format_value(0.853)
+        '85%'
+        """
+        if value is None or pd.isna(value):
+            return "no record"
+        if self.aggregation == "share":
+            return f"{float(value):.0%}"
+        if self.kind in ("count", "flag", "days") or self.aggregation.startswith("age"):
+            return f"{int(float(value))}"
+        return f"{float(value):g}"
+
+    def state(self, value) -> str:
+        """The ``statement`` with the value filled in.
+
+        Examples
+        --------
+        >>> f = Feature("s", "d", "exclusions", "12 months", "count", "school exclusions",
+        ...             "{value} suspensions in the last 12 months", kind="count")
+        >>> f.state(3.0)
+        '3 suspensions in the last 12 months'
+        """
+        return self.statement.replace("{value}", self.format_value(value))
+
     def __post_init__(self) -> None:
         if self.concept not in CONCEPTS:
             raise ValueError(
@@ -112,6 +143,25 @@ class FeatureRegistry:
             if feature.name == name:
                 return feature
         raise KeyError(f"No feature named '{name}' in the registry.")
+
+    @property
+    def protected(self) -> list[Feature]:
+        """The features that encode a protected characteristic (allowed in writing)."""
+        return [f for f in self.features if f.protected is not None]
+
+    def to_markdown(self) -> str:
+        """The registry as a Markdown table (name, concept, source, window, direction, description)."""
+        lines = [
+            "| feature | concept | source | window | aggregation | direction | description |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        arrow = {1: "raises", -1: "lowers", 0: "unknown"}
+        for f in self.features:
+            lines.append(
+                f"| `{f.name}` | {f.concept} | `{f.source}` | {f.window} | {f.aggregation} | "
+                f"{arrow[f.direction]} | {f.description} |"
+            )
+        return "\n".join(lines)
 
     @property
     def names(self) -> list[str]:

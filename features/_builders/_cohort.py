@@ -1,0 +1,81 @@
+"""The cohort (everyone aged 10 to 18 on an as-of date) and checks on the call's options."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._base import NEVER, Clock, People, day_of, to_days
+
+MIN_AGE, MAX_AGE = 10, 18
+MAX_HORIZON = 36
+
+
+def as_of_dates(as_of: Sequence | object) -> list[pd.Timestamp]:
+    """The as-of dates as midnight timestamps, in the order given, repeats removed.
+
+    Raises
+    ------
+    ValueError
+        If no date is given or one cannot be read as a date.
+    """
+    values = [as_of] if isinstance(as_of, (str, pd.Timestamp)) or not isinstance(as_of, Sequence | pd.Index | np.ndarray | pd.Series) else list(as_of)
+    if len(values) == 0:
+        raise ValueError("The 'as_of' option needs at least one date; got none.")
+    try:
+        stamps = [pd.Timestamp(v).normalize() for v in values]
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            "The 'as_of' option must hold dates such as '2024-03-31'; one could not be read as a date."
+        ) from error
+    if any(pd.isna(s) for s in stamps):
+        raise ValueError("The 'as_of' option holds a missing date; give real dates such as '2024-03-31'.")
+    return list(dict.fromkeys(stamps))
+
+
+def check_horizon(horizon_months) -> int:
+    """``horizon_months`` as an int, or a ValueError saying what is allowed."""
+    if isinstance(horizon_months, bool) or not float(horizon_months).is_integer() or not 1 <= horizon_months <= MAX_HORIZON:
+        raise ValueError(
+            f"The 'horizon_months' option must be a whole number of months between 1 and {MAX_HORIZON}; "
+            f"got {horizon_months!r}."
+        )
+    return int(horizon_months)
+
+
+def cohort_frame(people: People, clock: Clock) -> pd.DataFrame:
+    """``person_id``, ``as_of``, ``age_years`` and ``_position`` (row in ``people``) of everyone
+    aged 10 to 18 (in completed years) on the as-of date, in people order."""
+    months = people.age_months(clock)
+    years = np.floor(months / 12)
+    position = np.flatnonzero((years >= MIN_AGE) & (years <= MAX_AGE))
+    return pd.DataFrame(
+        {
+            "person_id": pd.array(people.index.to_numpy(object)[position], dtype="string"),
+            "as_of": pd.Series(np.repeat(clock.as_of.to_datetime64(), len(position))).astype("datetime64[ns]"),
+            "age_years": (months[position] / 12.0).astype(np.float64),
+            "_position": position,
+        }
+    )
+
+
+def data_end_day(tables: dict[str, pd.DataFrame], data_end=None) -> int:
+    """Day number of the last date the extracts cover: ``data_end`` if given, else the
+    latest date in any date column of any table (month of birth excepted)."""
+    if data_end is not None:
+        try:
+            return day_of(data_end)
+        except (TypeError, ValueError) as error:
+            raise ValueError("The 'data_end' option must be a date such as '2025-03-31'.") from error
+    latest = -NEVER
+    for name, table in tables.items():
+        for column in table.columns:
+            if column == "birth_month" or not pd.api.types.is_datetime64_any_dtype(table[column]):
+                continue
+            days = to_days(table[column])
+            days = days[days != NEVER]
+            if len(days):
+                latest = max(latest, int(days.max()))
+    return latest

@@ -1,0 +1,77 @@
+"""Not in education, employment or training (NCCIS), for young people aged 16 and over.
+
+A monthly snapshot is known at its ``month_end``. Under 16, or with no snapshot in the
+window, the values are NaN: the young person is not tracked, which is not the same as
+never NEET.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import _codes
+from ._base import Clock, People, Records, Trace, count, decoder, latest, within
+
+SOURCES = ("nccis_activity",)
+TRACKED_FROM_AGE = 16
+NOW_MONTHS = 3
+
+
+def prepare(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Records]:
+    return {
+        "nccis_activity": Records.from_table(
+            tables["nccis_activity"],
+            people.index,
+            dates=("month_end",),
+            values={"group": lambda t: t["activity_group"].astype("string").str.upper().fillna("").to_numpy(object)},
+        )
+    }
+
+
+def _group(name: str | None, months: int):
+    if name is None:
+        return lambda r, clock: within(r["month_end"], clock, months)
+    return lambda r, clock: (r["group"] == name) & within(r["month_end"], clock, months)
+
+
+def _latest_snapshot(r: Records, clock: Clock) -> np.ndarray:
+    return within(r["month_end"], clock, NOW_MONTHS)
+
+
+SELECT = {
+    "neet_months_12m": _group("NEET", 12),
+    "not_known_months_12m": _group("NOT_KNOWN", 12),
+    "neet_now": _latest_snapshot,
+}
+
+
+def build(prepared: dict[str, Records], clock: Clock, people: People) -> dict[str, np.ndarray]:
+    r, n = prepared["nccis_activity"], people.n
+    tracked = count(r, _group(None, 12)(r, clock), n) > 0
+    too_young = people.age_months(clock) < TRACKED_FROM_AGE * 12
+    recent = _latest_snapshot(r, clock)
+    # latest snapshot's state: encode month_end * 2 + (NEET or not known), take the max
+    state = r["month_end"].astype(np.float64) * 2 + np.isin(r["group"], ("NEET", "NOT_KNOWN"))
+    last = latest(r, state, recent, n)
+    values = {
+        "neet_months_12m": np.where(tracked, count(r, SELECT["neet_months_12m"](r, clock), n), np.nan),
+        "not_known_months_12m": np.where(tracked, count(r, SELECT["not_known_months_12m"](r, clock), n), np.nan),
+        "neet_now": np.where(np.isnan(last), np.nan, np.mod(last, 2)),
+    }
+    return {name: np.where(too_young, np.nan, value) for name, value in values.items()}
+
+
+TRACES = {
+    name: Trace(
+        table="nccis_activity",
+        select=select,
+        date="month_end",
+        code="activity_code",
+        decode=decoder(_codes.NCCIS_ACTIVITY),
+        pick="latest" if name == "neet_now" else "all",
+    )
+    for name, select in SELECT.items()
+}
+
+NAMES = tuple(SELECT)
