@@ -200,6 +200,10 @@ def _ranked(values: np.ndarray, names: np.ndarray, top: int, *, sign: float) -> 
     return join_nonempty(picked.astype(object), ", ")
 
 
+def _unique_refs(joined: str) -> str:
+    return "; ".join(dict.fromkeys(joined.split("; ")))
+
+
 def _evidence(refs: list[str]) -> str:
     shown = "; ".join(refs[:MAX_EVIDENCE])
     if len(refs) > MAX_EVIDENCE:
@@ -219,7 +223,7 @@ def _render(feature: Feature, values: np.ndarray) -> np.ndarray:
     shown, formatter = _display(feature, values)
     distinct = pd.unique(shown[~np.isnan(shown)])
     lookup = {v: formatter(v) for v in distinct.tolist()}
-    no_record = f"{_lower_first(feature.description)}: no record"
+    no_record = f"no record: {_short_description(feature)}"
     texts = pd.Series(shown).map(lookup).to_numpy(dtype=object)
     return np.where(np.isnan(shown), no_record, texts)
 
@@ -227,7 +231,7 @@ def _render(feature: Feature, values: np.ndarray) -> np.ndarray:
 def _display(feature: Feature, values: np.ndarray) -> tuple[np.ndarray, Callable[[float], str]]:
     """Round values to what is shown, and the function turning one into a sentence."""
     statement = feature.statement
-    if feature.concept == "age":
+    if feature.concept == "age" or "age" in feature.name.split("_"):
         return np.floor(values), lambda v: statement.replace("{value}", _number(v))
     if feature.kind == "flag":
         return np.round(values), lambda v: _flag_text(statement, v)
@@ -246,20 +250,56 @@ def _is_share(feature: Feature) -> bool:
 def _flag_text(statement: str, value: float) -> str:
     if "{value}" in statement:
         return statement.replace("{value}", "yes" if value >= 1 else "no")
-    return statement if value >= 1 else f"not the case: {statement}"
+    return statement if value >= 1 else _negated(statement)
+
+
+def _negated(statement: str) -> str:
+    """``"looked after now"`` -> ``"not looked after now"``; ``"a plan ended"`` -> ``"no plan ended"``."""
+    first, _, rest = statement.partition(" ")
+    if first.lower() in ("a", "an"):
+        return f"no {rest}"
+    if first.lower() in ("in", "on", "at", "open") or first.endswith(("ed", "ly")):
+        return f"not {statement}"
+    return f"not the case: {statement}"
+
+
+_SINGULAR = {
+    "offences": "offence", "suspensions": "suspension", "exclusions": "exclusion",
+    "referrals": "referral", "enquiries": "enquiry", "changes": "change", "sessions": "session",
+    "days": "day", "months": "month", "episodes": "episode",
+}
 
 
 def _count_text(statement: str, value: float) -> str:
     if value == 0 and statement.startswith("{value} "):
         return "no " + statement[len("{value} "):]
+    if value == 0 and " {value} times" in statement:
+        return "never " + statement.replace(" {value} times", "")
     text = statement.replace("{value}", _number(value))
-    if value == 1 and statement.startswith("{value} "):
-        text = re.sub(r"^1 (\w+?[^s])s\b", r"1 \1", text)
-    return text
+    if value == 0:
+        return text.replace(" 0 of ", " none of ")
+    if value == 1:
+        text = text.replace("1 times", "once")
+        words = text.split(" ")
+        after = words.index("1") if "1" in words else len(words)
+        if after + 1 < len(words) and words[after + 1] == "of":
+            after = len(words)
+        for i in range(after + 1, min(after + 6, len(words))):
+            if words[i] in _SINGULAR:
+                words[i] = _SINGULAR[words[i]]
+                break
+        text = " ".join(words)
+    return text.replace("2 times", "twice")
 
 
 def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def _short_description(feature: Feature) -> str:
+    """The description's first clause, e.g. ``"days since the most recent permanent exclusion"``."""
+    clause = re.split(r"[;(]|\.\s|\.$", feature.description.strip(), maxsplit=1)[0].strip(" ,:")
+    return _lower_first(clause or feature.name.replace("_", " "))
 
 
 def _lower_first(text: str) -> str:
@@ -320,7 +360,10 @@ def assemble(texts: np.ndarray, evidence: np.ndarray, chosen: np.ndarray) -> tup
         safe = np.maximum(picked, 0)
         parts = np.where(picked >= 0, texts[rows, safe], "")
         statements[:, c] = join_nonempty(parts.astype(object), "; ")
-        refs[:, c] = join_nonempty(np.where(picked >= 0, evidence[rows, safe], "").astype(object), "; ")
+        joined = join_nonempty(np.where(picked >= 0, evidence[rows, safe], "").astype(object), "; ")
+        filled = np.flatnonzero(joined != "")
+        joined[filled] = [_unique_refs(j) for j in joined[filled]]
+        refs[:, c] = joined
     statements = np.where(statements == "", "other recorded information in this area", statements)
     return statements, refs
 
@@ -353,6 +396,7 @@ def add_lineage(
     evidence = np.full(texts.shape, "", dtype=object)
     tables = subset_tables(tables, person_ids[rows])
     traceable = np.array([_traceable(_lookup(registry, n)) for n in names], dtype=bool)
+    dated_kind = np.array([_dated(_lookup(registry, n)) for n in names], dtype=bool)
     values = X[names].to_numpy(dtype=float)
     for row in rows:
         person_tables = _person_tables(tables, person_ids[row])
@@ -361,7 +405,9 @@ def add_lineage(
             if not traceable[column] or np.isnan(value) or value == 0:
                 continue
             records = features.trace_feature(person_tables, person_ids[row], as_of, names[column])
-            texts[row, column], evidence[row, column] = with_records(texts[row, column], records)
+            dated, evidence[row, column] = with_records(texts[row, column], records)
+            if dated_kind[column]:
+                texts[row, column] = dated
     return texts, evidence
 
 
@@ -373,6 +419,11 @@ def subset_tables(tables: dict[str, pd.DataFrame], person_ids) -> dict[str, pd.D
         if "person_id" in table.columns else table
         for name, table in tables.items()
     }
+
+
+def _dated(feature: Feature | None) -> bool:
+    """Whether a sentence reads well with its latest record's date (counts, flags, days)."""
+    return feature is not None and feature.kind in ("count", "flag", "days") and not _is_share(feature)
 
 
 def _traceable(feature: Feature | None) -> bool:

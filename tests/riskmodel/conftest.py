@@ -104,3 +104,62 @@ def make_features():
 def make_model():
     """The toy-model factory, ``make_model(n, seed)``."""
     return toy_model
+
+
+AS_OF = "2024-03-31"
+
+
+def real_feature_model(tables: dict, as_of: str = AS_OF, *, drop: tuple[str, ...] = ()) -> RiskModel:
+    """A small booster trained on features built from ``tables`` with the default registry.
+
+    The label is synthetic (drawn from the features), so the model has signal to explain.
+    """
+    from features import build_features, default_registry
+
+    feature_set = build_features(tables, as_of)
+    registry = FeatureRegistry(tuple(f for f in default_registry() if f.name not in drop))
+    X = feature_set.frame[registry.names]
+    rng = np.random.default_rng(5)
+    z = (-3.5 + 0.8 * X["offences_24m"] + 0.5 * X["suspensions_12m"] + 1.2 * X["looked_after_now"]
+         + 0.4 * X["cin_referrals_12m"] + 0.1 * (X["age_years"] - 14) - 2 * X["attendance_rate_12m"].fillna(0.9))
+    y = (rng.random(len(X)) < 1 / (1 + np.exp(-z))).astype(int)
+    params = {"objective": "binary", "num_leaves": 7, "min_data_in_leaf": 5, "learning_rate": 0.1,
+              "verbose": -1, "seed": 1, "deterministic": True}
+    booster = lightgbm.train(params, lightgbm.Dataset(X, label=y), num_boost_round=30)
+    calibrator = SigmoidCalibrator(slope=0.9, intercept=-0.2)
+    probabilities = calibrator.predict(booster.predict(X.to_numpy(float), raw_score=True))
+    return RiskModel(
+        booster=booster, calibrator=calibrator, feature_names=registry.names,
+        feature_dtypes={c: str(X[c].dtype) for c in registry.names}, registry=registry,
+        label_definition=feature_set.label_definition.to_dict(), training_probabilities=probabilities,
+        band_thresholds={"highest": float(np.quantile(probabilities, 0.95)),
+                         "raised": float(np.quantile(probabilities, 0.7)), "low": 0.0},
+        metadata={"name": "knife-crime-risk", "version": "2", "run_id": "r1", "data_end": "2024-03-31"},
+    )
+
+
+@pytest.fixture(scope="session")
+def tables() -> dict:
+    from features._builders._sample import sample_tables
+
+    return sample_tables(1500, seed=3)
+
+
+@pytest.fixture(scope="session")
+def real_model(tables) -> RiskModel:
+    return real_feature_model(tables)
+
+
+@pytest.fixture(scope="session")
+def scored(real_model, tables, tmp_path_factory):
+    """score_people run once on the sample tables; tests read its outputs."""
+    from riskmodel import score_people
+
+    out = tmp_path_factory.mktemp("scored")
+    return score_people(real_model, tables, AS_OF, out_dir=out), out
+
+
+@pytest.fixture(scope="session")
+def make_real_model():
+    """``make_real_model(tables, drop=())``: a small model on the default registry's features."""
+    return real_feature_model

@@ -1,0 +1,275 @@
+"""Case pages for front-line staff: one young person's explained score, and the index of cases.
+
+Pages are self-contained HTML (inline style, an inline SVG chart with a table twin, no
+scripts, no external assets; a content security policy forbids anything else), readable
+with a screen reader and printable. The same content renders as plain text for the
+terminal. The only identifier on a page is the pseudonym.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from ._reasons import format_date
+
+DECIDES_NOTHING = "This score supports a professional's judgement and decides nothing."
+DEFAULT_OUTCOME = "were involved in a knife offence within a year"
+CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, ROW_HEIGHT, TOP = 720, 190, 20, 30, 10
+RAISES_COLOUR, LOWERS_COLOUR = "#9e1c14", "#1f4e8c"
+
+
+@dataclass(frozen=True)
+class Case:
+    """What one case page shows: the person's score row and explanation rows.
+
+    Parameters
+    ----------
+    score : dict
+        One row of the scores table (``person_id, probability, score, band, rank,
+        base_logodds, model_logodds, missing_sources``...).
+    rows : DataFrame
+        The person's rows of the explanations table.
+    base_probability : float
+        Calibrated probability at the base log-odds.
+    """
+
+    score: dict
+    rows: pd.DataFrame
+    base_probability: float
+
+
+def case_context(case: Case, model, as_of, *, index_href: str | None = None) -> dict:
+    """Everything the case page template and the text rendering need, as plain values."""
+    score, rows = case.score, case.rows
+    probability = float(score["probability"])
+    concepts = [_row_view(r) for r in rows.to_dict("records")]
+    label = _label(model)
+    return {
+        "person_id": score["person_id"],
+        "as_of": format_date(as_of),
+        "position": int(score["score"]),
+        "band": str(score["band"]),
+        "probability_text": percent(probability),
+        "probability_points": f"{probability * 100:.2f}",
+        "base_probability_text": percent(case.base_probability),
+        "base_probability_points": f"{case.base_probability * 100:.2f}",
+        "base_logodds": f"{float(score['base_logodds']):+.3f}",
+        "model_logodds": f"{float(score['model_logodds']):+.3f}",
+        "score_words": score_in_words(int(score["score"]), str(score["band"]), _top_band(model)),
+        "frequency_text": natural_frequency(probability, outcome_phrase(label)),
+        "raises": [c for c in concepts if c["direction"] == "raises"],
+        "lowers": [c for c in concepts if c["direction"] == "lowers"],
+        "table_rows": concepts,
+        "missing": [m for m in str(score.get("missing_sources") or "").split("; ") if m],
+        "chart": chart(rows, case.base_probability),
+        "label": label,
+        "model_name": model.metadata.get("name", "unnamed model"),
+        "model_version": model.metadata.get("version", "unregistered"),
+        "run_id": model.metadata.get("run_id"),
+        "model_data": _model_data(model.metadata),
+        "index_href": index_href,
+    }
+
+
+def write_case_page(path: Path, context: dict) -> Path:
+    """Render ``context`` with the case page template to ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_template("case_page.html.j2").render(**context), encoding="utf-8")
+    return path
+
+
+def write_index(path: Path, scores: pd.DataFrame, model, as_of, *, n_scored: int, n_extra: int = 0) -> Path:
+    """Write the index of case pages, listing ``scores`` rows by rank with links."""
+    cases = [
+        {"rank": int(r["rank"]), "person_id": r["person_id"], "href": f"cases/{r['person_id']}.html",
+         "score": int(r["score"]), "band": r["band"], "probability": percent(float(r["probability"])),
+         "reasons": r["top_reasons"]}
+        for r in scores.sort_values("rank").to_dict("records")
+    ]
+    html = _template("index.html.j2").render(
+        as_of=format_date(as_of), cases=cases, n_scored=n_scored, n_top=len(cases) - n_extra,
+        n_extra=n_extra, top_band=_top_band(model), label=_label(model),
+        model_name=model.metadata.get("name", "unnamed model"),
+        model_version=model.metadata.get("version", "unregistered"),
+    )
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def case_text(context: dict) -> str:
+    """The case page as plain text for a terminal."""
+    lines = [
+        f"Young person {context['person_id']} (pseudonym), records as of {context['as_of']}",
+        f"Score: position {context['position']} of 20, band '{context['band']}', "
+        f"estimated chance {context['probability_text']}.",
+        context["score_words"],
+        context["frequency_text"],
+        "",
+        "What raises the score:",
+        *_text_items(context["raises"], "nothing above the starting point"),
+        "What lowers the score:",
+        *_text_items(context["lowers"], "nothing below the starting point"),
+        "Sources with no record for this young person:",
+        *([f"  - {m}" for m in context["missing"]] or ["  - none: every source holds a record"]),
+        "",
+        f"Model {context['model_name']}, version {context['model_version']}; data as of {context['as_of']}.",
+        f"What is predicted: {context['label']['description']}",
+        DECIDES_NOTHING,
+    ]
+    return "\n".join(lines)
+
+
+def percent(probability: float) -> str:
+    """A probability as a percentage with sensible precision: ``6.1%``, ``0.42%``.
+
+    Examples
+    --------
+    >>> percent(0.0614), percent(0.0042), percent(0.00004)
+    ('6.1%', '0.42%', 'under 0.01%')
+    """
+    value = probability * 100
+    if value < 0.01:
+        return "under 0.01%"
+    return f"{value:.1f}%" if value >= 1 else f"{value:.2f}%"
+
+
+def natural_frequency(probability: float, outcome: str = DEFAULT_OUTCOME) -> str:
+    """The probability as a count out of 100 (or 1,000 or 10,000 when it is small).
+
+    Examples
+    --------
+    >>> natural_frequency(0.07)
+    'Of 100 young people with scores like this, about 7 were involved in a knife offence within a year.'
+    >>> natural_frequency(0.004)
+    'Of 1,000 young people with scores like this, about 4 were involved in a knife offence within a year.'
+    """
+    for denominator in (100, 1_000, 10_000):
+        count = round(probability * denominator)
+        if count >= 1:
+            break
+    else:
+        return f"Fewer than 1 in 10,000 young people with scores like this {outcome}."
+    return f"Of {denominator:,} young people with scores like this, about {count:,} {outcome}."
+
+
+def score_in_words(position: int, band: str, top_band: str) -> str:
+    """The 1-20 position and the band in a sentence.
+
+    Examples
+    --------
+    >>> score_in_words(18, "high", "high")
+    "Position 18 of 20: higher than the scores of at least 85% of the young people the model learned from. It is in the 'high' band, the highest band."
+    """
+    if position <= 1:
+        where = "among the lowest 5% of the scores of the young people the model learned from"
+    else:
+        where = f"higher than the scores of at least {5 * (position - 1)}% of the young people the model learned from"
+    band_note = ", the highest band" if band == top_band else ""
+    return f"Position {position} of 20: {where}. It is in the '{band}' band{band_note}."
+
+
+def points(contribution: float) -> str:
+    """A probability-scale contribution in signed percentage points."""
+    value = contribution * 100
+    if abs(value) < 0.005:
+        return "less than 0.01 percentage points"
+    digits = 1 if abs(value) >= 0.1 else 2
+    return f"{value:+.{digits}f} percentage points"
+
+
+def chart(rows: pd.DataFrame, base_probability: float) -> dict:
+    """Geometry of a diverging bar chart of each concept's contribution (inline SVG)."""
+    values = rows["contribution"].to_numpy(dtype=float) * 100
+    scale_max = max(float(np.abs(values).max(initial=0.0)), 1e-9)
+    half = (CHART_WIDTH - LABEL_WIDTH - 120) / 2
+    axis_x = LABEL_WIDTH + 60 + half
+    bars = [_bar(i, concept, value, axis_x, half / scale_max)
+            for i, (concept, value) in enumerate(zip(rows["concept"], values))]
+    bottom = TOP + ROW_HEIGHT * max(len(bars), 1)
+    return {
+        "width": CHART_WIDTH, "height": bottom + 28, "top": TOP, "bottom": bottom,
+        "axis_x": round(axis_x, 1), "label_x": LABEL_WIDTH, "bar_height": BAR_HEIGHT, "bars": bars,
+        "title": "Each area's effect on the estimate, in percentage points",
+        "description": "; ".join(f"{b['label']}: {b['value']}" for b in bars)
+        + f". Starting point {percent(base_probability)}.",
+    }
+
+
+def _bar(i: int, concept: str, value: float, axis_x: float, per_point: float) -> dict:
+    length = max(abs(value) * per_point, 1.0)
+    raises = value > 0
+    x = axis_x if raises else axis_x - length
+    return {
+        "label": concept.capitalize(), "value": f"{value:+.2f}", "colour": RAISES_COLOUR if raises else LOWERS_COLOUR,
+        "x": round(x, 1), "y": TOP + i * ROW_HEIGHT + 4, "width": round(length, 1),
+        "text_y": TOP + i * ROW_HEIGHT + 4 + BAR_HEIGHT - 5,
+        "value_x": round(x + length + 6 if raises else x - 6, 1), "anchor": "start" if raises else "end",
+    }
+
+
+def _row_view(row: dict) -> dict:
+    return {
+        "concept": row["concept"], "direction": row["direction"], "statement": row["statement"],
+        "evidence": row["evidence"], "contribution_text": points(row["contribution"]),
+        "points": f"{row['contribution'] * 100:+.2f}", "shap": f"{row['shap_logodds']:+.3f}",
+    }
+
+
+def _text_items(items: list[dict], empty: str) -> list[str]:
+    if not items:
+        return [f"  - {empty}"]
+    out = []
+    for item in items:
+        out.append(f"  - {item['concept']} ({item['contribution_text']}): {item['statement']}")
+        if item["evidence"]:
+            out.append(f"      records: {item['evidence']}")
+    return out
+
+
+def outcome_phrase(label: dict) -> str:
+    """What the label counts, as the end of a sentence: ``"were involved ... within a year"``."""
+    months = int(label.get("horizon_months") or 12)
+    within = "within a year" if months == 12 else f"within {months} months"
+    return f"were involved in a knife offence {within}"
+
+
+def _label(model) -> dict:
+    label = dict(model.label_definition)
+    label.setdefault("name", "unnamed")
+    label.setdefault("version", "unversioned")
+    label.setdefault("description", "No label description was stored with this model.")
+    months = label.get("horizon_months")
+    if months and "month" not in label["description"]:
+        label["description"] = f"{label['description'].rstrip('.')}, in the {months} months after the as-of date."
+    return label
+
+
+def _top_band(model) -> str:
+    return max(model.band_thresholds.items(), key=lambda item: item[1])[0]
+
+
+def _model_data(metadata: dict) -> str:
+    dates = {k: v for k, v in metadata.items() if any(w in k for w in ("date", "data_end", "data_start"))}
+    return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(dates.items()) if not isinstance(v, dict))
+
+
+@lru_cache(maxsize=None)
+def _template(name: str) -> jinja2.Template:
+    return _environment().get_template(name)
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    )

@@ -1,0 +1,289 @@
+"""Score everyone aged 10 to 18 on an as-of date, explain each score, and write case pages.
+
+:func:`score_people` builds the features with the model's own registry, checks them
+against the training contract, scores and explains everyone in one vectorised pass, and
+writes ``scores.csv``, ``explanations.csv``, a case page for everyone in the highest band
+(and anyone asked for) and an index of those pages by rank. :func:`explain_person` does
+the same for one young person, fast enough to use while a practitioner waits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import features
+
+from . import _case_page, _reasons
+from ._explain import Decomposition, concept_statements, decompose, explanation_table
+
+SCORE_COLUMNS = [
+    "person_id", "as_of", "probability", "score", "band", "rank",
+    "base_logodds", "model_logodds", "top_reasons", "missing_sources",
+]
+
+
+class PersonNotFoundError(LookupError):
+    """The young person asked for is not in the data, or is not aged 10 to 18 on the date."""
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """What :func:`score_people` wrote.
+
+    Attributes
+    ----------
+    scores : DataFrame
+        One row per young person, by rank (the columns of ``scores.csv``).
+    explanations : DataFrame
+        One row per young person and concept (the columns of ``explanations.csv``).
+    case_pages : list of Path
+        The case pages written, by rank.
+    index_path : Path
+        The index of case pages.
+    """
+
+    scores: pd.DataFrame
+    explanations: pd.DataFrame
+    case_pages: list[Path] = field(default_factory=list)
+    index_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class PersonExplanation:
+    """One young person's explained score.
+
+    Attributes
+    ----------
+    text : str
+        Plain-English rendering for a terminal.
+    rows : DataFrame
+        The person's explanation rows (columns of ``explanations.csv``).
+    case_page : Path
+        The case page written.
+    score : dict
+        The person's row of the scores table (``rank`` is not known for one person).
+    """
+
+    text: str
+    rows: pd.DataFrame
+    case_page: Path
+    score: dict
+
+
+def score_people(
+    model,
+    tables: dict[str, pd.DataFrame],
+    as_of,
+    *,
+    out_dir,
+    case_people: Iterable[str] = (),
+    progress: Callable[..., None] | None = None,
+) -> ScoreResult:
+    """Score and explain every young person aged 10 to 18 on ``as_of``, and write the results.
+
+    Parameters
+    ----------
+    model : RiskModel
+        A loaded model (``training.load_registered_model``).
+    tables : dict of DataFrame
+        The tidy tables from ``features.load_extracts``.
+    as_of : date-like
+        The as-of date; only records on or before it are used.
+    out_dir : path-like
+        Receives ``scores.csv``, ``explanations.csv``, ``cases/<person_id>.html`` and
+        ``index.html``.
+    case_people : iterable of str, default=()
+        Pseudonyms that get a case page whatever their band.
+    progress : callable, optional
+        Called as ``progress(description, fraction)`` at each step.
+
+    Returns
+    -------
+    ScoreResult
+
+    Raises
+    ------
+    FeatureMismatchError
+        If the features built differ from those the model was trained on.
+    PersonNotFoundError
+        If a pseudonym in ``case_people`` is not in the scoring cohort.
+
+    Notes
+    -----
+    ``explanations.csv`` gives each concept's exact tree SHAP value in log-odds
+    (``shap_logodds``; per person these plus ``base_logodds`` equal ``model_logodds``)
+    and its ``contribution`` on the probability scale: the difference between the
+    calibrated probability and the calibrated probability at ``base_logodds``, shared
+    between concepts in proportion to their ``shap_logodds``, so that a person's
+    contributions add up exactly to that difference. Statements carry the dates and
+    record references of the source records for the people with a case page; for the
+    others they carry the values.
+    """
+    step = progress or _silent
+    as_of = _as_of(as_of)
+    out_dir = Path(out_dir)
+    step("Building features", 0.1)
+    X = _features(model, tables, as_of)
+    step("Scoring and explaining", 0.4)
+    parts = decompose(model, X)
+    scores = _scores_table(model, parts, tables, as_of)
+    cases = _case_rows(model, scores, parts.person_id, case_people)
+    step("Reading the records behind the case pages", 0.6)
+    statements, evidence = concept_statements(model.registry, X, parts, tables=tables, as_of=as_of, rows=cases)
+    explanations = explanation_table(parts, statements, evidence)
+    step("Writing scores and explanations", 0.75)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scores.to_csv(out_dir / "scores.csv", index=False)
+    explanations.to_csv(out_dir / "explanations.csv", index=False)
+    step("Writing case pages", 0.9)
+    chosen = scores.loc[scores["person_id"].isin(parts.person_id[cases])]
+    pages = _write_cases(model, chosen, explanations, parts, as_of, out_dir, index_href="../index.html")
+    n_extra = int((chosen["band"] != _case_page._top_band(model)).sum())
+    index = _case_page.write_index(out_dir / "index.html", chosen, model, as_of, n_scored=len(scores), n_extra=n_extra)
+    step("Done", 1.0)
+    return ScoreResult(scores=scores, explanations=explanations, case_pages=pages, index_path=index)
+
+
+def explain_person(model, tables: dict[str, pd.DataFrame], as_of, person_id: str, *, out_dir) -> PersonExplanation:
+    """Explain one young person's score, print-ready, and write their case page.
+
+    Parameters
+    ----------
+    model : RiskModel
+    tables : dict of DataFrame
+        The tidy tables from ``features.load_extracts``.
+    as_of : date-like
+    person_id : str
+        The young person's pseudonym.
+    out_dir : path-like
+        The case page goes to ``out_dir/cases/<person_id>.html``.
+
+    Returns
+    -------
+    PersonExplanation
+
+    Raises
+    ------
+    PersonNotFoundError
+        If no young person has this pseudonym, or they are not aged 10 to 18 on ``as_of``.
+    """
+    as_of = _as_of(as_of)
+    person_id = str(person_id)
+    _require_known(tables, person_id)
+    own = _reasons.subset_tables(tables, [person_id])
+    X = _features(model, own, as_of)
+    X = X.loc[X.index == person_id]
+    if X.empty:
+        raise PersonNotFoundError(
+            f"The young person with pseudonym '{person_id}' is not aged 10 to 18 on "
+            f"{as_of.date().isoformat()}, so they have no score on that date. Only young people "
+            "aged 10 to 18 on the as-of date are scored; choose another date or person."
+        )
+    parts = decompose(model, X)
+    scores = _scores_table(model, parts, own, as_of, ranked=False)
+    statements, evidence = concept_statements(
+        model.registry, X, parts, tables=own, as_of=as_of, rows=np.arange(len(X)),
+    )
+    rows = explanation_table(parts, statements, evidence)
+    out_dir = Path(out_dir)
+    index_href = "../index.html" if (out_dir / "index.html").is_file() else None
+    context = _context(model, scores.iloc[0].to_dict(), rows, parts, 0, as_of, index_href)
+    page = _case_page.write_case_page(out_dir / "cases" / f"{person_id}.html", context)
+    return PersonExplanation(text=_case_page.case_text(context), rows=rows, case_page=page,
+                             score=scores.iloc[0].to_dict())
+
+
+# --- steps ------------------------------------------------------------------------------
+
+
+def _features(model, tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFrame:
+    """The model's features for the cohort, indexed by pseudonym, checked against training."""
+    feature_set = features.build_features(tables, as_of, registry=model.registry)
+    frame = feature_set.frame
+    model.check_features(frame)
+    X = frame[model.feature_names]
+    X.index = pd.Index(frame["person_id"].astype(str).to_numpy(dtype=object), name="person_id")
+    return X
+
+
+def _scores_table(model, parts: Decomposition, tables, as_of: pd.Timestamp, *, ranked: bool = True) -> pd.DataFrame:
+    scores = pd.DataFrame({
+        "person_id": parts.person_id,
+        "as_of": as_of.date().isoformat(),
+        "probability": parts.probability,
+        "score": np.asarray(model.position(parts.probability), dtype=np.int64),
+        "band": np.asarray(model.band(parts.probability), dtype=object),
+        "rank": pd.array([pd.NA] * len(parts.person_id), dtype="Int64"),
+        "base_logodds": parts.base_logodds,
+        "model_logodds": parts.model_logodds,
+        "top_reasons": _reasons.top_reasons(parts.shap_logodds, parts.concepts),
+        "missing_sources": _reasons.missing_sources(tables["people"], parts.person_id),
+    })
+    if not ranked:
+        return scores
+    order = np.lexsort((scores["person_id"].to_numpy(dtype=str), -parts.model_logodds, -parts.probability))
+    scores = scores.iloc[order].reset_index(drop=True)
+    scores["rank"] = pd.array(np.arange(1, len(scores) + 1), dtype="Int64")
+    return scores[SCORE_COLUMNS]
+
+
+def _case_rows(model, scores: pd.DataFrame, person_ids: np.ndarray, case_people: Iterable[str]) -> np.ndarray:
+    """Positions (in ``person_ids``) of everyone in the highest band and of ``case_people``."""
+    asked = pd.Index([str(p) for p in case_people])
+    unknown = asked.difference(pd.Index(person_ids))
+    if len(unknown):
+        raise PersonNotFoundError(
+            f"{len(unknown)} of the pseudonyms asked for (first: '{unknown[0]}') are not among the "
+            "young people aged 10 to 18 on the as-of date. Check them against scores.csv."
+        )
+    top = scores.loc[scores["band"] == _case_page._top_band(model), "person_id"]
+    wanted = pd.Index(person_ids).isin(top.to_numpy()) | pd.Index(person_ids).isin(asked)
+    return np.flatnonzero(wanted)
+
+
+def _write_cases(model, chosen: pd.DataFrame, explanations: pd.DataFrame, parts: Decomposition,
+                 as_of, out_dir: Path, *, index_href: str | None) -> list[Path]:
+    position = {pid: i for i, pid in enumerate(parts.person_id)}
+    mine = explanations.loc[explanations["person_id"].isin(chosen["person_id"])]
+    grouped = dict(tuple(mine.groupby("person_id", sort=False)))
+    empty = explanations.iloc[0:0]
+    pages = []
+    for score in chosen.to_dict("records"):
+        rows = grouped.get(score["person_id"], empty)
+        context = _context(model, score, rows, parts, position[score["person_id"]], as_of, index_href)
+        pages.append(_case_page.write_case_page(out_dir / "cases" / f"{score['person_id']}.html", context))
+    return pages
+
+
+def _context(model, score: dict, rows: pd.DataFrame, parts: Decomposition, i: int, as_of, index_href) -> dict:
+    case = _case_page.Case(score=score, rows=rows, base_probability=float(parts.base_probability[i]))
+    return _case_page.case_context(case, model, as_of, index_href=index_href)
+
+
+def _require_known(tables: dict[str, pd.DataFrame], person_id: str) -> None:
+    people = tables["people"]["person_id"]
+    if not (people == person_id).any():
+        raise PersonNotFoundError(
+            f"No young person with pseudonym '{person_id}' is in the data. Check the pseudonym "
+            "(the person_id column of scores.csv) and that the data folder and pseudonymisation "
+            "key are the ones the scores were made with."
+        )
+
+
+def _as_of(value) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        stamp = pd.NaT
+    if pd.isna(stamp):
+        raise ValueError(f"The as-of date must be a date such as 2025-03-31; got {value!r}.")
+    return stamp.normalize()
+
+
+def _silent(*args, **kwargs) -> None:
+    return None

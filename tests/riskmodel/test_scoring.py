@@ -1,0 +1,159 @@
+"""score_people and explain_person on synthetic tidy tables with the real feature builders."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from features import build_features
+from riskmodel import FeatureMismatchError, PersonNotFoundError, explain_person, score_people
+from riskmodel._reasons import cites_protected
+from riskmodel._scoring import SCORE_COLUMNS
+
+AS_OF = "2024-03-31"
+
+
+def test_scores_file_has_exactly_the_documented_columns(scored):
+    result, out = scored
+    on_disk = pd.read_csv(out / "scores.csv", dtype={"person_id": str})
+    assert list(on_disk.columns) == SCORE_COLUMNS
+    assert list(result.scores.columns) == SCORE_COLUMNS
+    assert len(on_disk) == len(result.scores)
+
+
+def test_everyone_aged_10_to_18_is_scored_once(scored, tables):
+    result, _ = scored
+    cohort = build_features(tables, AS_OF).frame["person_id"]
+    assert sorted(result.scores["person_id"]) == sorted(cohort.astype(str))
+    assert result.scores["person_id"].is_unique
+
+
+def test_scores_agree_with_the_model(scored, real_model, tables):
+    result, _ = scored
+    frame = build_features(tables, AS_OF).frame.set_index("person_id")
+    X = frame.loc[result.scores["person_id"], real_model.feature_names]
+    np.testing.assert_allclose(result.scores["probability"], real_model.predict_proba(X), atol=1e-12)
+    np.testing.assert_allclose(result.scores["model_logodds"], real_model.predict_logodds(X), atol=1e-12)
+    np.testing.assert_array_equal(result.scores["score"], real_model.position(result.scores["probability"]))
+    np.testing.assert_array_equal(result.scores["band"], real_model.band(result.scores["probability"]))
+
+
+def test_rank_orders_by_probability(scored):
+    scores = scored[0].scores
+    assert list(scores["rank"]) == list(range(1, len(scores) + 1))
+    assert (np.diff(scores["probability"].to_numpy()) <= 0).all()
+    assert scores["score"].between(1, 20).all()
+
+
+def test_explanations_add_up_exactly_to_the_model_output(scored):
+    result, out = scored
+    explanations = pd.read_csv(out / "explanations.csv", dtype={"person_id": str}, keep_default_na=False)
+    scores = result.scores.set_index("person_id")
+    total = explanations.groupby("person_id")["shap_logodds"].sum().reindex(scores.index, fill_value=0.0)
+    np.testing.assert_allclose(total + scores["base_logodds"], scores["model_logodds"], atol=1e-6)
+
+
+def test_contributions_add_up_to_the_probability_above_the_base(scored, real_model):
+    result, _ = scored
+    scores = result.scores.set_index("person_id")
+    base = real_model.calibrator.predict(scores["base_logodds"].to_numpy())
+    total = result.explanations.groupby("person_id")["contribution"].sum().reindex(scores.index, fill_value=0.0)
+    np.testing.assert_allclose(total, scores["probability"] - base, atol=1e-9)
+
+
+def test_case_pages_for_the_highest_band_and_the_index_lists_them_by_rank(scored):
+    result, out = scored
+    top = result.scores.loc[result.scores["band"] == "highest", "person_id"]
+    assert len(top) > 0
+    written = sorted(p.stem for p in (out / "cases").glob("*.html"))
+    assert written == sorted(top)
+    index = result.index_path.read_text(encoding="utf-8")
+    positions = [index.index(f"cases/{pid}.html") for pid in top]
+    assert positions == sorted(positions)
+
+
+def test_case_people_get_a_page_whatever_their_band(real_model, tables, tmp_path):
+    frame = build_features(tables, AS_OF).frame
+    probabilities = real_model.predict_proba(frame[real_model.feature_names])
+    lowest = str(frame["person_id"].iloc[int(np.argmin(probabilities))])
+    result = score_people(real_model, tables, AS_OF, out_dir=tmp_path, case_people=[lowest])
+    assert (tmp_path / "cases" / f"{lowest}.html") in result.case_pages
+    assert "asked for by name" in result.index_path.read_text(encoding="utf-8")
+
+
+def test_an_unknown_case_person_is_refused(real_model, tables, tmp_path):
+    with pytest.raises(PersonNotFoundError, match="not among the young people aged 10 to 18"):
+        score_people(real_model, tables, AS_OF, out_dir=tmp_path, case_people=["0000000000000000"])
+
+
+def test_case_statements_cite_dated_records(scored):
+    result, _ = scored
+    top = set(result.scores.loc[result.scores["band"] == "highest", "person_id"])
+    rows = result.explanations.loc[result.explanations["person_id"].isin(top)]
+    with_evidence = rows.loc[rows["evidence"] != ""]
+    assert len(with_evidence) > 0
+    assert with_evidence["statement"].str.contains(r" on \d{1,2} [A-Z][a-z]+ \d{4}").any()
+    others = result.explanations.loc[~result.explanations["person_id"].isin(top)]
+    assert (others["evidence"] == "").all()
+
+
+def test_missing_sources_name_the_sources_without_a_record(scored, tables):
+    result, _ = scored
+    held = tables["people"].set_index("person_id")["sources"]
+    for row in result.scores.head(50).itertuples():
+        school = "school_census" in str(held.get(row.person_id, ""))
+        assert ("no school census record" in row.missing_sources) is not school
+
+
+def test_reasons_never_cite_protected_characteristics(scored, tables):
+    result, _ = scored
+    texts = pd.concat([result.explanations["statement"], result.scores["top_reasons"]])
+    assert not texts.map(cites_protected).any()
+    ethnicities = set(tables["people"]["ethnicity"].dropna()) - {"", "UNKN"}
+    assert not texts.str.contains("|".join(sorted(ethnicities))).any()
+
+
+def test_a_feature_mismatch_is_refused_with_a_diff(tables, tmp_path, make_real_model):
+    narrower = make_real_model(tables, drop=("suspensions_3m",))
+    narrower.registry = build_features(tables, AS_OF).registry  # builds every feature
+    with pytest.raises(FeatureMismatchError, match=r"Extra \(1\): suspensions_3m"):
+        score_people(narrower, tables, AS_OF, out_dir=tmp_path)
+
+
+def test_explain_person_matches_the_bulk_scores(scored, real_model, tables, tmp_path):
+    result, _ = scored
+    row = result.scores.iloc[3]
+    explanation = explain_person(real_model, tables, AS_OF, row["person_id"], out_dir=tmp_path)
+    assert explanation.score["probability"] == pytest.approx(row["probability"], abs=1e-12)
+    bulk = result.explanations.loc[result.explanations["person_id"] == row["person_id"]]
+    np.testing.assert_allclose(
+        explanation.rows["shap_logodds"].to_numpy(), bulk["shap_logodds"].to_numpy(), atol=1e-12
+    )
+    assert explanation.case_page == tmp_path / "cases" / f"{row['person_id']}.html"
+    assert explanation.case_page.is_file()
+    assert "decides nothing" in explanation.text
+    assert "What raises the score" in explanation.text and "What lowers the score" in explanation.text
+
+
+def test_explain_person_refuses_an_unknown_pseudonym(real_model, tables, tmp_path):
+    with pytest.raises(PersonNotFoundError, match="No young person with pseudonym 'ffffffffffffffff'"):
+        explain_person(real_model, tables, AS_OF, "ffffffffffffffff", out_dir=tmp_path)
+
+
+def test_explain_person_refuses_someone_outside_the_age_range(real_model, tables, tmp_path):
+    born = pd.to_datetime(tables["people"]["birth_month"])
+    young = str(tables["people"].loc[born > pd.Timestamp("2016-01-01"), "person_id"].iloc[0])
+    with pytest.raises(PersonNotFoundError, match="not aged 10 to 18 on 2024-03-31"):
+        explain_person(real_model, tables, AS_OF, young, out_dir=tmp_path)
+
+
+@pytest.mark.parametrize("bad", ["not a date", "", None])
+def test_a_bad_as_of_date_is_refused(real_model, tables, tmp_path, bad):
+    with pytest.raises(ValueError, match="as-of date must be a date"):
+        score_people(real_model, tables, bad, out_dir=tmp_path)
+
+
+def test_progress_is_reported(real_model, tables, tmp_path):
+    seen = []
+    score_people(real_model, tables, AS_OF, out_dir=tmp_path, progress=lambda d, f=None: seen.append((d, f)))
+    assert seen[-1] == ("Done", 1.0)
+    assert [f for _, f in seen] == sorted(f for _, f in seen)
