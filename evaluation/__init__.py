@@ -5,7 +5,19 @@ another tool's scores as readily as ours.
 """
 
 from ._audit import audit_scores
+from ._compare import compare_audits_html
 from ._errors import AuditInputError
+from ._files import audit_files
 from ._result import AuditResult
+from ._tables import read_scores_table
+from ._transparency import write_transparency_record
 
-__all__ = ["audit_scores", "AuditResult", "AuditInputError"]
+__all__ = [
+    "audit_scores",
+    "audit_files",
+    "AuditResult",
+    "AuditInputError",
+    "read_scores_table",
+    "write_transparency_record",
+    "compare_audits_html",
+]

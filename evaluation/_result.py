@@ -53,11 +53,18 @@ class AuditResult:
                          "suppressed": record["suppressed"], **metrics})
         return pd.DataFrame(rows)
 
-    def write_json(self, path) -> Path:
-        """Write the audit.json structure to ``path``; return the path."""
+    def write_json(self, path, *, context=None) -> Path:
+        """Write the audit.json structure to ``path``; return the path.
+
+        ``context`` (title, model, label definition, data dates), when given,
+        is stored under the key ``"context"`` so the JSON twin carries what
+        the report prints.
+        """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self._payload, indent=2, allow_nan=False), encoding="utf-8")
+        payload = self._payload if context is None else {**self._payload, "context": dict(context)}
+        path.write_text(json.dumps(payload, indent=2, allow_nan=False, default=str),
+                        encoding="utf-8")
         return path
 
     def write_html(self, path, *, context=None) -> Path:
