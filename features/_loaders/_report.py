@@ -34,7 +34,9 @@ class RowProblems:
 
     def add(self, mask, column, reason):
         """Record ``reason`` against ``column`` for every row where ``mask`` is true."""
-        mask = np.asarray(pd.Series(mask).fillna(False), dtype=bool)
+        if isinstance(mask, pd.Series):
+            mask = mask.to_numpy(dtype=bool, na_value=False)
+        mask = np.asarray(mask, dtype=bool)
         if mask.any():
             self._found.append((np.flatnonzero(mask), column, reason))
 
