@@ -126,6 +126,12 @@ def _write_parquet(frame: pd.DataFrame, path: Path, metadata: dict[bytes, bytes]
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    frame = frame.copy()
+    frame.attrs = {  # pandas keeps these through parquet: pd.read_parquet(path).attrs
+        "registry": json.loads(metadata[REGISTRY_KEY]),
+        "label_definition": json.loads(metadata[LABEL_KEY]),
+        "data_end": metadata[DATA_END_KEY].decode() or None,
+    }
     table = pa.Table.from_pandas(frame, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
     pq.write_table(table, path)
@@ -139,7 +145,7 @@ def build_features(
     label: LabelDefinition = KNIFE_INVOLVEMENT,
     registry: FeatureRegistry | None = None,
     data_end=None,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Callable[[str, float], None] | None = None,
 ) -> FeatureSet:
     """Point-in-time features and labels for everyone aged 10 to 18 on each as-of date.
 
@@ -162,7 +168,7 @@ def build_features(
         Last date the extracts cover; labels whose window runs past it are ``<NA>``. By
         default the latest record date across the tables.
     progress : callable, default=None
-        Called as ``progress(step, done, total)`` after each as-of date.
+        Called as ``progress(description, fraction_done)`` after each as-of date.
 
     Returns
     -------
@@ -198,7 +204,7 @@ def build_features(
         frames.append(_one_date(prepared, offences, clock, people, cohort, registry, label, end))
         groups.append(group_frame(groups_prepared, clock, people, cohort))
         if progress is not None:
-            progress(f"features as of {when.date().isoformat()}", done, len(dates))
+            progress(f"features as of {when.date().isoformat()}", done / len(dates))
     return FeatureSet(
         frame=_concat(frames),
         groups=_concat(groups)[list(GROUP_COLUMNS)],

@@ -21,7 +21,8 @@ def as_of_dates(as_of: Sequence | object) -> list[pd.Timestamp]:
     ValueError
         If no date is given or one cannot be read as a date.
     """
-    values = [as_of] if isinstance(as_of, (str, pd.Timestamp)) or not isinstance(as_of, Sequence | pd.Index | np.ndarray | pd.Series) else list(as_of)
+    many = isinstance(as_of, (Sequence, pd.Index, np.ndarray, pd.Series)) and not isinstance(as_of, (str, bytes))
+    values = list(as_of) if many else [as_of]
     if len(values) == 0:
         raise ValueError("The 'as_of' option needs at least one date; got none.")
     try:
@@ -61,20 +62,40 @@ def cohort_frame(people: People, clock: Clock) -> pd.DataFrame:
     )
 
 
+RECORD_DATES = {
+    "pupils": "census_date",
+    "exclusions": "start_date",
+    "attendance": "term_end",
+    "ap_placements": "census_date",
+    "nccis_activity": "month_end",
+    "cin_referrals": "referral_date",
+    "cin_assessment_factors": "assessment_authorised",
+    "cin_section47": "s47_start",
+    "cin_cp_plans": "cpp_start",
+    "cla_episodes": "decom",
+    "cla_missing": "start",
+    "cla_oc2": "year_end",
+    "yj_offences": "recorded_date",
+    "yj_outcomes": "outcome_date",
+}
+"""Each table's recording date: the date a record enters the extracts."""
+
+
 def data_end_day(tables: dict[str, pd.DataFrame], data_end=None) -> int:
     """Day number of the last date the extracts cover: ``data_end`` if given, else the
-    latest date in any date column of any table (month of birth excepted)."""
+    latest recording date (:data:`RECORD_DATES`) in any table.
+
+    End dates (closures, episode ends) do not count: a planned end is not a record.
+    """
     if data_end is not None:
         try:
             return day_of(data_end)
         except (TypeError, ValueError) as error:
             raise ValueError("The 'data_end' option must be a date such as '2025-03-31'.") from error
     latest = -NEVER
-    for name, table in tables.items():
-        for column in table.columns:
-            if column == "birth_month" or not pd.api.types.is_datetime64_any_dtype(table[column]):
-                continue
-            days = to_days(table[column])
+    for name, column in RECORD_DATES.items():
+        if name in tables and column in tables[name] and len(tables[name]):
+            days = to_days(tables[name][column])
             days = days[days != NEVER]
             if len(days):
                 latest = max(latest, int(days.max()))
