@@ -109,22 +109,23 @@ def _parse(text, relpath):
 
 def _canonical_columns(frame, *, relpath, required, optional):
     known = {header_key(name): name for name in (*required, *optional)}
-    seen = {}
-    for name in frame.columns:
-        key = header_key(name)
-        if key in seen:
-            raise DataError(
-                f"{relpath}: column '{known.get(key, name.strip())}' appears more than once "
-                "in the header. Remove the duplicate column and run again."
-            )
-        seen[key] = name
-    missing = [known[key] for key in known if key not in seen and known[key] in required]
+    keys = [header_key(name) for name in frame.columns]
+    missing = [known[key] for key in known if key not in keys and known[key] in required]
     if missing:
         raise DataError(
             f"{relpath}: required column {_quote(missing)} is missing. The header must "
             f"include {_quote(required)} (any case, stray spaces allowed); see "
             f"{DATA_FORMATS_DOC}. Add the column and run again."
         )
+    seen = {}
+    for position, (key, name) in enumerate(zip(keys, frame.columns), start=1):
+        if key in seen:
+            which = f"'{known[key]}'" if key in known else f"number {position}"
+            raise DataError(
+                f"{relpath}: column {which} appears more than once in the header. "
+                "Remove the duplicate column and run again."
+            )
+        seen[key] = name
     extra = [name.strip() for key, name in seen.items() if key not in known]
     renamed = frame.rename(columns={seen[k]: known[k] for k in known if k in seen})
     renamed = _clean_cells(renamed)
