@@ -1,0 +1,375 @@
+"""The fitted risk model as one artifact: booster, calibrator, feature contract and lineage.
+
+A :class:`RiskModel` is what training produces and what scoring loads. It is not an
+estimator (it is never refitted); it bundles
+
+- the LightGBM booster, whose raw output is the log-odds that tree SHAP decomposes;
+- a calibrator mapping those log-odds to a probability of the label;
+- the feature contract (names and dtypes seen at training), checked at every use;
+- the feature registry and label definition, so every score can be read in plain English;
+- the reference distribution of probabilities behind the 1-20 position, and the band
+  thresholds the governance panel set;
+- metadata: run id, split dates, data fingerprint, seeds, library and code versions.
+
+On disk a model is a folder with the booster text, one JSON file, the reference
+distribution (``.npy``, no pickle) and a SHA-256 checksum of each; :meth:`RiskModel.load`
+refuses a folder whose checksums do not match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lightgbm
+import numpy as np
+import pandas as pd
+
+from features import FeatureRegistry
+
+FORMAT_VERSION = 1
+KEY_COLUMNS = ("person_id", "as_of", "label")
+POSITIONS = 20
+_MODEL_FILE = "model.txt"
+_METADATA_FILE = "metadata.json"
+_REFERENCE_FILE = "training_probabilities.npy"
+_CHECKSUM_FILE = "checksums.json"
+_PROBABILITY_FLOOR = 1e-6
+
+
+class FeatureMismatchError(ValueError):
+    """The columns offered to a model differ from the columns it was trained on."""
+
+
+class ModelIntegrityError(ValueError):
+    """A saved model folder is incomplete or its files do not match their checksums."""
+
+
+class ModelVersionWarning(UserWarning):
+    """A model was saved with different library versions from the ones loading it."""
+
+
+# --- calibrators: log-odds -> probability --------------------------------------------
+
+
+@dataclass(frozen=True)
+class IsotonicCalibrator:
+    """Piecewise-linear isotonic map from log-odds to probability (clipped at the ends)."""
+
+    x_thresholds: tuple[float, ...]
+    y_thresholds: tuple[float, ...]
+    method: str = field(default="isotonic", init=False)
+
+    def predict(self, logodds: np.ndarray) -> np.ndarray:
+        p = np.interp(np.asarray(logodds, dtype=float), self.x_thresholds, self.y_thresholds)
+        return np.clip(p, _PROBABILITY_FLOOR, 1 - _PROBABILITY_FLOOR)
+
+    def to_dict(self) -> dict:
+        return {"method": "isotonic", "x_thresholds": list(self.x_thresholds),
+                "y_thresholds": list(self.y_thresholds)}
+
+
+@dataclass(frozen=True)
+class SigmoidCalibrator:
+    """Platt scaling: ``p = 1 / (1 + exp(-(slope * logodds + intercept)))``."""
+
+    slope: float
+    intercept: float
+    method: str = field(default="sigmoid", init=False)
+
+    def predict(self, logodds: np.ndarray) -> np.ndarray:
+        z = self.slope * np.asarray(logodds, dtype=float) + self.intercept
+        p = 1.0 / (1.0 + np.exp(-z))
+        return np.clip(p, _PROBABILITY_FLOOR, 1 - _PROBABILITY_FLOOR)
+
+    def to_dict(self) -> dict:
+        return {"method": "sigmoid", "slope": self.slope, "intercept": self.intercept}
+
+
+def calibrator_from_dict(record: dict) -> IsotonicCalibrator | SigmoidCalibrator:
+    """Rebuild a calibrator from :meth:`to_dict` output."""
+    if record.get("method") == "isotonic":
+        return IsotonicCalibrator(tuple(record["x_thresholds"]), tuple(record["y_thresholds"]))
+    if record.get("method") == "sigmoid":
+        return SigmoidCalibrator(float(record["slope"]), float(record["intercept"]))
+    raise ModelIntegrityError(
+        f"The model's calibrator method is {record.get('method')!r}; only 'isotonic' and "
+        "'sigmoid' are known. Retrain the model or load it with the library version that saved it."
+    )
+
+
+# --- the artifact ----------------------------------------------------------------------
+
+
+class RiskModel:
+    """A trained, calibrated knife-crime risk model with its feature contract.
+
+    Scores support a professional's judgement; they never decide anything.
+
+    Parameters
+    ----------
+    booster : lightgbm.Booster
+        The trained gradient-boosted trees; raw output is log-odds.
+    calibrator : IsotonicCalibrator or SigmoidCalibrator
+        Maps raw log-odds to a calibrated probability of the label.
+    feature_names : list of str
+        Input columns, in the booster's order.
+    feature_dtypes : dict
+        Column name to the dtype seen at training (as a string).
+    registry : features.FeatureRegistry
+        Declarations of the inputs (plain-English descriptions, sources, directions).
+    label_definition : dict
+        The versioned label definition the model was trained to predict.
+    training_probabilities : array-like
+        Calibrated probabilities of the reference population (sorted on construction),
+        from which :meth:`position` reads ventiles.
+    band_thresholds : dict
+        Band name to the minimum probability for the band, e.g.
+        ``{"high": 0.05, "raised": 0.01, "low": 0.0}``; must include a band at 0.
+    metadata : dict, optional
+        Name, version, run id, split dates, data fingerprint, seeds, library and code versions.
+    """
+
+    def __init__(self, booster, calibrator, feature_names, feature_dtypes, registry,
+                 label_definition, training_probabilities, band_thresholds, metadata=None):
+        self.booster = booster
+        self.calibrator = calibrator
+        self.feature_names = list(feature_names)
+        self.feature_dtypes = {k: str(v) for k, v in dict(feature_dtypes).items()}
+        self.registry = registry
+        self.label_definition = dict(label_definition)
+        self.training_probabilities = np.sort(np.asarray(training_probabilities, dtype=float))
+        self.band_thresholds = _checked_bands(band_thresholds)
+        self.metadata = dict(metadata or {})
+
+    def __repr__(self) -> str:
+        name = self.metadata.get("name", "unnamed")
+        version = self.metadata.get("version", "unregistered")
+        return f"RiskModel(name={name!r}, version={version!r}, features={len(self.feature_names)})"
+
+    # -- scoring ------------------------------------------------------------------------
+
+    def check_features(self, X: pd.DataFrame) -> None:
+        """Refuse ``X`` unless it has exactly the training columns with compatible dtypes.
+
+        The key columns ``person_id``, ``as_of`` and ``label`` are ignored if present.
+
+        Raises
+        ------
+        FeatureMismatchError
+            With a diff of missing and extra columns and dtype changes.
+        """
+        if not isinstance(X, pd.DataFrame):
+            raise FeatureMismatchError(
+                f"The model needs a pandas DataFrame of features; got {type(X).__name__}."
+            )
+        offered = [c for c in X.columns if c not in KEY_COLUMNS]
+        missing = [c for c in self.feature_names if c not in set(offered)]
+        extra = [c for c in offered if c not in set(self.feature_names)]
+        changed = [
+            f"{c}: {self.feature_dtypes.get(c, '?')} -> {X[c].dtype}"
+            for c in self.feature_names
+            if c in X.columns and _dtype_family(X[c].dtype) != _family_of(self.feature_dtypes.get(c))
+        ]
+        if missing or extra or changed:
+            raise FeatureMismatchError(_mismatch_message(missing, extra, changed))
+
+    def predict_logodds(self, X: pd.DataFrame) -> np.ndarray:
+        """Raw model output (log-odds), the quantity the contributions decompose."""
+        return self.booster.predict(self._matrix(X), raw_score=True)
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Calibrated probability of the label for each row of ``X``."""
+        return self.calibrator.predict(self.predict_logodds(X))
+
+    def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Exact tree SHAP values in log-odds, one column per feature plus ``base``.
+
+        Each row sums to :meth:`predict_logodds` for that row. The index is ``X``'s index.
+        """
+        values = self.booster.predict(self._matrix(X), pred_contrib=True)
+        return pd.DataFrame(values, columns=[*self.feature_names, "base"], index=X.index)
+
+    def position(self, probability) -> np.ndarray:
+        """Position 1-20 of each probability in the reference distribution.
+
+        Position ``k`` means that at least ``5 * (k - 1)`` percent of the reference
+        population scored strictly lower; the lowest score is always position 1.
+        """
+        p = np.asarray(probability, dtype=float)
+        below = np.searchsorted(self.training_probabilities, p, side="left")
+        share = below / max(len(self.training_probabilities), 1)
+        return np.clip(1 + np.floor(share * POSITIONS).astype(int), 1, POSITIONS)
+
+    def band(self, probability) -> np.ndarray:
+        """The band name of each probability: the band with the highest threshold it reaches."""
+        p = np.asarray(probability, dtype=float)
+        ordered = sorted(self.band_thresholds.items(), key=lambda item: item[1])
+        names = np.array([name for name, _ in ordered], dtype=object)
+        cuts = np.array([cut for _, cut in ordered])
+        return names[np.searchsorted(cuts, p, side="right") - 1]
+
+    def _matrix(self, X: pd.DataFrame) -> np.ndarray:
+        self.check_features(X)
+        return X[self.feature_names].to_numpy(dtype="float64", na_value=np.nan)
+
+    # -- persistence --------------------------------------------------------------------
+
+    def save(self, path) -> Path:
+        """Write the model folder (booster, metadata, reference distribution, checksums)."""
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / _MODEL_FILE).write_text(self.booster.model_to_string(), encoding="utf-8")
+        (folder / _METADATA_FILE).write_text(
+            json.dumps(self._manifest(), indent=2, sort_keys=True, default=str), encoding="utf-8"
+        )
+        np.save(folder / _REFERENCE_FILE, self.training_probabilities, allow_pickle=False)
+        checksums = {name: _sha256(folder / name) for name in (_MODEL_FILE, _METADATA_FILE, _REFERENCE_FILE)}
+        (folder / _CHECKSUM_FILE).write_text(json.dumps(checksums, indent=2), encoding="utf-8")
+        return folder
+
+    @classmethod
+    def load(cls, path) -> RiskModel:
+        """Load a model folder written by :meth:`save`, verifying every checksum.
+
+        Raises
+        ------
+        ModelIntegrityError
+            If a file is missing or does not match its recorded SHA-256 checksum.
+        """
+        folder = Path(path)
+        _verify(folder)
+        manifest = json.loads((folder / _METADATA_FILE).read_text(encoding="utf-8"))
+        _warn_on_versions(manifest.get("metadata", {}).get("library_versions", {}))
+        booster = lightgbm.Booster(model_str=(folder / _MODEL_FILE).read_text(encoding="utf-8"))
+        return cls(
+            booster=booster,
+            calibrator=calibrator_from_dict(manifest["calibrator"]),
+            feature_names=manifest["feature_names"],
+            feature_dtypes=manifest["feature_dtypes"],
+            registry=FeatureRegistry.from_dict(manifest["registry"]),
+            label_definition=manifest["label_definition"],
+            training_probabilities=np.load(folder / _REFERENCE_FILE, allow_pickle=False),
+            band_thresholds=manifest["band_thresholds"],
+            metadata=manifest.get("metadata", {}),
+        )
+
+    def _manifest(self) -> dict:
+        return {
+            "format_version": FORMAT_VERSION,
+            "feature_names": self.feature_names,
+            "feature_dtypes": self.feature_dtypes,
+            "registry": self.registry.to_dict(),
+            "label_definition": self.label_definition,
+            "calibrator": self.calibrator.to_dict(),
+            "band_thresholds": self.band_thresholds,
+            "metadata": self.metadata,
+        }
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def library_versions() -> dict:
+    """Versions of the libraries a saved model depends on."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {"lightgbm": lightgbm.__version__, "numpy": np.__version__, "pandas": pd.__version__}
+    try:
+        versions["riskmodel"] = version("riskmodel")
+    except PackageNotFoundError:
+        versions["riskmodel"] = "unknown"
+    return versions
+
+
+def _checked_bands(band_thresholds) -> dict:
+    bands = {str(k): float(v) for k, v in dict(band_thresholds).items()}
+    if not bands or min(bands.values()) > 0 or any(not 0 <= v <= 1 for v in bands.values()):
+        raise ValueError(
+            "The band thresholds must map band names to minimum probabilities between 0 and 1, "
+            "with one band starting at 0 (for example {'high': 0.05, 'raised': 0.01, 'low': 0}); "
+            f"got bands {sorted(bands)} with thresholds {sorted(bands.values())}."
+        )
+    return bands
+
+
+def _dtype_family(dtype) -> str:
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+        return "numeric"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "category"
+    return "text"
+
+
+def _family_of(dtype_name: str | None) -> str:
+    if dtype_name is None:
+        return "missing"
+    try:
+        return _dtype_family(pd.api.types.pandas_dtype(dtype_name))
+    except TypeError:
+        return "text"
+
+
+def _mismatch_message(missing: list[str], extra: list[str], changed: list[str]) -> str:
+    parts = ["The feature columns differ from the ones the model was trained on."]
+    if missing:
+        parts.append(f"Missing ({len(missing)}): {', '.join(missing)}.")
+    if extra:
+        parts.append(f"Extra ({len(extra)}): {', '.join(extra)}.")
+    if changed:
+        parts.append(f"Changed type ({len(changed)}): {'; '.join(changed)}.")
+    parts.append(
+        "Build the features with the same registry and library version as the model, "
+        "or retrain the model on the new features."
+    )
+    return " ".join(parts)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _verify(folder: Path) -> None:
+    checksum_path = folder / _CHECKSUM_FILE
+    if not checksum_path.is_file():
+        raise ModelIntegrityError(
+            f"The model folder '{folder}' has no {_CHECKSUM_FILE}; it is not a saved RiskModel "
+            "or is incomplete. Load a folder written by RiskModel.save."
+        )
+    expected = json.loads(checksum_path.read_text(encoding="utf-8"))
+    for name in (_MODEL_FILE, _METADATA_FILE, _REFERENCE_FILE):
+        if not (folder / name).is_file():
+            raise ModelIntegrityError(
+                f"The model folder '{folder}' is missing '{name}'. Download or copy the whole folder again."
+            )
+        if expected.get(name) != _sha256(folder / name):
+            raise ModelIntegrityError(
+                f"The file '{name}' in the model folder '{folder}' does not match its SHA-256 "
+                "checksum: it was changed or damaged after the model was saved. Do not use it; "
+                "reload the registered model or retrain."
+            )
+
+
+def _warn_on_versions(saved: dict) -> None:
+    current = library_versions()
+    differing = [
+        f"{lib} {saved[lib]} (now {current[lib]})"
+        for lib in sorted(saved)
+        if lib in current and saved[lib] != current[lib]
+    ]
+    if differing:
+        warnings.warn(
+            "The model was saved with different library versions: " + ", ".join(differing)
+            + ". Scores may differ slightly; retrain with the current versions to be sure.",
+            ModelVersionWarning,
+            stacklevel=3,
+        )

@@ -1,0 +1,81 @@
+"""Small synthetic feature tables for the training tests (no real records)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from features import Feature, FeatureRegistry
+
+
+def registry() -> FeatureRegistry:
+    def feature(name, concept, kind, direction, description):
+        return Feature(name=name, description=description, source="synthetic", window="12 months",
+                       aggregation="count", concept=concept, statement="{value}", direction=direction,
+                       kind=kind)
+
+    return FeatureRegistry((
+        feature("age_years", "age", "numeric", 0, "Age in years on the as-of date."),
+        feature("suspensions_12m", "school exclusions", "count", 1, "Suspensions in the last 12 months."),
+        feature("permanent_exclusion_24m", "school exclusions", "flag", 1, "Permanently excluded in the last 24 months."),
+        feature("attendance_rate_12m", "attendance", "numeric", -1, "Share of sessions attended."),
+        feature("cin_referrals_12m", "social care", "count", 1, "Referrals to children's social care."),
+        feature("looked_after_now", "looked after", "flag", 1, "Looked after on the as-of date."),
+        feature("offences_24m", "youth justice", "count", 1, "Offences in the last 24 months."),
+        feature("max_outcome_tier_24m", "youth justice", "numeric", 1, "Most serious outcome tier."),
+        feature("days_since_last_offence", "youth justice", "days", -1, "Days since the last offence."),
+    ))
+
+
+def make_feature_table(n_people: int = 600, n_dates: int = 20, seed: int = 0, base: float = -4.2):
+    """A panel of people x quarterly as-of dates with a latent risk driving features and label."""
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2019-03-31", periods=n_dates, freq="QE")
+    people = np.array([f"{i:016x}" for i in rng.permutation(10**6)[:n_people]])
+    latent = rng.normal(size=n_people)
+    sex = rng.choice(["F", "M"], n_people)
+    rows = len(dates) * n_people
+    person = np.tile(np.arange(n_people), len(dates))
+    as_of = np.repeat(dates, n_people)
+    risk = latent[person] + rng.normal(scale=0.6, size=rows)
+    frame = pd.DataFrame({
+        "person_id": people[person],
+        "as_of": as_of,
+        "age_years": rng.uniform(10, 18.9, rows).round(2),
+        "suspensions_12m": rng.poisson(np.exp(risk - 1.0)),
+        "permanent_exclusion_24m": (rng.random(rows) < 1 / (1 + np.exp(-(risk * 1.5 - 4)))).astype(int),
+        "attendance_rate_12m": np.clip(0.95 - 0.05 * risk + rng.normal(scale=0.05, size=rows), 0, 1),
+        "cin_referrals_12m": rng.poisson(np.exp(risk - 2)),
+        "looked_after_now": (rng.random(rows) < 0.03).astype(int),
+        "offences_24m": rng.poisson(np.exp(risk * 1.2 - 2.5)),
+    })
+    frame["max_outcome_tier_24m"] = np.where(frame["offences_24m"] > 0, rng.integers(1, 6, rows), 0)
+    frame["days_since_last_offence"] = np.where(frame["offences_24m"] > 0, rng.integers(1, 700, rows), np.nan)
+    frame.loc[rng.random(rows) < 0.05, "attendance_rate_12m"] = np.nan
+    logit = base + 1.3 * risk + 0.5 * (sex[person] == "M")
+    frame["label"] = (rng.random(rows) < 1 / (1 + np.exp(-logit))).astype(int)
+    groups = pd.DataFrame({
+        "person_id": frame["person_id"], "as_of": frame["as_of"], "sex": sex[person],
+        "ethnicity_group": rng.choice(["White", "Black", "Asian", "Mixed", "Other"], n_people)[person],
+        "age_band": pd.cut(frame["age_years"], [10, 14, 16, 19], right=False,
+                           labels=["10-13", "14-15", "16-18"]).astype(str),
+        "looked_after": frame["looked_after_now"].astype(bool),
+    })
+    return frame, groups
+
+
+@pytest.fixture
+def feature_table():
+    frame, groups = make_feature_table()
+    frame.attrs["registry"] = registry().to_dict()
+    return frame, groups
+
+
+@pytest.fixture
+def tracking(tmp_path, monkeypatch):
+    """A private MLflow store for one test."""
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    monkeypatch.chdir(tmp_path)
+    return uri

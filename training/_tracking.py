@@ -1,0 +1,219 @@
+"""MLflow: the one module that imports it. Runs, logging, the registry, loading back.
+
+The tracking store is ``MLFLOW_TRACKING_URI`` if set, else an SQLite database at
+``<root>/mlruns/mlflow.db`` with artifacts in ``<root>/mlruns/artifacts``, where ``<root>``
+is the git repository holding the working directory, or the working directory itself.
+
+A trained :class:`riskmodel.RiskModel` is logged as an MLflow pyfunc model whose
+``predict`` returns calibrated probabilities; the saved RiskModel folder (with its
+checksums) travels inside it as an artifact and is what :func:`load_registered_model`
+hands back, after verifying those checksums.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import subprocess
+import tempfile
+import warnings
+from pathlib import Path
+
+import mlflow
+import mlflow.pyfunc
+from mlflow.exceptions import MlflowException
+from mlflow.tracking import MlflowClient
+
+from riskmodel._model import RiskModel
+
+MODEL_ARTIFACT = "riskmodel"
+_NOISY_LOGGERS = ("mlflow", "alembic", "sqlalchemy", "urllib3")
+
+
+def tracking_uri() -> str:
+    """The tracking URI in use: ``MLFLOW_TRACKING_URI``, else the local SQLite store."""
+    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{_default_root() / 'mlruns' / 'mlflow.db'}"
+
+
+@contextlib.contextmanager
+def quiet_mlflow():
+    """Silence MLflow's informational logging and warnings for the duration."""
+    levels = {name: logging.getLogger(name).level for name in _NOISY_LOGGERS}
+    for name in _NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+    progress_bar = os.environ.get("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR")
+    os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = "false"
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+            warnings.filterwarnings("ignore", module=r"mlflow(\..*)?")
+            warnings.filterwarnings("ignore", category=FutureWarning)
+            warnings.filterwarnings("ignore", message=r".*(pydantic|pkg_resources|type hint).*")
+            yield
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+        if progress_bar is None:
+            os.environ.pop("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", None)
+        else:
+            os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = progress_bar
+
+
+with warnings.catch_warnings():  # MLflow warns about type hints when the class is defined
+    warnings.simplefilter("ignore")
+
+    class PyfuncRiskModel(mlflow.pyfunc.PythonModel):
+        """MLflow pyfunc wrapper: ``predict`` returns calibrated probabilities."""
+
+        def load_context(self, context) -> None:
+            self.model = RiskModel.load(context.artifacts[MODEL_ARTIFACT])
+
+        def predict(self, context, model_input, params=None):
+            return self.model.predict_proba(model_input)
+
+
+@contextlib.contextmanager
+def tracked_run(experiment: str, *, run_name: str | None = None):
+    """Start an MLflow run in ``experiment`` (created with the local artifact store if new)."""
+    with quiet_mlflow():
+        uri = tracking_uri()
+        mlflow.set_tracking_uri(uri)
+        experiment_id = _experiment_id(experiment, uri)
+        with mlflow.start_run(experiment_id=experiment_id, run_name=run_name) as run:
+            yield run
+
+
+def log_run(*, params: dict, metrics: dict, tags: dict, folder) -> None:
+    """Log parameters, finite metrics, tags and every file in ``folder`` to the active run."""
+    with quiet_mlflow():
+        mlflow.log_params({k: _param(v) for k, v in params.items()})
+        mlflow.log_metrics({k: float(v) for k, v in metrics.items() if v is not None and _finite(v)})
+        mlflow.set_tags({k: str(v) for k, v in tags.items()})
+        mlflow.log_artifacts(str(folder))
+
+
+def log_and_register(model: RiskModel, *, registered_name: str, signature_frame) -> tuple[int, str]:
+    """Log ``model`` as a pyfunc in the active run and register a new version.
+
+    Returns
+    -------
+    version : int
+        The new registered model version.
+    model_uri : str
+    """
+    from mlflow.models import infer_signature
+
+    with quiet_mlflow(), tempfile.TemporaryDirectory() as tmp:
+        folder = model.save(Path(tmp) / MODEL_ARTIFACT)
+        info = mlflow.pyfunc.log_model(
+            name="model",
+            python_model=PyfuncRiskModel(),
+            artifacts={MODEL_ARTIFACT: str(folder)},
+            signature=infer_signature(signature_frame, model.predict_proba(signature_frame)),
+            pip_requirements=_requirements(model),
+            registered_model_name=registered_name,
+        )
+    return int(info.registered_model_version), info.model_uri
+
+
+def run_artifact_uri() -> str:
+    """Artifact URI of the active run."""
+    return mlflow.get_artifact_uri()
+
+
+def load_registered_model(name: str = "knife-crime-risk", version: int | None = None) -> RiskModel:
+    """Load a registered model version (latest by default) as a verified RiskModel.
+
+    Raises
+    ------
+    ValueError
+        If no such registered model or version exists in the tracking store.
+    riskmodel.ModelIntegrityError
+        If the model's files do not match their checksums.
+    """
+    with quiet_mlflow():
+        mlflow.set_tracking_uri(tracking_uri())
+        version = _resolve_version(name, version)
+        with tempfile.TemporaryDirectory() as tmp:
+            local = Path(mlflow.artifacts.download_artifacts(artifact_uri=f"models:/{name}/{version}", dst_path=tmp))
+            folder = next((p.parent for p in local.rglob("checksums.json")), local)
+            model = RiskModel.load(folder)
+    model.metadata.update({"name": name, "version": int(version)})
+    return model
+
+
+def code_version() -> str:
+    """Git commit of the library's source tree (with ``-dirty`` if modified), else ``unknown``."""
+    source = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=source, capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "training", "riskmodel", "features", "evaluation"],
+                               cwd=source, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{commit}-dirty" if dirty else commit
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _default_root() -> Path:
+    cwd = Path.cwd()
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=cwd, capture_output=True,
+                             text=True, timeout=10, check=True).stdout.strip()
+        return Path(top) if top else cwd
+    except (OSError, subprocess.SubprocessError):
+        return cwd
+
+
+def _experiment_id(name: str, uri: str) -> str:
+    if uri.startswith("sqlite:///"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    existing = mlflow.get_experiment_by_name(name)
+    if existing is not None:
+        return existing.experiment_id
+    location = None
+    if not os.environ.get("MLFLOW_TRACKING_URI"):
+        location = (_default_root() / "mlruns" / "artifacts").as_uri()
+    return mlflow.create_experiment(name, artifact_location=location)
+
+
+def _resolve_version(name: str, version) -> int:
+    client = MlflowClient()
+    try:
+        versions = [int(v.version) for v in client.search_model_versions(f"name='{name}'")]
+    except MlflowException:
+        versions = []
+    if not versions:
+        raise ValueError(
+            f"No registered model named '{name}' in the MLflow store at {tracking_uri()}. "
+            "Train one with 'riskmodel train', or point MLFLOW_TRACKING_URI at the right store."
+        )
+    if version is None:
+        return max(versions)
+    if int(version) not in versions:
+        raise ValueError(
+            f"The registered model '{name}' has no version {version}; it has versions "
+            f"{', '.join(map(str, sorted(versions)))}."
+        )
+    return int(version)
+
+
+def _requirements(model: RiskModel) -> list[str]:
+    versions = model.metadata.get("library_versions", {})
+    return [f"{lib}=={versions[lib]}" for lib in ("lightgbm", "numpy", "pandas") if lib in versions]
+
+
+def _param(value) -> str:
+    text = str(value)
+    return text if len(text) <= 6000 else text[:5997] + "..."
+
+
+def _finite(value) -> bool:
+    try:
+        return float(value) == float(value) and abs(float(value)) != float("inf")
+    except (TypeError, ValueError):
+        return False
