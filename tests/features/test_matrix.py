@@ -1,0 +1,133 @@
+"""build_features: the cohort, column order and types, several dates, files, partitions, errors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from features import (
+    KNIFE_POSSESSION,
+    FeatureRegistry,
+    FeatureSet,
+    build_features,
+    cohort,
+    default_registry,
+)
+from features._builders._sample import sample_tables
+from features._registry import PROTECTED_CHARACTERISTICS
+
+TABLES = sample_tables(400, seed=11)
+DATES = ["2022-03-31", "2023-03-31"]
+
+
+@pytest.fixture(scope="module")
+def built():
+    return build_features(TABLES, DATES)
+
+
+def test_one_row_per_person_aged_10_to_18_per_date(built):
+    frame = built.frame
+    expected = cohort(TABLES, DATES)
+    assert len(frame) == len(expected)
+    pd.testing.assert_frame_equal(frame[["person_id", "as_of"]], expected[["person_id", "as_of"]])
+    assert not frame.duplicated(["person_id", "as_of"]).any()
+    assert frame["age_years"].between(10, 19).all() and expected["age_years"].between(10, 19).all()
+
+
+def test_columns_follow_the_registry_with_float_features_and_int8_label(built):
+    registry = default_registry()
+    assert list(built.frame.columns) == ["person_id", "as_of", *registry.names, "label"]
+    assert all(built.frame[name].dtype.kind == "f" for name in registry.names)
+    assert str(built.frame["label"].dtype) == "Int8"
+    assert built.frame["as_of"].dtype == np.dtype("datetime64[ns]")
+    assert built.X.columns.tolist() == registry.names and built.y.name == "label"
+
+
+def test_protected_characteristics_are_never_features_by_default(built):
+    from features._builders import _protected
+
+    assert not set(built.frame.columns) & set(_protected.NAMES)
+    assert built.registry.protected == []
+    for name in built.frame.columns:
+        assert not name.startswith(("sex", "ethnic", "disab", "sen_")), name
+    assert set(PROTECTED_CHARACTERISTICS) == {"sex", "ethnicity", "disability", "sen"}
+
+
+def test_an_allowed_protected_characteristic_becomes_a_feature():
+    registry = default_registry(allow_protected={"sex": "Agreed by the ethics panel on 1 May 2025."})
+    frame = build_features(TABLES, DATES[:1], registry=registry).frame
+    assert "sex_male" in frame.columns and set(frame["sex_male"].dropna()) <= {0.0, 1.0}
+
+
+def test_several_dates_give_the_same_rows_as_one_at_a_time(built):
+    single = pd.concat([build_features(TABLES, [d]).frame for d in DATES], ignore_index=True)
+    pd.testing.assert_frame_equal(built.frame, single)
+
+
+def test_a_partition_of_people_gives_the_same_rows(built):
+    people = TABLES["people"]["person_id"]
+    halves = [set(people.iloc[::2]), set(people.iloc[1::2])]
+    data_end = built.data_end
+    parts = []
+    for half in halves:
+        tables = {name: t[t["person_id"].isin(half)].reset_index(drop=True) for name, t in TABLES.items()}
+        parts.append(build_features(tables, DATES, data_end=data_end).frame)
+    merged = pd.concat(parts).sort_values(["as_of", "person_id"]).reset_index(drop=True)
+    whole = built.frame.sort_values(["as_of", "person_id"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(merged, whole)
+
+
+def test_write_and_read_keep_registry_label_and_groups(built, tmp_path):
+    target = tmp_path / "out" / "features.parquet"
+    paths = built.write(target)
+    assert paths == (target, tmp_path / "out" / "features_groups.parquet")
+    again = FeatureSet.read(target)
+    pd.testing.assert_frame_equal(again.frame, built.frame, check_dtype=False)
+    assert again.registry == built.registry and again.label_definition == built.label_definition
+    assert again.groups[["person_id", "as_of"]].equals(built.frame[["person_id", "as_of"]].astype(again.groups[["person_id", "as_of"]].dtypes))
+    assert pd.read_parquet(target).attrs["label_definition"]["name"] == "knife_involvement"
+
+
+def test_reading_a_plain_parquet_file_is_refused(tmp_path):
+    path = tmp_path / "plain.parquet"
+    pd.DataFrame({"a": [1]}).to_parquet(path)
+    with pytest.raises(ValueError, match="has no feature registry or label definition"):
+        FeatureSet.read(path)
+
+
+def test_label_definition_carries_the_horizon_used():
+    built = build_features(TABLES, DATES[:1], label=KNIFE_POSSESSION, horizon_months=6)
+    assert built.label_definition.name == "knife_possession" and built.label_definition.horizon_months == 6
+
+
+def test_progress_is_reported_per_date():
+    calls = []
+    build_features(TABLES, DATES, progress=lambda text, fraction: calls.append(fraction))
+    assert calls == [0.5, 1.0]
+
+
+def test_a_registry_naming_an_unknown_feature_is_refused():
+    registry = FeatureRegistry.from_dict([{**default_registry()["age_years"].__dict__, "name": "shoe_size"}])
+    with pytest.raises(ValueError, match="declares features no builder makes: shoe_size"):
+        build_features(TABLES, DATES, registry=registry)
+
+
+def test_missing_tables_or_columns_are_refused():
+    partial = {k: v for k, v in TABLES.items() if k != "yj_offences"}
+    with pytest.raises(ValueError, match="lack yj_offences"):
+        build_features(partial, DATES)
+    broken = {**TABLES, "exclusions": TABLES["exclusions"].drop(columns="reasons")}
+    with pytest.raises(ValueError, match=r"exclusions: reasons"):
+        build_features(broken, DATES)
+
+
+def test_unreadable_dates_are_refused():
+    with pytest.raises(ValueError, match="could not be read as a date"):
+        build_features(TABLES, ["not a date"])
+    with pytest.raises(ValueError, match="'data_end' option must be a date"):
+        build_features(TABLES, DATES, data_end="soon")
+
+
+def test_a_custom_registry_builds_only_its_features():
+    registry = FeatureRegistry((default_registry()["offences_12m"], default_registry()["age_years"]))
+    frame = build_features(TABLES, DATES[:1], registry=registry).frame
+    assert list(frame.columns) == ["person_id", "as_of", "offences_12m", "age_years", "label"]
