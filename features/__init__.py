@@ -14,6 +14,7 @@ from ._catalog import default_registry
 from ._labels import KNIFE_INVOLVEMENT, KNIFE_POSSESSION, LABEL_DEFINITIONS, LabelDefinition, build_labels
 from ._lineage import trace_feature
 from ._matrix import FeatureSet, build_features, cohort
+from ._synth import DEFAULT_RECORDING_BIAS, synthesize
 
 __all__ = [
     "CONCEPTS",
@@ -37,4 +38,6 @@ __all__ = [
     "FeatureSet",
     "build_features",
     "cohort",
+    "DEFAULT_RECORDING_BIAS",
+    "synthesize",
 ]

@@ -81,6 +81,7 @@ def make_people(n, rng):
         "ethnicity": ethnicity,
         "ethnicity_group": pd.Series(ethnicity).map(ETHNICITY_GROUP).to_numpy(),
         "district": DISTRICTS["district"].to_numpy()[district_idx],
+        "district_idx": district_idx,
         "deprivation": deprivation,
         "latent": latent,
         "u_absence": components[1],
@@ -89,7 +90,7 @@ def make_people(n, rng):
         "u_sen": components[4],
         "u_care": components[5],
     })
-    people["birth_ay"] = _academic_year_of(dob)
+    people["birth_ay"] = academic_year_of(dob)
     people["postcode"] = _postcodes(people["district"].to_numpy(), rng)
     people["forename"], people["surname"] = _names(male, rng)
     return people
@@ -104,7 +105,7 @@ def _dates_of_birth(n, rng):
     return rng.integers(earliest, latest + 1, size=n)
 
 
-def _academic_year_of(days):
+def academic_year_of(days):
     """Year in which the academic year (1 September to 31 August) of each date starts."""
     year, month, _ = year_month_day(days)
     return year - (month < 9)

@@ -127,7 +127,7 @@ def _one_year(k, people, p, s, rng):
 
 def _absence(k, ay, p, s, looked_after, in_school, rng):
     n = len(ay)
-    covid = np.isin(ay, (2020, 2021)) * 0.3
+    covid = np.isin(ay, (2020, 2021)) * 0.15
     logit = (-4.0 + 1.15 * p["absence"] + 0.3 * rng.standard_normal(n) + 0.09 * max(k - 6, 0)
              + covid + 0.9 * s.permanently_excluded + 0.3 * looked_after)
     absence = np.where(in_school, expit(logit), 0.0)
@@ -137,7 +137,7 @@ def _absence(k, ay, p, s, looked_after, in_school, rng):
 def _exclusions(k, p, s, pa, in_school, rng):
     n = len(pa)
     stage = {True: 0.0, False: -2.2}[k >= 7] + (0.35 if k in (9, 10) else 0.0)
-    log_rate = (-5.4 + stage + 1.6 * p["behaviour"] + 0.8 * p["male"] + 0.9 * pa
+    log_rate = (-5.8 + stage + 1.8 * p["behaviour"] + 0.8 * p["male"] + 0.9 * pa
                 + 0.6 * s.last_suspended + 0.3 * (s.prior_offences > 0))
     suspensions = np.where(in_school & (k >= 1), rng.poisson(np.exp(log_rate)), 0)
     perm_logit = -7.6 + 1.2 * p["behaviour"] + 0.7 * np.log1p(suspensions) + 1.8 * (s.prior_offences > 0)
