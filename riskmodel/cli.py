@@ -16,7 +16,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.panel import Panel
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 app = typer.Typer(
@@ -83,7 +82,8 @@ def _reported_errors() -> Iterator[None]:
     try:
         yield
     except _user_errors() as error:
-        console.print(Panel(str(error), title="riskmodel: cannot continue", border_style="red"))
+        console.print("[bold red]riskmodel: cannot continue.[/bold red]")
+        console.print(str(error), soft_wrap=True, markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 

@@ -1,0 +1,101 @@
+"""The command-line contract: help on every command, messages not tracebacks on bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from riskmodel.cli import app
+
+COMMANDS = ["synth", "validate", "features", "train", "score", "explain", "audit", "demo"]
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def key_env(monkeypatch):
+    monkeypatch.setenv("RISKMODEL_PSEUDONYM_KEY", "ab" * 32)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(runner, command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+
+
+def test_features_list_prints_the_registry(runner):
+    result = runner.invoke(app, ["features", "--list"])
+    assert result.exit_code == 0
+    assert "Feature registry" in result.output
+
+
+def test_missing_data_folder_is_a_message_not_a_traceback(runner, tmp_path, key_env):
+    result = runner.invoke(app, ["validate", "--data", str(tmp_path / "absent"), "--out", str(tmp_path / "v")])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "cannot continue" in result.output
+
+
+def test_features_without_dates_says_what_is_needed(runner, tmp_path):
+    result = runner.invoke(app, ["features", "--data", str(tmp_path), "--out", str(tmp_path / "f.parquet")])
+    assert result.exit_code == 2
+    assert "--as-of" in result.output
+
+
+@pytest.mark.parametrize("model", ["knife-crime-risk/latest", "knife-crime-risk/1.5"])
+def test_model_version_must_be_a_whole_number(runner, tmp_path, key_env, model):
+    result = runner.invoke(app, ["score", "--data", str(tmp_path), "--as-of", "2025-01-01",
+                                 "--out", str(tmp_path / "s"), "--model", model])
+    assert result.exit_code == 2
+    assert "whole-number version" in result.output
+
+
+def test_audit_with_unknown_column_is_a_message(runner, tmp_path):
+    table = pd.DataFrame({"y": [0, 1] * 20, "p": [0.1, 0.9] * 20, "sex": ["F", "M"] * 20})
+    table.to_csv(tmp_path / "scores.csv", index=False)
+    result = runner.invoke(app, ["audit", "--scores", str(tmp_path / "scores.csv"), "--label", "outcome",
+                                 "--score", "p", "--threshold", "0.5", "--group", "sex",
+                                 "--out", str(tmp_path / "audit")])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_audit_reference_must_be_column_equals_value(runner, tmp_path):
+    result = runner.invoke(app, ["audit", "--scores", str(tmp_path / "s.csv"), "--label", "y",
+                                 "--score", "p", "--threshold", "0.5", "--group", "sex",
+                                 "--reference", "sex", "--out", str(tmp_path / "audit")])
+    assert result.exit_code == 2
+    assert "COLUMN=VALUE" in result.output
+
+
+def test_audit_writes_report_and_json(runner, tmp_path):
+    n = 400
+    table = pd.DataFrame({
+        "y": ([1] + [0] * 9) * (n // 10),
+        "p": [i / n for i in range(n)],
+        "sex": ["F", "M"] * (n // 2),
+    })
+    table.to_csv(tmp_path / "scores.csv", index=False)
+    result = runner.invoke(app, ["audit", "--scores", str(tmp_path / "scores.csv"), "--label", "y",
+                                 "--score", "p", "--top-k", "40", "--group", "sex", "--n-boot", "50",
+                                 "--out", str(tmp_path / "audit")])
+    assert result.exit_code == 0, result.output
+    audit = json.loads((tmp_path / "audit" / "audit.json").read_text())
+    assert {g["value"] for g in audit["groups"]} == {"F", "M"}
+    assert (tmp_path / "audit" / "report.html").exists()
+
+
+def test_synth_then_validate_accepts_every_row(runner, tmp_path, key_env):
+    data = tmp_path / "data"
+    assert runner.invoke(app, ["synth", "--out", str(data), "--young-people", "300", "--seed", "3"]).exit_code == 0
+    result = runner.invoke(app, ["validate", "--data", str(data), "--out", str(tmp_path / "v")])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "v" / "validation.json").read_text())
+    assert sum(t["rows_quarantined"] for t in report["tables"]) == 0
