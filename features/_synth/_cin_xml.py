@@ -105,13 +105,11 @@ def _plan_dates(r, year_end):
 def _assessment(r, year_end):
     started = (r["assess_start"].to_numpy() >= 0) & (r["assess_start"].to_numpy() <= year_end)
     authorised = (r["assess_auth"].to_numpy() >= 0) & (r["assess_auth"].to_numpy() <= year_end)
-    factors = r["factors"].to_numpy().astype(str)
-    factor_xml = np.strings.add(np.strings.add("<AssessmentFactors>",
-                                               np.strings.replace(factors, ";", "</AssessmentFactors><AssessmentFactors>")),
-                                "</AssessmentFactors>")
-    factor_xml = np.where(authorised & (factors != ""),
-                          np.strings.add(np.strings.add("<FactorsIdentifiedAtAssessment>", factor_xml),
-                                         "</FactorsIdentifiedAtAssessment>"), "").astype(object)
+    factors = r["factors"].astype(str)
+    listed = ("<FactorsIdentifiedAtAssessment><AssessmentFactors>"
+              + factors.str.replace(";", "</AssessmentFactors><AssessmentFactors>", regex=False)
+              + "</AssessmentFactors></FactorsIdentifiedAtAssessment>").to_numpy(dtype=object)
+    factor_xml = np.where(authorised & (factors != "").to_numpy(), listed, "").astype(object)
     inner = (_date_el("AssessmentActualStartDate", r["assess_start"], year_end)
              + _date_el("AssessmentAuthorisationDate", r["assess_auth"], year_end) + factor_xml)
     return np.where(started, "<Assessments><Assessment>" + inner + "</Assessment></Assessments>", "")

@@ -97,7 +97,8 @@ def make_ap_placements(years, exclusions, rng):
         "leaving": entry + np.exp(rng.normal(np.log(260), 0.6, size=n)).astype(np.int64),
         "setting": "SCH", "urn": PRU_URN, "reason": "PEX", "sessions_per_week": 10,
     })
-    return pd.concat([after_perm, _preventive(years, rng)], ignore_index=True)
+    placements = pd.concat([after_perm, _preventive(years, rng)], ignore_index=True)
+    return placements.drop_duplicates(["person", "entry"], ignore_index=True)
 
 
 def _preventive(years, rng):

@@ -49,7 +49,9 @@ def make_exclusions(years, offences, rng):
     planned = pd.concat([_suspensions(years, rng), _permanent(years, rng)], ignore_index=True)
     reactive = _after_knife_offence(years, offences, rng)
     exclusions = pd.concat([planned, reactive], ignore_index=True)
-    exclusions = exclusions.sort_values(["person", "day"], kind="stable", ignore_index=True)
+    exclusions["rank"] = (exclusions["category"] != "PERM").astype(int)
+    exclusions = exclusions.sort_values(["person", "day", "rank"], kind="stable", ignore_index=True)
+    exclusions = exclusions.drop_duplicates(["person", "day"], ignore_index=True).drop(columns="rank")
     perm = exclusions["category"] == "PERM"
     later_perm = exclusions.loc[perm, "person"].duplicated().reindex(exclusions.index, fill_value=False)
     return exclusions[~later_perm].reset_index(drop=True)

@@ -164,7 +164,8 @@ def make_missing(people, periods, rng):
         "person": person[idx], "type": np.where(rng.random(len(idx)) < 0.6, "M", "A"),
         "start": start, "end": start + rng.choice([0, 0, 1, 1, 2, 3, 5], size=len(idx)),
     })
-    return missing[old_enough].reset_index(drop=True)
+    missing = missing[old_enough].sort_values(["person", "start"], kind="stable")
+    return missing.drop_duplicates(["person", "start"], ignore_index=True)
 
 
 def substance_misuse_chance(latent, age):
