@@ -31,7 +31,7 @@ def _text(column: str, default=None):
 
 def prepare_groups(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Records]:
     """Arrays the groups frame reads, built once for every as-of date."""
-    index = people.index
+    index = people
     return {
         "people": Records.from_table(
             tables["people"],

@@ -170,7 +170,7 @@ def prepare_offences(tables: dict[str, pd.DataFrame], people: People, label: Lab
             knife & in_codes(t["yjb_category"], label.knife_flag_categories)
         )
 
-    return Records.from_table(table, people.index, dates=("offence_date",), values={"meets": meets})
+    return Records.from_table(table, people, dates=("offence_date",), values={"meets": meets})
 
 
 def label_values(offences: Records, clock: Clock, horizon: int, end: int, n: int) -> pd.array:

@@ -11,7 +11,7 @@ SOURCES = ("people",)
 
 
 def prepare(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Records]:
-    return {"people": Records.from_table(tables["people"], people.index, dates=("birth_month",))}
+    return {"people": Records.from_table(tables["people"], people, dates=("birth_month",))}
 
 
 def build(prepared: dict[str, Records], clock: Clock, people: People) -> dict[str, np.ndarray]:

@@ -26,7 +26,7 @@ def prepare(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Record
     return {
         "attendance": Records.from_table(
             tables["attendance"],
-            people.index,
+            people,
             dates=("term_end",),
             values={
                 "possible": _number("sessions_possible"),

@@ -10,10 +10,13 @@ runs on any partition of people.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 NEVER = np.iinfo(np.int64).max // 4
 """Day number standing for a missing date: a record without it is never available, and
@@ -79,7 +82,7 @@ class Records:
     def from_table(
         cls,
         table: pd.DataFrame,
-        index: pd.Index,
+        index: People,
         *,
         dates: tuple[str, ...] = (),
         values: dict[str, Callable[[pd.DataFrame], object]] | None = None,
@@ -90,14 +93,14 @@ class Records:
         ----------
         table : DataFrame
             A tidy table with a ``person_id`` column.
-        index : Index
+        index : People
             The people, in the order of the output arrays.
         dates : tuple of str, default=()
             Date columns to turn into day numbers.
         values : dict, default=None
             Derived columns: name to a function of the table returning an array-like.
         """
-        position = index.get_indexer(table["person_id"]) if len(table) else np.empty(0, np.int64)
+        position = person_positions(table["person_id"], index)
         keep = position >= 0
         kept = table.loc[keep] if not keep.all() else table
         columns = {name: to_days(kept[name]) for name in dates}
@@ -108,6 +111,15 @@ class Records:
             row=np.flatnonzero(keep),
             columns=columns,
         )
+
+
+def person_positions(ids: pd.Series, people: People) -> np.ndarray:
+    """Position of each id in ``people`` (-1 where absent), hashed in Arrow without Python objects."""
+    if len(ids) == 0:
+        return np.empty(0, np.int64)
+    values = pa.array(ids.astype("string"), type=pa.large_string())
+    found = pc.index_in(values, value_set=people.arrow_ids)
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def count(records: Records, mask: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
@@ -176,6 +188,11 @@ class People:
     @property
     def n(self) -> int:
         return len(self.index)
+
+    @cached_property
+    def arrow_ids(self) -> pa.Array:
+        """The ids as an Arrow array, for hashing record ids against."""
+        return pa.array(self.index.to_numpy(object), type=pa.large_string())
 
     @classmethod
     def from_table(cls, people: pd.DataFrame) -> People:

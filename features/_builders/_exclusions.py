@@ -21,7 +21,7 @@ def prepare(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Record
     return {
         "exclusions": Records.from_table(
             table,
-            people.index,
+            people,
             dates=("start_date",),
             values={
                 "suspension": lambda t: in_codes(t["category"], ("SUSP",)),

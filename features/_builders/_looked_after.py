@@ -24,7 +24,7 @@ PLACEMENT_CHANGES = ("P", "T", "B", "U")
 def prepare(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Records]:
     episodes = Records.from_table(
         tables["cla_episodes"],
-        people.index,
+        people,
         dates=("decom", "dec"),
         values={
             "move": lambda t: in_codes(t["rne"], PLACEMENT_CHANGES),
@@ -34,7 +34,7 @@ def prepare(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Record
     )
     oc2 = Records.from_table(
         tables["cla_oc2"],
-        people.index,
+        people,
         dates=("year_end",),
         values={"substance": lambda t: t["substance_misuse"].astype("boolean").fillna(False).to_numpy(bool)},
     )

@@ -18,7 +18,7 @@ def prepare(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Record
     return {
         "cla_missing": Records.from_table(
             tables["cla_missing"],
-            people.index,
+            people,
             dates=("start",),
             values={
                 "missing": lambda t: in_codes(t["missing_type"], ("M",)),

@@ -22,7 +22,7 @@ def prepare(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Record
     return {
         "nccis_activity": Records.from_table(
             tables["nccis_activity"],
-            people.index,
+            people,
             dates=("month_end",),
             values={"group": lambda t: t["activity_group"].astype("string").str.upper().fillna("").to_numpy(object)},
         )

@@ -31,11 +31,11 @@ def prepare(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Record
     }
     pupils = Records.from_table(
         tables["pupils"],
-        people.index,
+        people,
         dates=("census_date",),
         values={"sen": _people_column("sen_provision", SEN_LEVEL)},
     )
-    return {"people": Records.from_table(table, people.index, values=values), "pupils": pupils}
+    return {"people": Records.from_table(table, people, values=values), "pupils": pupils}
 
 
 def build(prepared: dict[str, Records], clock: Clock, people: People) -> dict[str, np.ndarray]:

@@ -22,7 +22,7 @@ def prepare(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Record
     return {
         "ap_placements": Records.from_table(
             tables["ap_placements"],
-            people.index,
+            people,
             dates=("census_date", "entry_date", "leaving_date"),
         )
     }

@@ -31,7 +31,7 @@ FACTOR_MONTHS = 24
 
 
 def prepare(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Records]:
-    index = people.index
+    index = people
     factors = {
         name: (lambda t, codes=codes: in_codes(t["factor"], codes))
         for name, codes in ASSESSMENT_FACTORS.items()

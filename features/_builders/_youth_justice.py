@@ -22,7 +22,7 @@ WEAPON_CLASSES = ("10A", "10B", "10C", "10D", "8M")
 def prepare(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Records]:
     offences = Records.from_table(
         tables["yj_offences"],
-        people.index,
+        people,
         dates=("offence_date", "recorded_date"),
         values={
             "violent": lambda t: in_codes(t["yjb_category"], VIOLENCE_CATEGORIES),
@@ -35,7 +35,7 @@ def prepare(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Record
     )
     outcomes = Records.from_table(
         tables["yj_outcomes"],
-        people.index,
+        people,
         dates=("outcome_date",),
         values={"tier_rank": lambda t: pd.to_numeric(t["tier_rank"], errors="coerce").fillna(0).to_numpy(float)},
     )

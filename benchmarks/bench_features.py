@@ -1,0 +1,97 @@
+"""Benchmark: time ``features.build_features`` at one as-of date, 5,000 and 50,000 people.
+
+Only ``build_features`` on tables already in memory is timed, never loading. Two kinds of
+input:
+
+- ``tables``: random tidy tables built directly with numpy (``features._builders._sample``);
+- ``synth``: the synthetic authority (``features.synthesize``) read by ``features.load_extracts``.
+
+Targets: 50,000 young people in 10 seconds or less, and 10 times the people in at most
+12 times the time.
+
+Run::
+
+    .venv/bin/python benchmarks/bench_features.py              # both inputs
+    .venv/bin/python benchmarks/bench_features.py --input tables --sizes 5000 50000
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+AS_OF = "2024-03-31"
+TARGET_SECONDS = 10.0
+TARGET_GROWTH = 12.0
+
+
+def tables_from_sample(n_people: int, seed: int = 0) -> dict:
+    from features._builders._sample import sample_tables
+
+    return sample_tables(n_people, seed=seed)
+
+
+def tables_from_synth(n_people: int, seed: int = 0) -> dict:
+    import features
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-synth-"))
+    features.synthesize(folder, n_young_people=n_people, seed=seed)
+    return features.load_extracts(folder, key=b"benchmark-key-not-secret-000000").tables
+
+
+def time_build(tables: dict, repeats: int) -> tuple[float, int]:
+    """Best-of and median wall time of ``build_features`` (seconds), and the rows built."""
+    import features
+
+    times, rows = [], 0
+    for _ in range(repeats):
+        start = time.perf_counter()
+        built = features.build_features(tables, [AS_OF])
+        times.append(time.perf_counter() - start)
+        rows = len(built.frame)
+    return min(times), statistics.median(times), rows
+
+
+def run(kind: str, sizes: list[int], repeats: int) -> None:
+    make = {"tables": tables_from_sample, "synth": tables_from_synth}[kind]
+    results = {}
+    for n in sizes:
+        tables = make(n)
+        records = sum(len(t) for t in tables.values())
+        best, median, rows = time_build(tables, repeats)
+        results[n] = best
+        print(f"{kind:>6}  {n:>7,} people  {records:>10,} records  {rows:>7,} cohort rows  "
+              f"build_features best {best:6.2f} s  median {median:6.2f} s")
+    largest = max(sizes)
+    if largest in results:
+        verdict = "meets" if results[largest] <= TARGET_SECONDS * largest / 50_000 else "MISSES"
+        print(f"{kind:>6}  {largest:,} people: {results[largest]:.2f} s ({verdict} the {TARGET_SECONDS:g} s target "
+              f"scaled to this size)")
+    if len(sizes) >= 2:
+        small, big = min(sizes), max(sizes)
+        growth = results[big] / results[small]
+        people = big / small
+        allowed = TARGET_GROWTH * people / 10
+        verdict = "meets" if growth <= allowed else "MISSES"
+        print(f"{kind:>6}  {people:g}x the people took {growth:.1f}x the time ({verdict} the limit of {allowed:g}x)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--input", choices=("tables", "synth", "both"), default="both")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5_000, 50_000])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    kinds = ("tables", "synth") if args.input == "both" else (args.input,)
+    for kind in kinds:
+        try:
+            run(kind, args.sizes, args.repeats)
+        except Exception as error:  # noqa: BLE001 - a benchmark reports and moves on
+            print(f"{kind:>6}  could not run: {type(error).__name__}: {str(error)[:200]}")
+
+
+if __name__ == "__main__":
+    main()
