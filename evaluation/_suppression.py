@@ -3,7 +3,8 @@
 Primary: a unit with between 1 and ``min_cell - 1`` young people is withheld.
 Secondary: whenever a published total is the sum of a set of units and
 exactly one of them is withheld, the smallest shown unit of that set is
-withheld too, so the withheld count cannot be worked out by subtraction.
+withheld too (or, when no other unit is left to withhold, the total itself),
+so the withheld count cannot be worked out by subtraction.
 Inherited: the parts of a withheld unit (a group's intersections, a unit's
 calibration bins) are withheld with it. The rules repeat until nothing
 changes.
@@ -72,9 +73,13 @@ def _protect_totals(status, counts, totals) -> bool:
         live = [m for m in members if counts[m] > 0]
         hidden = [m for m in live if status[m] is not None]
         shown = [m for m in live if status[m] is None]
-        if len(hidden) == 1 and shown:
+        if len(hidden) != 1:
+            continue
+        if shown:
             smallest = min(shown, key=lambda m: (counts[m], m))
             status[smallest], changed = SECONDARY, True
+        elif total is not None:
+            status[total], changed = SECONDARY, True
     return changed
 
 

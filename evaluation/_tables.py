@@ -93,7 +93,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        table = pq.ParquetFile(path).read()
     except Exception as error:  # pyarrow raises several types for a bad file
         raise AuditInputError(
             f"The scores file '{path.name}' could not be read as Parquet "
@@ -111,9 +111,11 @@ def _read_csv(path: Path) -> pd.DataFrame:
     header = next(csv.reader(io.StringIO(text), delimiter=delimiter))
     _warn_repeats(header, path)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, skiprows=1,
-                            names=unique_names(header), index_col=False)
-    except (pd.errors.ParserError, ValueError) as error:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, skiprows=1,
+                                names=unique_names(header), index_col=False)
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as error:
         raise AuditInputError(
             f"The scores file '{path.name}' could not be read as CSV ({type(error).__name__}): "
             "some rows may have more fields than the header. Check the file's layout."
