@@ -209,7 +209,7 @@ def _bar(i: int, concept: str, value: float, axis_x: float, per_point: float) ->
     raises = value > 0
     x = axis_x if raises else axis_x - length
     return {
-        "label": concept.capitalize(), "value": f"{value:+.2f}", "colour": RAISES_COLOUR if raises else LOWERS_COLOUR,
+        "label": _upper_first(concept), "value": f"{value:+.2f}", "colour": RAISES_COLOUR if raises else LOWERS_COLOUR,
         "x": round(x, 1), "y": TOP + i * ROW_HEIGHT + 4, "width": round(length, 1),
         "text_y": TOP + i * ROW_HEIGHT + 4 + BAR_HEIGHT - 5,
         "value_x": round(x + length + 6 if raises else x - 6, 1), "anchor": "start" if raises else "end",
@@ -269,7 +269,14 @@ def _template(name: str) -> jinja2.Template:
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     )
+    environment.filters["ucfirst"] = _upper_first
+    return environment
+
+
+def _upper_first(text) -> str:
+    text = str(text)
+    return text[:1].upper() + text[1:]

@@ -30,7 +30,7 @@ import pandas as pd
 
 from features import CONCEPTS, FeatureRegistry
 
-from . import _reasons
+from . import _reasons, _records
 
 OTHER_CONCEPT = "other information"
 EXPLANATION_COLUMNS = [
@@ -166,7 +166,7 @@ def concept_statements(
     chosen = _reasons.choose_features(parts.feature_shap, parts.shap_logodds, texts, groups)
     evidence = np.full(texts.shape, "", dtype=object)
     if rows is not None and len(rows) and tables is not None:
-        texts, evidence = _reasons.add_lineage(
+        texts, evidence = _records.add_lineage(
             texts, X, parts.person_id, rows, chosen, parts.feature_names, registry, tables, as_of,
         )
     return _reasons.assemble(texts, evidence, chosen)

@@ -127,14 +127,32 @@ def with_records(text: str, records: pd.DataFrame) -> tuple[str, str]:
         return text, ""
     records = records.sort_values("date", ascending=False, na_position="last")
     latest = records.iloc[0]
+    return dated_sentence(text, len(records), latest["date"], latest.get("meaning")), _evidence(
+        records["record_ref"].astype(str).tolist()
+    )
+
+
+def dated_sentence(text: str, n_records: int, latest_date, meaning) -> str:
+    """``text`` with the latest record's date and (citable) meaning appended.
+
+    Examples
+    --------
+    >>> dated_sentence("1 referral", 1, pd.Timestamp("2024-05-01"), "school")
+    '1 referral, on 1 May 2024, for school'
+    """
     parts = [text]
-    if pd.notna(latest["date"]):
-        when = "most recently on" if len(records) > 1 else "on"
-        parts.append(f"{when} {format_date(latest['date'])}")
-    meaning = "" if pd.isna(latest.get("meaning")) else str(latest.get("meaning", "")).strip()
+    if latest_date is not None and pd.notna(latest_date):
+        when = "most recently on" if n_records > 1 else "on"
+        parts.append(f"{when} {format_date(latest_date)}")
+    meaning = "" if meaning is None or pd.isna(meaning) else str(meaning).strip()
     if meaning and not cites_protected(meaning):
         parts.append(f"for {meaning}")
-    return ", ".join(parts), _evidence(records["record_ref"].astype(str).tolist())
+    return ", ".join(parts)
+
+
+def evidence_text(refs: list[str]) -> str:
+    """Record references, most recent first: at most five, then how many more."""
+    return _evidence(refs)
 
 
 def format_date(value) -> str:
@@ -366,73 +384,3 @@ def assemble(texts: np.ndarray, evidence: np.ndarray, chosen: np.ndarray) -> tup
         refs[:, c] = joined
     statements = np.where(statements == "", "other recorded information in this area", statements)
     return statements, refs
-
-
-def add_lineage(
-    texts: np.ndarray,
-    X: pd.DataFrame,
-    person_ids: np.ndarray,
-    rows: np.ndarray,
-    chosen: np.ndarray,
-    names: list[str],
-    registry: FeatureRegistry,
-    tables: dict[str, pd.DataFrame],
-    as_of,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Add dates, meanings and record references to the chosen sentences of ``rows``.
-
-    Only values that rest on records are traced (not missing, not zero, not read from
-    the ``people`` table: a month of birth is never quoted).
-
-    Returns
-    -------
-    texts, evidence : ndarray of object, shape (n_people, n_features)
-        ``texts`` with the chosen cells of ``rows`` rewritten; ``evidence`` is ``""``
-        elsewhere.
-    """
-    import features
-
-    texts = texts.copy()
-    evidence = np.full(texts.shape, "", dtype=object)
-    tables = subset_tables(tables, person_ids[rows])
-    traceable = np.array([_traceable(_lookup(registry, n)) for n in names], dtype=bool)
-    dated_kind = np.array([_dated(_lookup(registry, n)) for n in names], dtype=bool)
-    values = X[names].to_numpy(dtype=float)
-    for row in rows:
-        person_tables = _person_tables(tables, person_ids[row])
-        for column in np.unique(chosen[row][chosen[row] >= 0]):
-            value = values[row, column]
-            if not traceable[column] or np.isnan(value) or value == 0:
-                continue
-            records = features.trace_feature(person_tables, person_ids[row], as_of, names[column])
-            dated, evidence[row, column] = with_records(texts[row, column], records)
-            if dated_kind[column]:
-                texts[row, column] = dated
-    return texts, evidence
-
-
-def subset_tables(tables: dict[str, pd.DataFrame], person_ids) -> dict[str, pd.DataFrame]:
-    """Every table cut down to the rows of ``person_ids`` (one vectorised pass each)."""
-    wanted = pd.Index(pd.unique(np.asarray(person_ids, dtype=object)))
-    return {
-        name: table.loc[table["person_id"].isin(wanted).to_numpy(bool)]
-        if "person_id" in table.columns else table
-        for name, table in tables.items()
-    }
-
-
-def _dated(feature: Feature | None) -> bool:
-    """Whether a sentence reads well with its latest record's date (counts, flags, days)."""
-    return feature is not None and feature.kind in ("count", "flag", "days") and not _is_share(feature)
-
-
-def _traceable(feature: Feature | None) -> bool:
-    return feature is not None and citable(feature) and feature.source != "people" and feature.concept != "age"
-
-
-def _person_tables(tables: dict[str, pd.DataFrame], person_id: str) -> dict[str, pd.DataFrame]:
-    """Every table cut down to one person's rows (the people table included)."""
-    return {
-        name: table.loc[table["person_id"] == person_id] if "person_id" in table.columns else table
-        for name, table in tables.items()
-    }

@@ -1,0 +1,227 @@
+"""The dated source records behind a reason, read through the features package's lineage.
+
+For each young person who gets a case page, every sentence that rests on records (a
+count, a flag or a "days since" that is not zero or missing) is traced back to the rows
+that made its value, with ``features.trace_feature``: the same selection the builder
+counted, so the records cited are exactly the records counted. The sentence gains the
+latest record's date and meaning; the references become the evidence.
+
+Tracing runs only for the people with a case page. :func:`trace_many` runs each
+feature's declared record selection once over all of them (the same ``Trace`` that
+``features.trace_feature`` runs for one person; a test holds the two equal), so a case
+page costs no per-person pass over the tables. Should the builders' declarations move,
+tracing falls back to ``features.trace_feature`` person by person.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from features import Feature, FeatureRegistry
+
+from ._reasons import _is_share, _lookup, citable, dated_sentence, evidence_text, with_records
+
+_NO_ROWS = np.empty(0, dtype=np.int64)
+
+
+def add_lineage(
+    texts: np.ndarray,
+    X: pd.DataFrame,
+    person_ids: np.ndarray,
+    rows: np.ndarray,
+    chosen: np.ndarray,
+    names: list[str],
+    registry: FeatureRegistry,
+    tables: dict[str, pd.DataFrame],
+    as_of,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Add dates, meanings and record references to the chosen sentences of ``rows``.
+
+    Only values that rest on records are traced (not missing, not zero, not read from
+    the ``people`` table: a month of birth is never quoted). Shares and other
+    numeric values keep their sentence and gain only the references.
+
+    Parameters
+    ----------
+    texts : ndarray of object, shape (n_people, n_features)
+        Sentences from :func:`riskmodel._reasons.feature_texts`.
+    X : DataFrame
+        The feature values, rows aligned with ``texts``.
+    person_ids : ndarray of str
+    rows : ndarray of int
+        The rows (people) to trace.
+    chosen : ndarray of int, shape (n_people, n_concepts, k)
+        Feature columns shown for each concept (``-1`` for none).
+    names : list of str
+        Feature names of the columns of ``texts``.
+    registry : FeatureRegistry
+    tables : dict of DataFrame
+        The tidy tables.
+    as_of : date-like
+
+    Returns
+    -------
+    texts, evidence : ndarray of object, shape (n_people, n_features)
+        ``texts`` with the traced cells rewritten; ``evidence`` is ``""`` elsewhere.
+    """
+    texts = texts.copy()
+    evidence = np.full(texts.shape, "", dtype=object)
+    declared = [_lookup(registry, n) for n in names]
+    traceable = np.array([_traceable(f) for f in declared], dtype=bool)
+    dated = np.array([_dated(f) for f in declared], dtype=bool)
+    cells = _cells(X[names].to_numpy(dtype=float), rows, chosen, traceable)
+    if not cells:
+        return texts, evidence
+    found = _record_summaries(tables, person_ids, as_of, names, cells)
+    for row, column in cells:
+        summary = found(person_ids[row], names[column])
+        if summary is None:
+            continue
+        n_records, latest_date, meaning, refs = summary
+        evidence[row, column] = evidence_text(refs)
+        if dated[column] and texts[row, column]:
+            texts[row, column] = dated_sentence(texts[row, column], n_records, latest_date, meaning)
+    return texts, evidence
+
+
+def trace_many(tables: dict[str, pd.DataFrame], person_ids, as_of, feature_names) -> pd.DataFrame:
+    """The source records behind many people's values of some features, in one pass each.
+
+    Runs each feature's declared ``Trace`` (the selection ``features.trace_feature``
+    runs for one person) over all ``person_ids`` at once.
+
+    Returns
+    -------
+    DataFrame
+        ``person_id``, ``feature`` and the ``features.trace_feature`` columns (``table,
+        record_ref, date, code, meaning, detail``), latest first within each person.
+    """
+    from features._builders import BUILDERS, Clock, People
+    from features._builders._cohort import as_of_dates
+    from features._lineage import _lineage
+
+    own = subset_tables(tables, person_ids)
+    people = People.from_table(_people_rows(own["people"], person_ids))
+    clock = Clock(as_of_dates(as_of)[0])
+    wanted, frames = set(feature_names), []
+    for builder in BUILDERS:
+        names = [n for n in builder.NAMES if n in wanted and n in getattr(builder, "TRACES", {})]
+        if not names:
+            continue
+        prepared = builder.prepare(own, people)
+        for name in names:
+            frames.append(_traced(name, builder.TRACES[name], prepared, own, people, clock, _lineage))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["person_id", "feature"])
+
+
+def _traced(name, trace, prepared, own, people, clock, lineage) -> pd.DataFrame:
+    records = prepared[trace.table]
+    mask = trace.select(records, clock)
+    rows = own[trace.table].iloc[records.row[mask]].copy()
+    rows["_person"] = people.index[records.person[mask]]
+    if trace.pick != "all" and len(rows):
+        rows = rows.sort_values(trace.date, ascending=trace.pick == "earliest", kind="stable")
+        rows = rows.drop_duplicates("_person", keep="first")
+    rows = rows.sort_values(trace.date, ascending=False, kind="stable")
+    frame = lineage(rows.drop(columns="_person"), trace)
+    frame.insert(0, "feature", name)
+    frame.insert(0, "person_id", rows["_person"].to_numpy(dtype=object)[: len(frame)])
+    return frame
+
+
+def _cells(values: np.ndarray, rows: np.ndarray, chosen: np.ndarray, traceable: np.ndarray) -> list[tuple[int, int]]:
+    """(row, feature column) pairs shown on a case page whose value rests on records."""
+    cells = []
+    for row in rows:
+        columns = np.unique(chosen[row][chosen[row] >= 0])
+        keep = traceable[columns] & ~np.isnan(values[row, columns]) & (values[row, columns] != 0)
+        cells.extend((int(row), int(c)) for c in columns[keep])
+    return cells
+
+
+def _record_summaries(tables, person_ids, as_of, names, cells):
+    """``found(person_id, feature) -> (n, latest date, latest meaning, refs) or None``.
+
+    From one bulk trace where possible, else person by person with ``trace_feature``.
+    """
+    people = person_ids[[r for r, _ in cells]]
+    try:
+        bulk = trace_many(tables, people, as_of, sorted({names[c] for _, c in cells}))
+    except (ImportError, AttributeError, KeyError):
+        return _per_person_summaries(tables, people, as_of)
+    if not len(bulk):
+        return lambda person_id, feature: None
+    groups = bulk.groupby(["person_id", "feature"], sort=False)
+    summary = pd.DataFrame({
+        "n": groups.size(), "date": groups["date"].first(), "meaning": groups["meaning"].first(),
+        "refs": groups["record_ref"].agg(list),
+    })
+    table = dict(zip(summary.index, summary.itertuples(index=False, name=None)))
+    return lambda person_id, feature: table.get((person_id, feature))
+
+
+def _per_person_summaries(tables, people, as_of):
+    import features
+
+    split = PersonTables(tables, people)
+
+    def found(person_id, feature):
+        records = features.trace_feature(split.of(person_id), person_id, as_of, feature)
+        if records.empty:
+            return None
+        latest = records.sort_values("date", ascending=False, na_position="last").iloc[0]
+        return len(records), latest["date"], latest["meaning"], records["record_ref"].astype(str).tolist()
+
+    return found
+
+
+def _people_rows(people: pd.DataFrame, person_ids) -> pd.DataFrame:
+    rows = people.drop_duplicates("person_id")
+    return rows.loc[rows["person_id"].isin(pd.unique(np.asarray(person_ids, dtype=object))).to_numpy(bool)]
+
+
+class PersonTables:
+    """The tidy tables cut down to some people, then split per person on demand.
+
+    Parameters
+    ----------
+    tables : dict of DataFrame
+    person_ids : array-like of str
+        The people to keep.
+    """
+
+    def __init__(self, tables: dict[str, pd.DataFrame], person_ids) -> None:
+        self.tables = subset_tables(tables, person_ids)
+        self.positions = {
+            name: table.groupby("person_id", sort=False, observed=True).indices
+            for name, table in self.tables.items()
+            if "person_id" in table.columns and len(table)
+        }
+
+    def of(self, person_id: str) -> dict[str, pd.DataFrame]:
+        """Every table holding only ``person_id``'s rows."""
+        return {
+            name: table.iloc[self.positions[name].get(person_id, _NO_ROWS)] if name in self.positions else table
+            for name, table in self.tables.items()
+        }
+
+
+def subset_tables(tables: dict[str, pd.DataFrame], person_ids) -> dict[str, pd.DataFrame]:
+    """Every table cut down to the rows of ``person_ids`` (one vectorised pass each)."""
+    wanted = pd.Index(pd.unique(np.asarray(person_ids, dtype=object)))
+    return {
+        name: table.loc[table["person_id"].isin(wanted).to_numpy(bool)]
+        if "person_id" in table.columns else table
+        for name, table in tables.items()
+    }
+
+
+def _dated(feature: Feature | None) -> bool:
+    """Whether a sentence reads well with its latest record's date (counts, flags, days)."""
+    return feature is not None and feature.kind in ("count", "flag", "days") and not _is_share(feature)
+
+
+def _traceable(feature: Feature | None) -> bool:
+    return (feature is not None and citable(feature) and feature.source != "people"
+            and feature.concept != "age")
