@@ -85,3 +85,10 @@ def test_registry_round_trips_and_tabulates():
 def test_monotone_constraints_read_the_directions():
     registry = default_registry()
     assert registry.monotone_constraints(["suspensions_12m", "attendance_rate_12m", "age_years", "other"]) == [1, -1, 0, 0]
+
+
+def test_the_documented_table_matches_the_registry():
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "feature-registry.md").read_text(encoding="utf-8")
+    assert default_registry().to_markdown() in doc
