@@ -131,3 +131,47 @@ def test_a_custom_registry_builds_only_its_features():
     registry = FeatureRegistry((default_registry()["offences_12m"], default_registry()["age_years"]))
     frame = build_features(TABLES, DATES[:1], registry=registry).frame
     assert list(frame.columns) == ["person_id", "as_of", "offences_12m", "age_years", "label"]
+
+
+@pytest.fixture(scope="module")
+def synthetic_tables(tmp_path_factory):
+    import features
+
+    folder = tmp_path_factory.mktemp("authority")
+    features.synthesize(folder, n_young_people=800, seed=3)
+    return features.load_extracts(folder, key=b"test-key-for-synthetic-data-0001").tables
+
+
+@pytest.mark.slow
+def test_synthetic_authority_through_loaders_to_features(synthetic_tables):
+    from features import trace_feature
+
+    dates = ["2021-03-31", "2022-03-31", "2023-03-31"]
+    built = build_features(synthetic_tables, dates)
+    frame = built.frame
+    assert len(frame) == len(cohort(synthetic_tables, dates)) > 0
+    assert frame["label"].notna().all() and frame["label"].sum() >= 1
+    assert not built.X.isna().all().any()  # every feature has values somewhere
+    assert frame.groupby("as_of").size().gt(0).all()
+    person = frame.loc[frame["offences_24m"] > 0].iloc[0]
+    records = trace_feature(synthetic_tables, person["person_id"], person["as_of"], "offences_24m")
+    assert len(records) == person["offences_24m"]
+    assert records["record_ref"].str.startswith("youth_justice/offences.csv:row ").all()
+
+
+@pytest.mark.slow
+def test_synthetic_features_ignore_records_not_yet_available(synthetic_tables):
+    from features._builders._base import NEVER, day_of, to_days
+    from features._builders._cohort import RECORD_DATES
+
+    as_of = "2022-09-30"
+    known = {
+        name: table[to_days(table[RECORD_DATES[name]]) <= day_of(as_of)].reset_index(drop=True)
+        if name in RECORD_DATES else table
+        for name, table in synthetic_tables.items()
+    }
+    assert sum(map(len, known.values())) < sum(map(len, synthetic_tables.values()))
+    full = build_features(synthetic_tables, [as_of]).frame.drop(columns="label")
+    cut = build_features(known, [as_of]).frame.drop(columns="label")
+    pd.testing.assert_frame_equal(full, cut)
+    assert NEVER > day_of(as_of)
