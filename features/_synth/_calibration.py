@@ -13,8 +13,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._codes import REMAND_LEGAL_STATUS
-
 TARGETS = {
     "knife_offence_rate_yearly": 0.0045,
     "cautioned_or_sentenced_by_18": 0.05,
@@ -99,10 +97,13 @@ def _by_eighteen(people, truth):
     recorded["age"] = ((recorded["offence_date"] - recorded["dob"]).dt.days // 365.25).astype(int)
     first = recorded.sort_values("offence_date").drop_duplicates("PERSON_REF")
     first_sv = recorded[recorded["serious_violence"] == 1].sort_values("offence_date").drop_duplicates("PERSON_REF")
-    male = adult.loc[serious, "sex"].eq("M").mean()
+    serious_people = people[people["PERSON_REF"].isin(statutory.loc[statutory["serious_violence"] == 1, "PERSON_REF"])]
+    male = serious_people["sex"].eq("M").mean()
+    looked_after = adult["ever_looked_after"].to_numpy() == 1
     return {
         "cautioned_or_sentenced_by_18": any_group.mean(), "serious_violence_by_18": serious.mean(),
         "serious_violence_male_share": male, "serious_violence_female_share": 1 - male,
+        "looked_after_ratio": any_group[looked_after].mean() / any_group[~looked_after].mean(),
         "peak_age_first_offence": first["age"].mode().iloc[0],
         "peak_age_first_serious_violence": first_sv["age"].mode().iloc[0],
     }
@@ -122,14 +123,12 @@ def _education(data, people, extract):
     flags["perm"] = flags.index.isin(exclusions.loc[exclusions["Category"] == "PERM", "PERSON_REF"])
     pupils = pd.read_csv(data / "school_census" / "pupils.csv", dtype=str, keep_default_na=False)
     flags["fsm"] = flags.index.isin(pupils.loc[pupils["FSMeligible"] == "1", "UPN"].map(by_upn))
-    flags["lac"] = flags.index.isin(_looked_after(data, index))
     statutory = flags.index.isin(extract.loc[extract["statutory"], "PERSON_REF"])
     knife = flags.index.isin(extract.loc[extract["knife"], "PERSON_REF"])
     never = ~statutory
     return {
         "persistent_absence_ratio": flags["pa"][statutory].mean() / flags["pa"][never].mean(),
         "suspension_ratio": flags["susp"][statutory].mean() / flags["susp"][never].mean(),
-        "looked_after_ratio": statutory[flags["lac"].to_numpy()].mean() / statutory[~flags["lac"].to_numpy()].mean(),
         "knife_offenders_persistently_absent": flags["pa"][knife].mean(),
         "knife_offenders_suspended": flags["susp"][knife].mean(),
         "knife_offenders_permanently_excluded": flags["perm"][knife].mean(),
@@ -143,14 +142,3 @@ def _persistently_absent(data, by_upn, people):
     yearly = attendance.groupby(["UPN", "AcademicYear"])[["absent", "sess_possible"]].sum()
     pa = yearly[yearly["absent"] >= 0.1 * yearly["sess_possible"]].reset_index()
     return pa["UPN"].map(by_upn).dropna().unique()
-
-
-def _looked_after(data, index):
-    by_child = dict(zip(index.loc[index["LA_CHILD_ID"] != "", "LA_CHILD_ID"],
-                        index.loc[index["LA_CHILD_ID"] != "", "PERSON_REF"]))
-    children = set()
-    for path in sorted((data / "ssda903").glob("*/episodes.csv")):
-        episodes = pd.read_csv(path, dtype=str, keep_default_na=False)
-        in_care = episodes[~episodes["LS"].isin(REMAND_LEGAL_STATUS)]  # remand follows the offence
-        children.update(in_care["CHILD"].map(by_child).dropna())
-    return list(children)

@@ -22,14 +22,14 @@ FIRST_K = -4  # aged 0 to 1
 LAST_K = 13   # aged 17 to 18: the last year of youth offending
 
 # Offending: base log-rate and relative rate by curriculum year (peak aged 15 to 16).
-OFFENDING_BASE = -5.5
+OFFENDING_BASE = -5.4
 OFFENDING_AGE = {5: 0.02, 6: 0.06, 7: 0.15, 8: 0.3, 9: 0.55, 10: 0.8, 11: 1.1, 12: 1.15, 13: 1.0}
 OFFENDING_LATENT = 1.25
 OFFENDING_MALE = 1.45
 OFFENDING_PRIOR = 0.9
 OFFENDING_ABSENT = 1.0
 OFFENDING_SUSPENDED = 1.1
-OFFENDING_LOOKED_AFTER = 0.55
+OFFENDING_LOOKED_AFTER = 0.3
 OFFENDING_EXPLOITED = 0.6
 OFFENDING_CAP = np.log(4.0)  # at most four offences a year on average
 
@@ -154,7 +154,7 @@ def _looked_after(k, ay_start, p, s, referrals, looked_after, rng):
     n = len(ay_start)
     age = k + 4
     logit = (-7.6 + 1.1 * p["care"] + 0.9 * (referrals > 0) + 0.6 * (s.referrals > 0)
-             + (0.5 if 12 <= age <= 16 else 0.0) + 0.35 * (s.prior_offences > 0))
+             + (0.5 if 12 <= age <= 16 else 0.0) + 0.1 * (s.prior_offences > 0))
     starts = ~looked_after & (rng.random(n) < expit(logit))
     start_day = ay_start + rng.integers(0, 365, size=n)
     stay = np.exp(rng.normal(np.log(420), 1.0, size=n)).astype(np.int64) + 7
