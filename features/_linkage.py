@@ -10,6 +10,7 @@ replaced by its keyed pseudonym, the ``person_id`` every tidy table carries.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 NAMESPACES = {"la": "LA_CHILD_ID", "upn": "UPN", "yj": "YJ_ID", "nccis": "NCCIS_ID"}
@@ -59,22 +60,13 @@ class PersonLinker:
 
     def link_keys(self, ids, namespace, *, upns=None):
         """Return the (raw) linked master key for each id; for tests and debugging."""
-        ids = _text(ids)
-        row_upns = _text(upns).to_numpy() if upns is not None else pd.NA
-        per_id = pd.DataFrame({"id": ids.to_numpy(), "upn": row_upns})
-        per_id = per_id.dropna(subset=["id"]).sort_values("upn", na_position="last")
-        per_id = per_id.drop_duplicates("id").set_index("id")["upn"]
-        per_id = per_id.fillna(self._upns[namespace].reindex(per_id.index))
-        if namespace == "upn":
-            per_id = per_id.fillna(pd.Series(per_id.index, index=per_id.index))
-        unique_ids = pd.Series(per_id.index, index=per_id.index)
-        ref = self._refs[namespace].reindex(per_id.index)
-        ref = ref.fillna(self._refs["upn"].reindex(per_id.to_numpy()).set_axis(per_id.index))
-        keys = ("ref:" + ref).fillna("upn:" + per_id).fillna(namespace + ":" + unique_ids)
-        return ids.map(keys)
+        codes, keys = self._unique_keys(ids, namespace, upns)
+        return pd.Series(keys.array.take(codes, allow_fill=True), index=pd.Series(ids).index)
 
     def person_ids(self, ids, namespace, *, upns=None):
         """Return the pseudonymous ``person_id`` for each source id.
+
+        Each distinct id is linked and hashed once.
 
         Parameters
         ----------
@@ -83,14 +75,33 @@ class PersonLinker:
         namespace : {"la", "upn", "yj", "nccis"}
             Which identifier ``ids`` holds.
         upns : pandas.Series, optional
-            The UPN recorded on the same rows, for the fallback.
+            The UPN recorded on the same rows, for the fallback; where one id's rows
+            disagree, the first UPN recorded wins.
 
         Returns
         -------
         pandas.Series of str
         """
-        keys = self.link_keys(ids, namespace, upns=upns)
-        return self.pseudonymiser.pseudonymise(keys, "person")
+        codes, keys = self._unique_keys(ids, namespace, upns)
+        hashed = self.pseudonymiser.pseudonymise(keys.reset_index(drop=True), "person")
+        return pd.Series(hashed.array.take(codes, allow_fill=True), index=pd.Series(ids).index)
+
+    def _unique_keys(self, ids, namespace, upns):
+        codes, uniques = pd.factorize(_text(ids))
+        unique_ids = pd.Index(np.asarray(uniques, dtype=object), dtype="str")
+        per_id = pd.Series(pd.NA, index=unique_ids, dtype="str")
+        if upns is not None:
+            rows = pd.DataFrame({"code": codes, "upn": _text(upns).to_numpy()})
+            first = rows[rows["code"] >= 0].dropna().groupby("code")["upn"].first()
+            per_id = pd.Series(first.reindex(range(len(unique_ids))).to_numpy(), index=unique_ids, dtype="str")
+        per_id = per_id.fillna(self._upns[namespace].reindex(unique_ids))
+        if namespace == "upn":
+            per_id = per_id.fillna(pd.Series(unique_ids, index=unique_ids))
+        ref = self._refs[namespace].reindex(unique_ids)
+        ref = ref.fillna(pd.Series(self._refs["upn"].reindex(per_id.to_numpy()).to_numpy(), index=unique_ids))
+        own = pd.Series(namespace + ":" + unique_ids, index=unique_ids, dtype="str")
+        keys = ("ref:" + ref).fillna("upn:" + per_id).fillna(own)
+        return codes, keys
 
 
 def _lookup(index, column, target):

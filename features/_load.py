@@ -13,6 +13,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 
 from ._linkage import PersonLinker
 from ._loaders import _ap_census, _cin, _nccis, _school_census, _ssda903, _youth_justice
@@ -172,13 +174,16 @@ def _tidy_all(raw, linker):
 
 
 def _sources(tables, attrs):
-    held = {}
-    for name, frame in tables.items():
-        held.setdefault(SOURCE_OF_TABLE[name], set()).update(frame["person_id"].dropna())
-    for frame in attrs:
-        for source, ids in frame.groupby("source")["person_id"]:
-            held.setdefault(source, set()).update(ids.dropna())
-    return held
+    """Unique (person_id, source) pairs: who holds a record in which source."""
+    parts = [
+        pd.DataFrame({"person_id": pd.unique(frame["person_id"].dropna()), "source": SOURCE_OF_TABLE[name]})
+        for name, frame in tables.items()
+    ]
+    parts += [frame[["person_id", "source"]].drop_duplicates() for frame in attrs]
+    parts = [part for part in parts if len(part)]
+    if not parts:
+        return pd.DataFrame({"person_id": pd.Series(dtype="str"), "source": pd.Series(dtype="str")})
+    return pd.concat(parts, ignore_index=True).drop_duplicates()
 
 
 def _warn_about_extra_columns(report):

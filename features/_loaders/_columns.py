@@ -87,8 +87,47 @@ def parse_columns(raw, columns, problems):
         values = raw[column.name]
         if column.required:
             problems.add(values.isna(), column.name, "missing required value")
-        parsed[column.name] = _PARSERS[column.kind](values, column, problems)
+        parsed[column.name] = _parse_unique_values(values, column, problems)
     return pd.DataFrame(parsed, index=raw.index)
+
+
+class _Found:
+    """Problem collector over the distinct values of one column."""
+
+    def __init__(self):
+        self.found = []
+
+    def add(self, mask, column, reason):
+        if isinstance(mask, pd.Series):
+            mask = mask.to_numpy(dtype=bool, na_value=False)
+        self.found.append((np.asarray(mask, dtype=bool), column, reason))
+
+
+def _parse_unique_values(values, column, problems):
+    """Parse each distinct value once, then spread results and problems to the rows."""
+    codes, uniques = pd.factorize(values)
+    distinct = pd.Series(np.asarray(uniques, dtype=object), dtype="str")
+    found = _Found()
+    parsed = _PARSERS[column.kind](distinct, column, found)
+    present = codes >= 0
+    for mask, name, reason in found.found:
+        rows = np.zeros(len(codes), dtype=bool)
+        rows[present] = mask[codes[present]]
+        problems.add(rows, name, reason)
+    return pd.Series(parsed.array.take(codes, allow_fill=True), index=values.index)
+
+
+def by_unique(values, func):
+    """Apply a Series-to-Series ``func`` to the distinct values only, then spread back.
+
+    Examples
+    --------
+    >>> by_unique(pd.Series(["a", "b", "a", None]), lambda s: s.str.upper()).tolist()
+    ['A', 'B', 'A', nan]
+    """
+    codes, uniques = pd.factorize(values)
+    out = func(pd.Series(np.asarray(uniques, dtype=object), dtype="str"))
+    return pd.Series(out.array.take(codes, allow_fill=True), index=values.index)
 
 
 def parse_dates(values):
@@ -129,13 +168,14 @@ def _parse_code(values, column, problems):
 
 
 def _parse_codes(values, column, problems):
-    codes = values.str.upper().str.replace(r"\s*[;,]\s*", ";", regex=True).str.strip(";")
+    codes = values.str.upper().str.replace(r"\s*[;,]+\s*", ";", regex=True).str.strip("; ")
     exploded = codes.str.split(";").explode()
     exploded = exploded.replace(column.aliases) if column.aliases else exploded
     bad_part = exploded.notna() & ~exploded.isin(list(column.codes))
     bad = bad_part.groupby(level=0).any().reindex(values.index, fill_value=False)
     problems.add(bad, column.name, f"unknown {column.name} code; see {_codes_doc(column)}")
-    joined = exploded.groupby(level=0).agg(lambda parts: ";".join(parts.dropna()))
+    kept = exploded.dropna()
+    joined = kept.groupby(level=0).agg(";".join) if len(kept) else pd.Series(dtype="str")
     joined = joined.reindex(values.index).astype("str")
     return joined.mask(bad | values.isna())
 

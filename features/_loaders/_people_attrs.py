@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import _codes as codes
+from ._columns import by_unique
 from ._rules import month_start
 
 PRECEDENCE = ("school_census", "cin", "ssda903", "youth_justice", "nccis", "ap_census")
@@ -28,6 +29,10 @@ def postcode_district(values):
     >>> postcode_district(pd.Series(["nw10 4ab", "NW104AB", "NW10", "12345", None])).tolist()
     ['NW10', 'NW10', 'NW10', nan, nan]
     """
+    return by_unique(values, _district).astype("str")
+
+
+def _district(values):
     text = values.astype("str").str.upper().str.replace(r"\s+", " ", regex=True).str.strip()
     spaced = text.str.split(" ").str[0]
     unspaced = text.where(text.str.len() < 5, text.str[:-3])
@@ -61,23 +66,23 @@ def build_people(attrs, disability, sources):
         From :func:`attributes`, one per source table holding attributes.
     disability : pandas.Series of bool
         Indexed by ``person_id``; people ever in CIN.
-    sources : dict of str to set
-        Source name to the person ids holding any record there.
+    sources : pandas.DataFrame
+        Unique ``person_id``, ``source`` pairs: who holds any record where.
 
     Returns
     -------
     pandas.DataFrame
     """
-    everyone = sorted(set().union(*sources.values())) if sources else []
-    people = pd.DataFrame(index=pd.Index(everyone, name="person_id", dtype="str"))
+    everyone = pd.Index(sorted(pd.unique(sources["person_id"])), name="person_id", dtype="str")
+    people = pd.DataFrame(index=everyone)
     frame = pd.concat(attrs, ignore_index=True) if attrs else None
     for name in ("birth_month", "sex", "ethnicity", "postcode_district"):
-        people[name] = _best(frame, name).reindex(people.index) if frame is not None else pd.NA
+        people[name] = _best(frame, name).reindex(everyone) if frame is not None else pd.NA
     people["sex"] = people["sex"].fillna("U").astype("str")
     people["ethnicity"] = people["ethnicity"].fillna("UNKN").astype("str")
     people["ethnicity_group"] = people["ethnicity"].map(codes.ETHNICITY_GROUP).fillna("Unknown")
-    people["disability"] = disability.reindex(people.index).astype("boolean")
-    people["sources"] = _sources(people.index, sources)
+    people["disability"] = disability.reindex(everyone).astype("boolean")
+    people["sources"] = _sources(everyone, sources)
     return people.reset_index()
 
 
@@ -91,11 +96,8 @@ def _best(frame, name):
     return values.drop_duplicates("person_id").set_index("person_id")[name]
 
 
-def _sources(index, sources):
-    held = pd.DataFrame(
-        {name: index.isin(list(sources.get(name, ()))) for name in SOURCE_ORDER}, index=index
-    )
-    labels = pd.Series("", index=index, dtype="str")
-    for name in SOURCE_ORDER:
-        labels = labels + held[name].map({True: name + ";", False: ""}).astype("str")
-    return labels.str.rstrip(";").astype("str")
+def _sources(everyone, sources):
+    order = {name: i for i, name in enumerate(SOURCE_ORDER)}
+    pairs = sources.assign(_order=sources["source"].map(order)).sort_values(["person_id", "_order"])
+    joined = pairs.groupby("person_id", sort=False)["source"].agg(";".join)
+    return joined.reindex(everyone).fillna("").astype("str")

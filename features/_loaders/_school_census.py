@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .. import _codes as codes
-from ._columns import Column
+from ._columns import Column, by_unique
 from ._people_attrs import attributes, postcode_district
 from ._rules import age_outside, duplicate_keys, lookup
 from ._table import load_csv
@@ -84,7 +85,7 @@ def _births(pupils):
 def _pupil_rules(parsed, problems):
     age_outside(problems, parsed["DOB"], parsed["CensusDate"], event_name="CensusDate", column="DOB")
     duplicate_keys(problems, parsed, ("UPN", "CensusDate", "URN"))
-    nc_year = _nc_year(parsed["NCyearActual"])
+    nc_year = by_unique(parsed["NCyearActual"], _nc_year)
     bad = parsed["NCyearActual"].notna() & nc_year.isna() & parsed["NCyearActual"].str.upper().ne("X")
     problems.add(bad, "NCyearActual", "not a national curriculum year (R, N1, N2, X or -2 to 14)")
     parsed["NCyearActual"] = nc_year.mask(bad)
@@ -108,7 +109,7 @@ def _exclusion_rules(births):
 
 def _attendance_rules(births):
     def rules(parsed, problems):
-        year = academic_year(parsed["AcademicYear"])
+        year = by_unique(parsed["AcademicYear"], academic_year)
         problems.add(
             parsed["AcademicYear"].notna() & year.isna(), "AcademicYear",
             "not an academic year (use YYYY/YY, e.g. 2023/24)",
@@ -140,14 +141,20 @@ def academic_year(values):
 
 def term_dates(year, term):
     """First and last day of each term of an academic year (``NaT`` if unknown)."""
-    start = pd.Series(pd.NaT, index=term.index, dtype="datetime64[ns]")
+    start = np.full(len(term), np.datetime64("NaT"), dtype="datetime64[ns]")
     end = start.copy()
+    years = year.to_numpy(dtype="float64", na_value=np.nan)
     for name, ((m0, d0), (m1, d1), offset) in TERM_DATES.items():
-        rows = (term == name).fillna(False) & year.notna()
-        y = (year[rows] + offset).astype("int64")
-        start[rows] = pd.to_datetime(dict(year=y, month=m0, day=d0))
-        end[rows] = pd.to_datetime(dict(year=y, month=m1, day=d1))
-    return start, end
+        rows = (term == name).fillna(False).to_numpy(dtype=bool) & ~np.isnan(years)
+        y = (years[rows] + offset - 1970).astype("int64").astype("datetime64[Y]")
+        start[rows] = _day(y, m0, d0)
+        end[rows] = _day(y, m1, d1)
+    return pd.Series(start, index=term.index), pd.Series(end, index=term.index)
+
+
+def _day(years, month, day):
+    months = years.astype("datetime64[M]") + np.timedelta64(month - 1, "M")
+    return (months.astype("datetime64[D]") + np.timedelta64(day - 1, "D")).astype("datetime64[ns]")
 
 
 def tidy_school_census(frames, linker):
