@@ -101,6 +101,7 @@ def audit_scores(
         y_true, y_score=y_score, threshold=threshold, top_k=top_k, y_pred=y_pred,
         sensitive_features=sensitive_features, reference=reference, decision=decision,
     )
+    _check_size(len(inputs.y_true), min_cell=min_cell)
     layout = build_layout(inputs.groups)
     model = estimate(inputs.y_true, inputs.flags, inputs.score, layout,
                      probability=inputs.score_is_probability, n_boot=n_boot, seed=seed)
@@ -191,6 +192,14 @@ def _check_options(*, n_boot, min_cell, tolerance, capacities) -> None:
         raise AuditInputError(
             "The 'capacities' option must be a list of whole numbers of at least 1 "
             f"(caseload sizes); got {capacities!r}."
+        )
+
+
+def _check_size(n: int, *, min_cell: int) -> None:
+    if n < min_cell:
+        raise AuditInputError(
+            f"The table has {n} young people, fewer than 'min_cell' ({min_cell}), so every "
+            "figure would be withheld. Audit a larger table, or lower 'min_cell' only for a test."
         )
 
 

@@ -56,6 +56,7 @@ def _run(**overrides):
         ({"capacities": [25, -1]}, "'capacities' option must be a list"),
         ({"random_state": "seed"}, "'random_state' option must be"),
         ({"y_score": np.ones((N, 2))}, "'y_score' input must be one-dimensional"),
+        ({"min_cell": 61}, "fewer than 'min_cell' \\(61\\)"),
     ],
 )
 def test_bad_input_raises_a_clear_error(overrides, match):
