@@ -43,6 +43,8 @@ def prepare_inputs(
     y_true, *, y_score, threshold, top_k, y_pred, sensitive_features, reference, decision
 ) -> AuditInputs:
     """Validate every input and return an :class:`AuditInputs`."""
+    _check_aligned(y_true=y_true, y_score=y_score, y_pred=y_pred,
+                   sensitive_features=sensitive_features, decision=decision)
     y = as_binary(y_true, name="y_true")
     groups = _as_group_frame(sensitive_features, n=len(y))
     mode = _check_mode(y_score=y_score, threshold=threshold, top_k=top_k, y_pred=y_pred)
@@ -66,6 +68,19 @@ def prepare_inputs(
         threshold=None if threshold is None else float(threshold),
         top_k=top_k,
     )
+
+
+def _check_aligned(**inputs) -> None:
+    """Refuse pandas inputs whose row labels disagree: rows are matched by position."""
+    indexed = [(name, v.index) for name, v in inputs.items() if isinstance(v, (pd.Series, pd.DataFrame))]
+    for name, index in indexed[1:]:
+        first_name, first = indexed[0]
+        if len(index) == len(first) and not index.equals(first):
+            raise AuditInputError(
+                f"The '{name}' input and the '{first_name}' input have different row labels "
+                "(pandas index). The audit matches rows by position, so they must come from the "
+                "same table in the same order; take both from one DataFrame or reset their index."
+            )
 
 
 def as_binary(values, *, name: str, n: int | None = None) -> np.ndarray:

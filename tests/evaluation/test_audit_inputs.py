@@ -70,6 +70,12 @@ def test_repeated_group_column_names_are_refused():
         _run(sensitive_features=frame)
 
 
+def test_pandas_inputs_with_different_row_labels_are_refused():
+    shuffled = GROUPS.sample(frac=1, random_state=0)
+    with pytest.raises(AuditInputError, match="different row labels"):
+        _run(y_true=pd.Series(Y), sensitive_features=shuffled)
+
+
 def test_errors_never_quote_record_values():
     secret = np.array(["ZX-SECRET-42"] * N, dtype=object)
     with pytest.raises(AuditInputError) as caught:
