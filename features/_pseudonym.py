@@ -122,6 +122,7 @@ class Pseudonymiser:
         if not isinstance(key, (bytes, bytearray)) or len(key) < MIN_KEY_BYTES:
             raise ValueError(f"The pseudonymisation key must be at least {MIN_KEY_BYTES} bytes.")
         self._base = hmac.new(bytes(key), digestmod=hashlib.sha256)
+        self._cache = {}
 
     def __repr__(self):
         return "Pseudonymiser(key=<hidden>)"
@@ -147,8 +148,12 @@ class Pseudonymiser:
         values = pd.Series(values)
         text = values.astype("str").str.strip().mask(values.isna())
         codes, uniques = pd.factorize(text)
+        cache = self._cache.setdefault(namespace, {})
         prefix = namespace.encode("utf-8") + _SEPARATOR
-        hashed = np.array([self._one(prefix + u.encode("utf-8")) for u in uniques], dtype=object)
+        hashed = np.array(
+            [cache.get(u) or cache.setdefault(u, self._one(prefix + u.encode("utf-8"))) for u in uniques],
+            dtype=object,
+        )
         out = hashed[codes] if len(hashed) else np.full(len(codes), None, dtype=object)
         out = np.where(codes < 0, None, out)
         return pd.Series(out, index=values.index, dtype="str")

@@ -9,6 +9,7 @@ district and dates of birth to the first of the month before they leave the load
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .. import _codes as codes
@@ -87,17 +88,24 @@ def build_people(attrs, disability, sources):
 
 
 def _best(frame, name):
-    values = frame[["person_id", "source", "when", name]].dropna(subset=[name])
-    rank = values["source"].map({s: i for i, s in enumerate(PRECEDENCE)})
-    weak = values[name].isin(WEAK_VALUES.get(name, ())) if name in WEAK_VALUES else False
-    values = values.assign(_weak=weak, _rank=rank)
-    values = values.sort_values(["_weak", "_rank", "when"], ascending=[True, True, False],
-                                na_position="last", kind="stable")
-    return values.drop_duplicates("person_id").set_index("person_id")[name]
+    """Per person, the value from the best source: recorded before weak, precedence, latest."""
+    values = frame.dropna(subset=[name])
+    person, people = pd.factorize(values["person_id"])
+    rank = values["source"].map({s: i for i, s in enumerate(PRECEDENCE)}).to_numpy()
+    weak = values[name].isin(WEAK_VALUES.get(name, ())).to_numpy()
+    when = values["when"].to_numpy().astype("datetime64[ns]").view("int64")
+    order = np.lexsort((-when, rank, weak, person))
+    ordered = person[order]
+    first = order[np.r_[True, ordered[1:] != ordered[:-1]]] if len(order) else order
+    return pd.Series(values[name].to_numpy()[first], index=np.asarray(people)[person[first]])
 
 
 def _sources(everyone, sources):
-    order = {name: i for i, name in enumerate(SOURCE_ORDER)}
-    pairs = sources.assign(_order=sources["source"].map(order)).sort_values(["person_id", "_order"])
-    joined = pairs.groupby("person_id", sort=False)["source"].agg(";".join)
-    return joined.reindex(everyone).fillna("").astype("str")
+    """``;``-joined source names per person, in ``SOURCE_ORDER``."""
+    bit = sources["source"].map({name: 1 << i for i, name in enumerate(SOURCE_ORDER)})
+    masks = bit.groupby(sources["person_id"].to_numpy()).sum().reindex(everyone, fill_value=0)
+    labels = {
+        mask: ";".join(name for i, name in enumerate(SOURCE_ORDER) if mask & (1 << i))
+        for mask in range(1 << len(SOURCE_ORDER))
+    }
+    return masks.map(labels).astype("str")
