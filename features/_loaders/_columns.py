@@ -142,14 +142,17 @@ def parse_dates(values):
     """
     codes, uniques = pd.factorize(values)
     text = pd.Series(np.asarray(uniques, dtype=object), dtype="str")
-    text = text.str.replace(r"[T ]00:00(:00(\.0+)?)?$", "", regex=True)
-    dates = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
-    iso = text.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}")
-    dates = dates.where(~iso, pd.to_datetime(text.where(iso), format="%Y-%m-%d", errors="coerce"))
-    dates = dates.astype("datetime64[ns]")
-    years = dates.dt.year
-    dates = dates.where((years >= FIRST_YEAR) & (years <= LAST_YEAR))
-    out = dates.to_numpy()[codes] if len(dates) else np.full(len(codes), np.datetime64("NaT"), "M8[ns]")
+    if (text.str.len() > 10).any():
+        text = text.str.replace(r"[T ]00:00(:00(\.0+)?)?$", "", regex=True)
+    iso = text.str.match(r"\d{4}-").to_numpy(dtype=bool, na_value=False)
+    parsed = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
+    for rows, form in ((~iso, "%d/%m/%Y"), (iso, "%Y-%m-%d")):
+        if rows.any():
+            found = pd.to_datetime(text[rows], format=form, errors="coerce")
+            parsed[rows] = found.to_numpy().astype("datetime64[ns]")
+    years = parsed.astype("datetime64[Y]").astype("float64") + 1970
+    parsed[(years < FIRST_YEAR) | (years > LAST_YEAR)] = np.datetime64("NaT")
+    out = parsed[codes] if len(parsed) else np.full(len(codes), np.datetime64("NaT"), "M8[ns]")
     out = np.where(codes < 0, np.datetime64("NaT"), out).astype("datetime64[ns]")
     return pd.Series(out, index=values.index)
 

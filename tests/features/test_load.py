@@ -7,6 +7,7 @@ import pytest
 from _extract_fixtures import FILES, UPN1, write_extracts
 
 import features
+from features._loaders._schemas import check_tidy_tables
 from features._loaders._tidy import TIDY_TABLES
 
 KEY = b"loader-test-key-0123456789abcdef"
@@ -145,3 +146,14 @@ def test_progress_is_reported(tmp_path):
 def test_missing_data_folder_is_a_data_error(tmp_path):
     with pytest.raises(features.DataError, match="does not exist"):
         features.load_extracts(tmp_path / "nowhere", key=KEY)
+
+
+def test_tidy_tables_meet_their_pandera_schemas(extracts):
+    check_tidy_tables(extracts.tables)
+
+
+def test_the_schema_check_catches_a_raw_identifier(extracts):
+    broken = dict(extracts.tables)
+    broken["pupils"] = broken["pupils"].assign(person_id="A100000000001")
+    with pytest.raises(AssertionError, match=r"pupils.person_id: str_matches"):
+        check_tidy_tables(broken)
