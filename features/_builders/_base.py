@@ -114,12 +114,22 @@ class Records:
 
 
 def person_positions(ids: pd.Series, people: People) -> np.ndarray:
-    """Position of each id in ``people`` (-1 where absent), hashed in Arrow without Python objects."""
+    """Position of each id in ``people`` (-1 where absent), hashed in Arrow without Python objects.
+
+    The result is remembered for the same column object, since several builders read
+    the same table.
+    """
     if len(ids) == 0:
         return np.empty(0, np.int64)
+    key = id(ids.array)
+    cached = people.positions.get(key)
+    if cached is not None and cached[0] is ids.array:
+        return cached[1]
     values = pa.array(ids.astype("string"), type=pa.large_string())
     found = pc.index_in(values, value_set=people.arrow_ids)
-    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    position = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    people.positions[key] = (ids.array, position)
+    return position
 
 
 def count(records: Records, mask: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
@@ -184,6 +194,7 @@ class People:
     index: pd.Index
     birth_year: np.ndarray
     birth_month: np.ndarray
+    positions: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def n(self) -> int:
