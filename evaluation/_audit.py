@@ -115,7 +115,7 @@ def audit_scores(
         "intersections": builder.intersections(),
         "suppression": builder.suppression_list(),
         "capacity": capacity_plan(inputs.y_true, inputs.score, inputs.groups,
-                                  capacities=capacities, withheld=withheld),
+                                  capacities=capacities, withheld=withheld, min_cell=min_cell),
     }
     if inputs.decision is not None:
         payload["decision"] = _decision_audit(inputs, layout, status, options, n_boot, seed, withheld)

@@ -10,7 +10,7 @@ __all__ = ["capacity_plan"]
 _CURVE_POINTS = 200
 
 
-def capacity_plan(y, score, groups: pd.DataFrame, *, capacities, withheld) -> dict:
+def capacity_plan(y, score, groups: pd.DataFrame, *, capacities, withheld, min_cell=10) -> dict:
     """Threshold, precision, recall and group shares for each caseload K.
 
     Parameters
@@ -25,6 +25,9 @@ def capacity_plan(y, score, groups: pd.DataFrame, *, capacities, withheld) -> di
         Caseload sizes K. Sizes larger than the table are skipped with a note.
     withheld : set of (str, str)
         (column, value) pairs whose shares must be withheld (suppressed groups).
+    min_cell : int, default=10
+        The curves start at this caseload, so no point describes one or two
+        young people.
 
     Returns
     -------
@@ -41,7 +44,8 @@ def capacity_plan(y, score, groups: pd.DataFrame, *, capacities, withheld) -> di
     note = None
     if skipped:
         note = f"Caseloads larger than the {len(y)} young people in the table were skipped: {skipped}."
-    return {"available": True, "note": note, "rows": rows, "curve": _curve(ranked, groups, withheld)}
+    curve = _curve(ranked, groups, withheld, start=min(min_cell, len(y)))
+    return {"available": True, "note": note, "rows": rows, "curve": curve}
 
 
 class _Ranking:
@@ -99,8 +103,8 @@ def _share(part, total):
     return float(part / total) if total else None
 
 
-def _curve(ranked: _Ranking, groups: pd.DataFrame, withheld) -> dict:
-    ks = np.unique(np.linspace(1, len(ranked.y), _CURVE_POINTS).round().astype(int))
+def _curve(ranked: _Ranking, groups: pd.DataFrame, withheld, *, start: int) -> dict:
+    ks = np.unique(np.geomspace(start, len(ranked.y), _CURVE_POINTS).round().astype(int))
     m, _ = ranked.flagged_count(ks)
     tp = ranked.cum_pos[m - 1]
     curve = {

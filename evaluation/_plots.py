@@ -89,25 +89,47 @@ def _reliability_points(calibration) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(xs), np.asarray(ys)
 
 
-def capacity_figure(capacity: dict, *, label: str) -> str:
-    """Precision and recall as the caseload grows, with the planned caseloads marked."""
+def capacity_figure(capacity: dict, population: dict, *, label: str) -> str:
+    """Precision and recall as the caseload grows, then each group's share of the flags.
+
+    ``population`` maps each group column to ``{value: share of the population}``
+    for the groups that are shown; each share is drawn as a dotted line.
+    """
     curve = capacity["curve"]
+    panels = 1 + len(curve["share_of_flags"])
     with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(5.6, 3.4))
-        ax.plot(curve["k"], curve["precision"], color=PALETTE[0], linewidth=1.6, label="Precision")
-        if curve.get("recall") is not None:
-            ax.plot(curve["k"], curve["recall"], color=PALETTE[1], linewidth=1.6,
-                    linestyle="--", label="Recall")
-        for row in capacity["rows"]:
-            ax.axvline(row["k"], color="#777777", linewidth=0.8, linestyle=":")
-            ax.plot([row["k"]], [row["precision"]], marker="o", color=PALETTE[0])
-            if row["recall"] is not None:
-                ax.plot([row["k"]], [row["recall"]], marker="s", color=PALETTE[1])
-        ax.set_xscale("log")
-        ax.set(ylim=(0, 1.02), xlabel="Caseload (young people flagged, log scale)", ylabel="Share")
-        ax.legend(frameon=False, fontsize=8)
+        fig, axes = plt.subplots(1, panels, figsize=(4.2 * panels, 3.4), squeeze=False)
+        _precision_recall_panel(axes[0][0], capacity)
+        for ax, (col, shares) in zip(axes[0][1:], curve["share_of_flags"].items()):
+            _share_panel(ax, curve["k"], shares, population.get(col, {}), col)
         fig.tight_layout()
         return _svg(fig, label)
+
+
+def _precision_recall_panel(ax, capacity: dict) -> None:
+    curve = capacity["curve"]
+    ax.plot(curve["k"], curve["precision"], color=PALETTE[0], linewidth=1.6, label="Precision")
+    if curve.get("recall") is not None:
+        ax.plot(curve["k"], curve["recall"], color=PALETTE[1], linewidth=1.6,
+                linestyle="--", label="Recall")
+    for row in capacity["rows"]:
+        ax.axvline(row["k"], color="#777777", linewidth=0.8, linestyle=":")
+    ax.set_xscale("log")
+    ax.set(ylim=(0, 1.02), xlabel="Caseload (log scale)", ylabel="Share",
+           title="Precision and recall")
+    ax.legend(frameon=False, fontsize=8)
+
+
+def _share_panel(ax, ks, shares: dict, population: dict, col: str) -> None:
+    for i, (value, series) in enumerate(shares.items()):
+        colour = PALETTE[i % len(PALETTE)]
+        ax.plot(ks, series, color=colour, linewidth=1.4, label=_short(value, 16))
+        if value in population:
+            ax.axhline(population[value], color=colour, linewidth=0.8, linestyle=":")
+    ax.set_xscale("log")
+    ax.set(ylim=(0, 1.02), xlabel="Caseload (log scale)", ylabel="Share of flags",
+           title=f"Share of flags by {_short(col, 20)}")
+    ax.legend(frameon=False, fontsize=7)
 
 
 def comparison_figure(series: dict, groups, metric: str, *, label: str) -> str:

@@ -77,8 +77,18 @@ def _figures(payload, attributes) -> dict:
                 label=f"Reliability diagram: mean score against observed rate for each {col} group")
     if payload["capacity"]["available"] and payload["capacity"]["rows"]:
         figures["capacity"] = capacity_figure(
-            payload["capacity"], label="Precision and recall as the caseload grows")
+            payload["capacity"], _population_shares(payload),
+            label="Precision, recall and each group's share of the flags as the caseload grows")
     return figures
+
+
+def _population_shares(payload) -> dict:
+    total = payload["overall"]["n"]
+    shares: dict = {}
+    for g in payload["groups"]:
+        if not g["suppressed"] and total:
+            shares.setdefault(g["attribute"], {})[g["value"]] = g["n"] / total
+    return shares
 
 
 def _decision_rows(payload) -> list[dict] | None:
