@@ -272,6 +272,19 @@ def check_tables(tables: dict[str, pd.DataFrame], registry: FeatureRegistry | No
         )
 
 
+def partition_tables(tables: dict[str, pd.DataFrame], person_ids) -> dict[str, pd.DataFrame]:
+    """Every table cut down to the rows of ``person_ids``.
+
+    Every feature and label depends only on a person's own rows, so building features
+    for each partition of people (with the whole data's ``data_end``) and stacking the
+    results gives the rows of the whole matrix: the same builders can run per partition
+    on Dask or in chunks that fit in memory.
+    """
+    wanted = pd.Index(pd.unique(np.asarray(person_ids, dtype=object)))
+    return {name: table.loc[table["person_id"].isin(wanted).to_numpy(bool)].reset_index(drop=True)
+            for name, table in tables.items()}
+
+
 def cohort(tables: dict[str, pd.DataFrame], as_of: Sequence | object) -> pd.DataFrame:
     """Everyone aged 10 to 18 (completed years) on each as-of date.
 

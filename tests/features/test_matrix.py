@@ -13,6 +13,7 @@ from features import (
     default_registry,
 )
 from features._builders._sample import sample_tables
+from features._matrix import partition_tables
 from features._registry import PROTECTED_CHARACTERISTICS
 
 TABLES = sample_tables(400, seed=11)
@@ -69,8 +70,7 @@ def test_a_partition_of_people_gives_the_same_rows(built):
     data_end = built.data_end
     parts = []
     for half in halves:
-        tables = {name: t[t["person_id"].isin(half)].reset_index(drop=True) for name, t in TABLES.items()}
-        parts.append(build_features(tables, DATES, data_end=data_end).frame)
+        parts.append(build_features(partition_tables(TABLES, list(half)), DATES, data_end=data_end).frame)
     merged = pd.concat(parts).sort_values(["as_of", "person_id"]).reset_index(drop=True)
     whole = built.frame.sort_values(["as_of", "person_id"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(merged, whole)
