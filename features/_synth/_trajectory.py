@@ -23,7 +23,7 @@ LAST_K = 13   # aged 17 to 18: the last year of youth offending
 
 # Offending: base log-rate and relative rate by curriculum year (peak aged 15 to 16).
 OFFENDING_BASE = -5.4
-OFFENDING_AGE = {5: 0.02, 6: 0.06, 7: 0.15, 8: 0.3, 9: 0.55, 10: 0.8, 11: 1.1, 12: 1.15, 13: 1.0}
+OFFENDING_AGE = {5: 0.02, 6: 0.06, 7: 0.15, 8: 0.35, 9: 0.65, 10: 1.0, 11: 1.1, 12: 0.95, 13: 0.75}
 OFFENDING_LATENT = 1.25
 OFFENDING_MALE = 1.45
 OFFENDING_PRIOR = 0.9
@@ -140,7 +140,7 @@ def _exclusions(k, p, s, pa, in_school, rng):
     log_rate = (-5.8 + stage + 1.8 * p["behaviour"] + 0.8 * p["male"] + 0.9 * pa
                 + 0.6 * s.last_suspended + 0.3 * (s.prior_offences > 0))
     suspensions = np.where(in_school & (k >= 1), rng.poisson(np.exp(log_rate)), 0)
-    perm_logit = -7.6 + 1.2 * p["behaviour"] + 0.7 * np.log1p(suspensions) + 1.8 * (s.prior_offences > 0)
+    perm_logit = -7.6 + 1.2 * p["behaviour"] + 0.7 * np.log1p(suspensions) + 1.5 * (s.prior_offences > 0)
     permanent = in_school & (k >= 5) & (k <= 11) & ~s.permanently_excluded & (rng.random(n) < expit(perm_logit))
     return suspensions, permanent
 

@@ -28,7 +28,7 @@ OFFENCE_TYPES = pd.DataFrame([
     ("8P", "00806", "Threats to kill", "VAP", 6, 0.25, 0.006, 0.2, 0.60),
     ("8M", "00807", "Threatening a person with a blade or sharply pointed article", "WEAP", 5, 1.0, 0.012, 0.3, 0.50),
     ("8L", "00804", "Harassment", "VAP", 3, 0.0, 0.04, 0.0, 0.40),
-    ("34B", "03401", "Robbery of personal property", "ROB", 6, 0.3, 0.018, 0.3, 0.50),
+    ("34B", "03401", "Robbery of personal property", "ROB", 6, 0.3, 0.015, 0.3, 0.50),
     ("10D", "01010", "Possession of an article with a blade or point", "WEAP", 4, 0.0, 0.07, 0.3, 0.35),
     ("10C", "01005", "Possession of an offensive weapon", "WEAP", 4, 0.0, 0.02, 0.3, 0.35),
     ("92D", "09200", "Possession of a controlled drug", "DRUG", 2, 0.0, 0.09, 0.2, 0.35),
@@ -46,11 +46,11 @@ OFFENCE_TYPES = pd.DataFrame([
 
 # Girls commit these categories far less often relative to the rest.
 # Serious offences become more common with age, minor ones less (log-rate per year of age from 14).
-AGE_SLOPE = {"5A": 0.15, "8N": 0.2, "8P": 0.1, "8M": 0.3, "34B": 0.15, "10D": 0.25, "92A": 0.35,
+AGE_SLOPE = {"5A": 0.3, "8N": 0.2, "8P": 0.25, "8M": 0.3, "34B": 0.3, "10D": 0.25, "92A": 0.35,
              "1": 0.3, "4.1": 0.3, "49": -0.15, "58A": -0.2, "9A": -0.1}
 # Young people out of school (persistently absent, suspended or excluded last year) are
 # more likely to carry a blade: log-weight added to 10D and 8M.
-DISENGAGED_KNIFE = 0.7
+DISENGAGED_KNIFE = 0.6
 FEMALE_CATEGORY_FACTOR = {"WEAP": 0.35, "ROB": 0.35, "BURG": 0.5, "MOTOR": 0.4, "SEX": 0.1}
 SERIOUS_VIOLENCE_CATEGORIES = ("VAP", "ROB", "WEAP")
 SERIOUS_VIOLENCE_GRAVITY = 6
