@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Unit", "Layout", "build_layout"]
+__all__ = ["Unit", "Layout", "build_layout", "MAX_CROSSINGS"]
+
+MAX_CROSSINGS = 1000
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ def build_layout(groups: pd.DataFrame) -> Layout:
     """
     columns = tuple(groups.columns)
     levels = {col: tuple(sorted(groups[col].unique(), key=_sort_key)) for col in columns}
+    _check_crossings(levels)
     codes = [
         pd.Categorical(groups[col], categories=levels[col]).codes.astype(np.int64)
         for col in columns
@@ -82,6 +85,18 @@ def build_layout(groups: pd.DataFrame) -> Layout:
     units, membership = _units(cells, columns, levels)
     crossings = tuple(itertools.product(*(levels[c] for c in columns))) if len(columns) > 1 else ()
     return Layout(columns, cell_codes, cells, units, membership, crossings, levels)
+
+
+def _check_crossings(levels: dict) -> None:
+    crossings = int(np.prod([len(v) for v in levels.values()], dtype=float))
+    if len(levels) > 1 and crossings > MAX_CROSSINGS:
+        from ._errors import AuditInputError
+
+        raise AuditInputError(
+            f"The group columns {list(levels)} cross into {crossings} intersections, more than "
+            f"the {MAX_CROSSINGS} a report can show. Audit fewer group columns at a time, or "
+            "band the columns with many values."
+        )
 
 
 def _units(cells: pd.DataFrame, columns, levels) -> tuple[tuple[Unit, ...], np.ndarray]:

@@ -75,13 +75,18 @@ class PayloadBuilder:
             "suppression_reason": REASONS[status].format(min_cell=self.min_cell) if status else None,
             "reference": self._ref_units.get(u) == u,
             "metrics": self._metrics(u) if status is None else self._withheld_metrics(),
-            "disparities": disparities_for(
-                u, self._ref_units.get(u), self.est, tolerance=self.tolerance,
-                min_cell=self.min_cell, hidden=self._hidden_reason(u)),
+            "disparities": self._disparities(u),
         }
         if with_calibration and self.est.bins_point is not None:
             record["calibration"] = self._calibration(u) if status is None else None
         return record
+
+    def _disparities(self, u: int) -> dict:
+        ref = self._ref_units.get(u)
+        if ref == u:
+            return {}
+        return disparities_for(u, ref, self.est, tolerance=self.tolerance,
+                               min_cell=self.min_cell, hidden=self._hidden_reason(u))
 
     def _empty(self) -> dict:
         record = {

@@ -110,6 +110,12 @@ def test_reference_defaults_to_the_largest_group(audit):
     assert refs == {"sex": "M", "ethnicity": "White"}
 
 
+def test_reference_groups_carry_no_comparison_with_themselves(audit):
+    for record in audit.to_dict()["groups"] + audit.to_dict()["intersections"]:
+        if record["reference"]:
+            assert record["disparities"] == {}
+
+
 def test_reference_can_be_chosen(scores):
     result = audit_scores(scores["outcome"], y_score=scores["score"], threshold=0.3,
                           sensitive_features=scores[["sex"]], reference={"sex": "F"}, n_boot=20)

@@ -70,6 +70,15 @@ def test_repeated_group_column_names_are_refused():
         _run(sensitive_features=frame)
 
 
+def test_too_many_intersections_are_refused():
+    rng = np.random.default_rng(0)
+    n = 3000
+    groups = pd.DataFrame({c: rng.integers(0, 40, n) for c in ("a", "b")})
+    with pytest.raises(AuditInputError, match="cross into 1600 intersections"):
+        audit_scores(rng.integers(0, 2, n), y_score=rng.random(n), threshold=0.5,
+                     sensitive_features=groups, n_boot=5)
+
+
 def test_pandas_inputs_with_different_row_labels_are_refused():
     shuffled = GROUPS.sample(frac=1, random_state=0)
     with pytest.raises(AuditInputError, match="different row labels"):
