@@ -129,8 +129,8 @@ def build_labels(
         The tidy tables (``Extracts.tables``).
     as_of : date-like or sequence of date-like
         The as-of dates.
-    label : LabelDefinition, default=KNIFE_INVOLVEMENT
-        Which offences count.
+    label : LabelDefinition or str, default=KNIFE_INVOLVEMENT
+        Which offences count (or a name in ``LABEL_DEFINITIONS``).
     horizon_months : int, default=12
         Window length after each as-of date.
     data_end : date-like, default=None
@@ -144,10 +144,12 @@ def build_labels(
     Raises
     ------
     ValueError
-        If ``horizon_months`` is not a whole number from 1 to 36 or no as-of date is given.
+        If ``horizon_months`` is not a whole number from 1 to 36, no as-of date is given or
+        ``label`` is unknown.
     """
     dates = as_of_dates(as_of)
     horizon = check_horizon(horizon_months)
+    label = resolve_label(label)
     people = People.from_table(tables["people"])
     offences = prepare_offences(tables, people, label)
     end = data_end_day(tables, data_end)
@@ -158,6 +160,24 @@ def build_labels(
         values = label_values(offences, clock, horizon, end, people.n)
         frames.append(cohort.assign(label=values[cohort.pop("_position").to_numpy()]))
     return _stack(frames)
+
+
+def resolve_label(label: LabelDefinition | str) -> LabelDefinition:
+    """A label definition, or the one of that name in :data:`LABEL_DEFINITIONS`.
+
+    Raises
+    ------
+    ValueError
+        If ``label`` is neither a definition nor a known name.
+    """
+    if isinstance(label, LabelDefinition):
+        return label
+    if isinstance(label, str) and label in LABEL_DEFINITIONS:
+        return LABEL_DEFINITIONS[label]
+    raise ValueError(
+        f"The 'label' option must be a LabelDefinition or one of {', '.join(sorted(LABEL_DEFINITIONS))}; "
+        f"got {label!r}."
+    )
 
 
 def prepare_offences(tables: dict[str, pd.DataFrame], people: People, label: LabelDefinition) -> Records:

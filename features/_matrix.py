@@ -20,7 +20,7 @@ from ._builders import BUILDERS, Clock, People
 from ._builders._cohort import as_of_dates, check_horizon, cohort_frame, data_end_day
 from ._catalog import default_registry
 from ._groups import GROUP_COLUMNS, group_frame, prepare_groups
-from ._labels import KNIFE_INVOLVEMENT, LabelDefinition, label_values, prepare_offences
+from ._labels import KNIFE_INVOLVEMENT, LabelDefinition, label_values, prepare_offences, resolve_label
 from ._registry import FeatureRegistry
 
 REGISTRY_KEY = b"riskmodel.feature_registry"
@@ -160,8 +160,9 @@ def build_features(
         One or more as-of dates; they share the preparation work.
     horizon_months : int, default=12
         Label window length in months (1 to 36).
-    label : LabelDefinition, default=KNIFE_INVOLVEMENT
-        Which offences make the label 1.
+    label : LabelDefinition or str, default=KNIFE_INVOLVEMENT
+        Which offences make the label 1 (or its name in ``LABEL_DEFINITIONS``). Its
+        ``horizon_months`` is replaced by the ``horizon_months`` option.
     registry : FeatureRegistry, default=None
         The features to build, in column order; by default :func:`default_registry`.
     data_end : date-like, default=None
@@ -189,7 +190,7 @@ def build_features(
     """
     registry = default_registry() if registry is None else registry
     dates = as_of_dates(as_of)
-    label = label.with_horizon(check_horizon(horizon_months))
+    label = resolve_label(label).with_horizon(check_horizon(horizon_months))
     check_tables(tables, registry)
     end = data_end_day(tables, data_end)
     people = People.from_table(tables["people"])

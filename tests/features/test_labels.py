@@ -108,3 +108,11 @@ def test_horizon_out_of_range_is_refused(horizon):
 def test_no_as_of_date_is_refused():
     with pytest.raises(ValueError, match="'as_of' option needs at least one date"):
         build_labels(tables_with([]), [])
+
+
+def test_a_definition_can_be_named():
+    tables = tables_with([("p1", "2023-06-01", "8N", "VAP", True)])
+    assert labels(tables, label="knife_possession")["p1"] == 0
+    assert labels(tables, label="knife_involvement")["p1"] == 1
+    with pytest.raises(ValueError, match="'label' option must be a LabelDefinition or one of knife_involvement"):
+        labels(tables, label="knives")
