@@ -90,17 +90,17 @@ def _empty(part):
 
 def _read_child(child, i, rows):
     where = f"child {i}"
-    record = {"locator": where, "child": str(i)}
-    identifiers = _first(child, "ChildIdentifiers")
-    characteristics = _first(child, "ChildCharacteristics")
-    record.update(_fields(identifiers, CHILD_FIELDS))
+    parts = _index(child)
+    identifiers = _index(_first(parts, "ChildIdentifiers"))
+    characteristics = _index(_first(parts, "ChildCharacteristics"))
+    record = {"locator": where, "child": str(i), **_fields(identifiers, CHILD_FIELDS)}
     record["Ethnicity"] = _text(characteristics, "Ethnicity")
-    disabilities = _first(characteristics, "Disabilities")
-    codes = [_clean(d.text) for d in _all(disabilities, "Disability")]
+    disabilities = _index(_first(characteristics, "Disabilities")).get("Disability", ())
+    codes = [_clean(d.text) for d in disabilities]
     record["Disabilities"] = ";".join(c for c in codes if c) or None
     rows["children"].append(record)
-    for j, details in enumerate(_all(child, "CINdetails"), start=1):
-        _read_referral(details, i, j, f"{where}/referral {j}", rows)
+    for j, details in enumerate(parts.get("CINdetails", ()), start=1):
+        _read_referral(_index(details), i, j, f"{where}/referral {j}", rows)
 
 
 def _read_referral(details, i, j, where, rows):
@@ -109,33 +109,41 @@ def _read_referral(details, i, j, where, rows):
     for k, assessment in enumerate(_repeated(details, "Assessments", "Assessment"), start=1):
         factors = [_clean(f.text) for f in assessment.iter() if _local(f.tag) == "AssessmentFactors"]
         rows["assessments"].append({
-            "locator": f"{where}/assessment {k}", **keys, **_fields(assessment, ASSESSMENT_FIELDS),
+            "locator": f"{where}/assessment {k}", **keys,
+            **_fields(_index(assessment), ASSESSMENT_FIELDS),
             "Factors": ";".join(f for f in factors if f) or None,
         })
-    for k, s47 in enumerate(_all(details, "Section47"), start=1):
-        rows["section47"].append({"locator": f"{where}/s47 {k}", **keys, **_fields(s47, S47_FIELDS)})
+    for k, s47 in enumerate(details.get("Section47", ()), start=1):
+        rows["section47"].append({"locator": f"{where}/s47 {k}", **keys, **_fields(_index(s47), S47_FIELDS)})
     for k, plan in enumerate(_repeated(details, "ChildProtectionPlans", "ChildProtectionPlan"), start=1):
-        rows["cp_plans"].append({"locator": f"{where}/cpp {k}", **keys, **_fields(plan, CPP_FIELDS)})
+        rows["cp_plans"].append({"locator": f"{where}/cpp {k}", **keys, **_fields(_index(plan), CPP_FIELDS)})
 
 
-def _repeated(parent, outer, inner):
+def _index(element):
+    """The element's children by local tag name (one pass)."""
+    found = {}
+    if element is not None:
+        for child in element:
+            found.setdefault(_local(child.tag), []).append(child)
+    return found
+
+
+def _repeated(parts, outer, inner):
     found = []
-    for element in _all(parent, outer):
-        members = _all(element, inner)
+    for element in parts.get(outer, ()):
+        members = _index(element).get(inner)
         found.extend(members if members else [element])
     return found
 
 
 def _local(tag):
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1] if "}" in tag else tag
 
 
-def _all(parent, name):
-    return [] if parent is None else [c for c in parent if _local(c.tag) == name]
-
-
-def _first(parent, name):
-    found = _all(parent, name)
+def _first(parts, name):
+    found = parts.get(name)
     return found[0] if found else None
 
 
@@ -144,10 +152,10 @@ def _clean(text):
     return text or None
 
 
-def _text(parent, name):
-    element = _first(parent, name)
+def _text(parts, name):
+    element = _first(parts, name)
     return None if element is None else _clean(element.text)
 
 
-def _fields(parent, names):
-    return {name: _text(parent, name) for name in names}
+def _fields(parts, names):
+    return {name: _text(parts, name) for name in names}
