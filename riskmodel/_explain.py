@@ -31,6 +31,7 @@ import pandas as pd
 from features import CONCEPTS, FeatureRegistry
 
 from . import _reasons, _records
+from ._treeshap import tree_contributions
 
 OTHER_CONCEPT = "other information"
 EXPLANATION_COLUMNS = [
@@ -74,7 +75,8 @@ def decompose(model, X: pd.DataFrame) -> Decomposition:
     Parameters
     ----------
     model : RiskModel
-        Needs ``contributions``, ``predict_logodds``, ``calibrator`` and ``registry``.
+        Needs ``booster``, ``feature_names``, ``check_features``, ``predict_logodds``,
+        ``calibrator`` and ``registry``.
     X : DataFrame
         The model's features; ``person_id`` is read from a column of that name if
         present, else from the index.
@@ -83,12 +85,12 @@ def decompose(model, X: pd.DataFrame) -> Decomposition:
     -------
     Decomposition
     """
-    contributions = model.contributions(X)
-    names = [c for c in contributions.columns if c != "base"]
+    contributions = exact_contributions(model, X)
+    names = list(model.feature_names)
     matrix, concepts = concept_matrix(model.registry, names)
-    feature_shap = contributions[names].to_numpy(dtype=float)
+    feature_shap = contributions[:, :-1]
     shap_logodds = feature_shap @ matrix
-    base = contributions["base"].to_numpy(dtype=float)
+    base = contributions[:, -1]
     logodds = np.asarray(model.predict_logodds(X), dtype=float)
     probability = calibrated(model, logodds)
     base_probability = calibrated(model, base)
@@ -99,6 +101,17 @@ def decompose(model, X: pd.DataFrame) -> Decomposition:
         base_logodds=base, model_logodds=logodds, probability=probability,
         base_probability=base_probability,
     )
+
+
+def exact_contributions(model, X: pd.DataFrame) -> np.ndarray:
+    """Exact tree SHAP values in log-odds: one column per model feature, then the base.
+
+    The same values as ``model.contributions(X)`` (LightGBM's ``pred_contrib``),
+    computed once per distinct route through each tree (see :mod:`riskmodel._treeshap`).
+    """
+    model.check_features(X)
+    values = X[model.feature_names].to_numpy(dtype="float64", na_value=np.nan)
+    return tree_contributions(model.booster, values)
 
 
 def calibrated(model, logodds: np.ndarray) -> np.ndarray:

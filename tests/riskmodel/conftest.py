@@ -69,7 +69,7 @@ def toy_model(n: int = 800, seed: int = 0) -> RiskModel:
          + 0.3 * X["missing_episodes_12m"] + 3 * X["absence_rate_12m"].fillna(0) + 0.1 * (X["age_years"] - 14))
     y = (rng.random(n) < 1 / (1 + np.exp(-z))).astype(int)
     params = {"objective": "binary", "num_leaves": 7, "min_data_in_leaf": 10, "learning_rate": 0.1,
-              "verbose": -1, "seed": seed, "deterministic": True}
+              "verbose": -1, "seed": seed, "deterministic": True, "num_threads": 1}
     booster = lightgbm.train(params, lightgbm.Dataset(X, label=y), num_boost_round=40)
     calibrator = SigmoidCalibrator(slope=0.8, intercept=-0.3)
     probabilities = calibrator.predict(booster.predict(X.to_numpy(float), raw_score=True))
@@ -124,7 +124,7 @@ def real_feature_model(tables: dict, as_of: str = AS_OF, *, drop: tuple[str, ...
          + 0.4 * X["cin_referrals_12m"] + 0.1 * (X["age_years"] - 14) - 2 * X["attendance_rate_12m"].fillna(0.9))
     y = (rng.random(len(X)) < 1 / (1 + np.exp(-z))).astype(int)
     params = {"objective": "binary", "num_leaves": 7, "min_data_in_leaf": 5, "learning_rate": 0.1,
-              "verbose": -1, "seed": 1, "deterministic": True}
+              "verbose": -1, "seed": 1, "deterministic": True, "num_threads": 1}
     booster = lightgbm.train(params, lightgbm.Dataset(X, label=y), num_boost_round=30)
     calibrator = SigmoidCalibrator(slope=0.9, intercept=-0.2)
     probabilities = calibrator.predict(booster.predict(X.to_numpy(float), raw_score=True))
