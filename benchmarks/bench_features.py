@@ -44,17 +44,21 @@ def tables_from_synth(n_people: int, seed: int = 0) -> dict:
     return features.load_extracts(folder, key=b"benchmark-key-not-secret-000000").tables
 
 
-def time_build(tables: dict, repeats: int) -> tuple[float, int]:
-    """Best-of and median wall time of ``build_features`` (seconds), and the rows built."""
+def time_build(tables: dict, repeats: int) -> tuple[float, float, float, int]:
+    """Best and median wall time and best CPU time of ``build_features`` (seconds), and rows built.
+
+    CPU time is shown too because wall time on a shared machine moves with other load.
+    """
     import features
 
-    times, rows = [], 0
+    walls, cpus, rows = [], [], 0
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         built = features.build_features(tables, [AS_OF])
-        times.append(time.perf_counter() - start)
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
         rows = len(built.frame)
-    return min(times), statistics.median(times), rows
+    return min(walls), statistics.median(walls), min(cpus), rows
 
 
 def cohort_share(make) -> float:
@@ -67,15 +71,15 @@ def cohort_share(make) -> float:
 def run(kind: str, sizes: list[int], repeats: int, count: str) -> None:
     make = {"tables": tables_from_sample, "synth": tables_from_synth}[kind]
     share = cohort_share(make) if count == "cohort" else 1.0
-    results = {}
+    results, cpu_results = {}, {}
     for n in sizes:
         tables = make(int(round(n / share)))
         records = sum(len(t) for t in tables.values())
-        best, median, rows = time_build(tables, repeats)
-        results[n] = best
+        best, median, cpu, rows = time_build(tables, repeats)
+        results[n], cpu_results[n] = best, cpu
         people = len(tables["people"])
         print(f"{kind:>6}  {people:>7,} people  {records:>10,} records  {rows:>7,} aged 10-18  "
-              f"build_features best {best:6.2f} s  median {median:6.2f} s")
+              f"build_features best {best:6.2f} s  median {median:6.2f} s  cpu {cpu:6.2f} s")
     largest = max(sizes)
     if largest in results:
         verdict = "meets" if results[largest] <= TARGET_SECONDS * largest / 50_000 else "MISSES"
@@ -87,14 +91,16 @@ def run(kind: str, sizes: list[int], repeats: int, count: str) -> None:
         people = big / small
         allowed = TARGET_GROWTH * people / 10
         verdict = "meets" if growth <= allowed else "MISSES"
-        print(f"{kind:>6}  {people:g}x the people took {growth:.1f}x the time ({verdict} the limit of {allowed:g}x)")
+        cpu_growth = cpu_results[big] / cpu_results[small]
+        print(f"{kind:>6}  {people:g}x the people took {growth:.1f}x the wall time ({verdict} the limit of "
+              f"{allowed:g}x) and {cpu_growth:.1f}x the CPU time")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--input", choices=("tables", "synth", "both"), default="both")
     parser.add_argument("--sizes", type=int, nargs="+", default=[5_000, 50_000])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--count", choices=("cohort", "people"), default="cohort",
                         help="sizes count young people aged 10-18 on the as-of date (default) or everyone generated")
     args = parser.parse_args()
