@@ -275,27 +275,28 @@ def _resolve_reference(groups: pd.DataFrame, reference) -> dict[str, str]:
             "The 'reference' option must be a dict mapping a group column to one of its "
             f"values; got {type(given).__name__}."
         )
-    unknown = [str(col) for col in given if str(col) not in groups.columns]
+    given = {str(k): v for k, v in given.items()}
+    unknown = [col for col in given if col not in groups.columns]
     if unknown:
         raise AuditInputError(
             f"The 'reference' option names column(s) {unknown} that are not group columns; "
             f"the group columns are {list(groups.columns)}."
         )
-    chosen = {}
-    for col in groups.columns:
-        counts = groups[col].value_counts(sort=False)
-        if col in {str(k) for k in given}:
-            value = _label_of(next(v for k, v in given.items() if str(k) == col))
-            if value not in counts.index:
-                raise AuditInputError(
-                    f"The reference value given for group column '{col}' is not one of its "
-                    f"{len(counts)} groups. Give a value that occurs in that column, or leave "
-                    "the column out of 'reference' to use its largest group."
-                )
-            chosen[col] = value
-        else:
-            chosen[col] = _largest(counts)
-    return chosen
+    return {col: _reference_for(col, groups[col].value_counts(sort=False), given)
+            for col in groups.columns}
+
+
+def _reference_for(col: str, counts: pd.Series, given: dict) -> str:
+    if col not in given:
+        return _largest(counts)
+    value = _label_of(given[col])
+    if value not in counts.index:
+        raise AuditInputError(
+            f"The reference value given for group column '{col}' is not one of its "
+            f"{len(counts)} groups. Give a value that occurs in that column, or leave "
+            "the column out of 'reference' to use its largest group."
+        )
+    return value
 
 
 def _label_of(value) -> str:

@@ -179,6 +179,13 @@ def test_decision_audit_sits_beside_the_model(audit, scores):
     assert agreement == pytest.approx(((scores["score"] >= 0.3) == scores["decision"]).mean())
 
 
+def test_to_frame_refuses_an_unknown_kind(audit):
+    from evaluation import AuditInputError
+
+    with pytest.raises(AuditInputError, match="'kind' option must be 'groups' or 'intersections'"):
+        audit.to_frame(kind="cells")
+
+
 def test_result_round_trips_through_to_frame(audit):
     frame = audit.to_frame()
     assert {"attribute", "value", "n_display", "tpr"} <= set(frame.columns)
