@@ -83,6 +83,7 @@ def score_people(
     out_dir,
     case_people: Iterable[str] = (),
     progress: Callable[..., None] | None = None,
+    file_format: str = "csv",
 ) -> ScoreResult:
     """Score and explain every young person aged 10 to 18 on ``as_of``, and write the results.
 
@@ -101,6 +102,8 @@ def score_people(
         Pseudonyms that get a case page whatever their band.
     progress : callable, optional
         Called as ``progress(description, fraction)`` at each step.
+    file_format : {"csv", "parquet"}, default="csv"
+        Format of the scores and explanations files.
 
     Returns
     -------
@@ -115,7 +118,7 @@ def score_people(
 
     Notes
     -----
-    ``explanations.csv`` gives each concept's exact tree SHAP value in log-odds
+    ``explanations.csv`` (or ``.parquet``) gives each concept's exact tree SHAP value in log-odds
     (``shap_logodds``; per person these plus ``base_logodds`` equal ``model_logodds``)
     and its ``contribution`` on the probability scale: the difference between the
     calibrated probability and the calibrated probability at ``base_logodds``, shared
@@ -126,6 +129,7 @@ def score_people(
     """
     step = progress or _silent
     as_of = _as_of(as_of)
+    write = _writer(file_format)
     out_dir = Path(out_dir)
     step("Building features", 0.1)
     X = _features(model, tables, as_of)
@@ -138,8 +142,8 @@ def score_people(
     explanations = explanation_table(parts, statements, evidence)
     step("Writing scores and explanations", 0.75)
     out_dir.mkdir(parents=True, exist_ok=True)
-    scores.to_csv(out_dir / "scores.csv", index=False)
-    explanations.to_csv(out_dir / "explanations.csv", index=False)
+    write(scores, out_dir / "scores")
+    write(explanations, out_dir / "explanations")
     step("Writing case pages", 0.9)
     chosen = scores.loc[scores["person_id"].isin(parts.person_id[cases])]
     pages = _write_cases(model, chosen, explanations, parts, as_of, out_dir, index_href="../index.html")
@@ -283,6 +287,14 @@ def _as_of(value) -> pd.Timestamp:
     if pd.isna(stamp):
         raise ValueError(f"The as-of date must be a date such as 2025-03-31; got {value!r}.")
     return stamp.normalize()
+
+
+def _writer(file_format: str) -> Callable[[pd.DataFrame, Path], None]:
+    if file_format == "csv":
+        return lambda frame, stem: frame.to_csv(stem.with_suffix(".csv"), index=False)
+    if file_format == "parquet":
+        return lambda frame, stem: frame.to_parquet(stem.with_suffix(".parquet"), index=False)
+    raise ValueError(f"The 'file_format' option must be 'csv' or 'parquet'; got {file_format!r}.")
 
 
 def _silent(*args, **kwargs) -> None:

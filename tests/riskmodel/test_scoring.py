@@ -157,3 +157,16 @@ def test_progress_is_reported(real_model, tables, tmp_path):
     score_people(real_model, tables, AS_OF, out_dir=tmp_path, progress=lambda d, f=None: seen.append((d, f)))
     assert seen[-1] == ("Done", 1.0)
     assert [f for _, f in seen] == sorted(f for _, f in seen)
+
+
+def test_scores_and_explanations_can_be_written_as_parquet(real_model, tables, tmp_path):
+    result = score_people(real_model, tables, AS_OF, out_dir=tmp_path, file_format="parquet")
+    scores = pd.read_parquet(tmp_path / "scores.parquet")
+    assert list(scores.columns) == SCORE_COLUMNS and len(scores) == len(result.scores)
+    assert len(pd.read_parquet(tmp_path / "explanations.parquet")) == len(result.explanations)
+    assert not (tmp_path / "scores.csv").exists()
+
+
+def test_an_unknown_file_format_is_refused(real_model, tables, tmp_path):
+    with pytest.raises(ValueError, match="'file_format' option must be 'csv' or 'parquet'; got 'xlsx'"):
+        score_people(real_model, tables, AS_OF, out_dir=tmp_path, file_format="xlsx")
