@@ -77,8 +77,9 @@ def build_people(attrs, disability, sources):
     everyone = pd.Index(sorted(pd.unique(sources["person_id"])), name="person_id", dtype="str")
     people = pd.DataFrame(index=everyone)
     frame = pd.concat(attrs, ignore_index=True) if attrs else None
+    best = _BestValues(frame) if frame is not None else None
     for name in ("birth_month", "sex", "ethnicity", "postcode_district"):
-        people[name] = _best(frame, name).reindex(everyone) if frame is not None else pd.NA
+        people[name] = best.of(name).reindex(everyone) if best is not None else pd.NA
     people["sex"] = people["sex"].fillna("U").astype("str")
     people["ethnicity"] = people["ethnicity"].fillna("UNKN").astype("str")
     people["ethnicity_group"] = people["ethnicity"].map(codes.ETHNICITY_GROUP).fillna("Unknown")
@@ -87,17 +88,24 @@ def build_people(attrs, disability, sources):
     return people.reset_index()
 
 
-def _best(frame, name):
+class _BestValues:
     """Per person, the value from the best source: recorded before weak, precedence, latest."""
-    values = frame.dropna(subset=[name])
-    person, people = pd.factorize(values["person_id"])
-    rank = values["source"].map({s: i for i, s in enumerate(PRECEDENCE)}).to_numpy()
-    weak = values[name].isin(WEAK_VALUES.get(name, ())).to_numpy()
-    when = values["when"].to_numpy().astype("datetime64[ns]").view("int64")
-    order = np.lexsort((-when, rank, weak, person))
-    ordered = person[order]
-    first = order[np.r_[True, ordered[1:] != ordered[:-1]]] if len(order) else order
-    return pd.Series(values[name].to_numpy()[first], index=np.asarray(people)[person[first]])
+
+    def __init__(self, frame):
+        self.frame = frame
+        self.person, self.people = pd.factorize(frame["person_id"])
+        self.rank = frame["source"].map({s: i for i, s in enumerate(PRECEDENCE)}).to_numpy()
+        self.when = frame["when"].to_numpy().astype("datetime64[ns]").view("int64")
+
+    def of(self, name):
+        values = self.frame[name]
+        rows = np.flatnonzero(values.notna().to_numpy() & (self.person >= 0))
+        weak = values.isin(WEAK_VALUES.get(name, ())).to_numpy()[rows]
+        person = self.person[rows]
+        order = np.lexsort((-self.when[rows], self.rank[rows], weak, person))
+        ordered = person[order]
+        first = order[np.r_[True, ordered[1:] != ordered[:-1]]] if len(order) else order
+        return pd.Series(values.to_numpy()[rows[first]], index=np.asarray(self.people)[person[first]])
 
 
 def _sources(everyone, sources):
