@@ -167,12 +167,13 @@ def score_in_words(position: int, band: str, top_band: str) -> str:
     Examples
     --------
     >>> score_in_words(18, "high", "high")
-    "Position 18 of 20: higher than the scores of at least 85% of the young people the model learned from. It is in the 'high' band, the highest band."
+    "Position 18 of 20: higher than at least 85% of the scores in the model's reference group of young people (scored from earlier records). It is in the 'high' band, the highest band."
     """
+    group = "the scores in the model's reference group of young people (scored from earlier records)"
     if position <= 1:
-        where = "among the lowest 5% of the scores of the young people the model learned from"
+        where = f"among the lowest 5% of {group}"
     else:
-        where = f"higher than the scores of at least {5 * (position - 1)}% of the young people the model learned from"
+        where = f"higher than at least {5 * (position - 1)}% of {group}"
     band_note = ", the highest band" if band == top_band else ""
     return f"Position {position} of 20: {where}. It is in the '{band}' band{band_note}."
 
@@ -258,8 +259,17 @@ def _top_band(model) -> str:
 
 
 def _model_data(metadata: dict) -> str:
-    dates = {k: v for k, v in metadata.items() if any(w in k for w in ("date", "data_end", "data_start"))}
-    return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(dates.items()) if not isinstance(v, dict))
+    """The periods the model learned from, in words, from its split dates."""
+    split = metadata.get("split") or {}
+    parts = []
+    for period, words in (("train", "trained on records as of"), ("valid", "calibrated on records as of"),
+                          ("test", "tested on records as of")):
+        dates = split.get(f"{period}_dates") or []
+        if dates:
+            parts.append(f"{words} {format_date(dates[0])} to {format_date(dates[-1])}")
+    if not parts and metadata.get("data_end"):
+        parts.append(f"records up to {format_date(metadata['data_end'])}")
+    return "; ".join(parts)
 
 
 @lru_cache(maxsize=None)

@@ -145,3 +145,15 @@ def test_case_page_and_index_render_in_a_browser_without_errors(scored, render_p
         assert page.external_requests == []
         assert page.broken_images == 0
     assert render_page(result.case_pages[0]).charts >= 1
+
+
+def test_the_page_states_the_periods_the_model_learned_from(real_model):
+    from riskmodel._case_page import _model_data
+
+    split = {"train_dates": ["2019-03-31", "2021-12-31"], "valid_dates": ["2023-03-31"],
+             "test_dates": ["2024-03-31", "2024-06-30"]}
+    text = _model_data({"split": split})
+    assert text == ("trained on records as of 31 March 2019 to 31 December 2021; calibrated on records as of "
+                    "31 March 2023 to 31 March 2023; tested on records as of 31 March 2024 to 30 June 2024")
+    assert _model_data({"data_end": "2024-12-31"}) == "records up to 31 December 2024"
+    assert _model_data({}) == ""
