@@ -271,6 +271,12 @@ def check_tables(tables: dict[str, pd.DataFrame], registry: FeatureRegistry | No
             f"Some tables lack columns the feature builders read ({'; '.join(problems)}); "
             "the columns are listed in docs/tidy-tables.md."
         )
+    repeated = int(tables["people"]["person_id"].duplicated().sum())
+    if repeated:
+        raise ValueError(
+            f"The people table lists {repeated} person(s) more than once; it must hold one row per "
+            "person_id, as features.load_extracts gives it."
+        )
 
 
 def partition_tables(tables: dict[str, pd.DataFrame], person_ids) -> dict[str, pd.DataFrame]:

@@ -175,3 +175,10 @@ def test_synthetic_features_ignore_records_not_yet_available(synthetic_tables):
     cut = build_features(known, [as_of]).frame.drop(columns="label")
     pd.testing.assert_frame_equal(full, cut)
     assert NEVER > day_of(as_of)
+
+
+def test_a_person_listed_twice_is_refused_without_naming_them():
+    people = pd.concat([TABLES["people"], TABLES["people"].iloc[[3]]], ignore_index=True)
+    with pytest.raises(ValueError, match="lists 1 person\\(s\\) more than once") as error:
+        build_features({**TABLES, "people": people}, DATES)
+    assert TABLES["people"]["person_id"].iloc[3] not in str(error.value)
