@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ._builders import BUILDERS, Clock, People
+from ._builders._base import NEVER
 from ._builders._cohort import as_of_dates, check_horizon, cohort_frame, data_end_day
 from ._catalog import default_registry
 from ._groups import GROUP_COLUMNS, group_frame, prepare_groups
@@ -211,7 +212,7 @@ def build_features(
         groups=_concat(groups)[list(GROUP_COLUMNS)],
         registry=registry,
         label_definition=label,
-        data_end=pd.Timestamp(np.datetime64(end, "D")),
+        data_end=pd.Timestamp(np.datetime64(end, "D")) if end > -NEVER else None,
     )
 
 

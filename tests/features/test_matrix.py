@@ -182,3 +182,14 @@ def test_a_person_listed_twice_is_refused_without_naming_them():
     with pytest.raises(ValueError, match="lists 1 person\\(s\\) more than once") as error:
         build_features({**TABLES, "people": people}, DATES)
     assert TABLES["people"]["person_id"].iloc[3] not in str(error.value)
+
+
+def test_tables_without_records_give_the_cohort_with_unknown_labels():
+    from features._builders._sample import empty_tables, make_table
+
+    tables = empty_tables()
+    tables["people"] = make_table("people", [{"person_id": "p1", "birth_month": "2010-01-01"}])
+    built = build_features(tables, ["2024-03-31"])
+    assert len(built.frame) == 1 and built.data_end is None
+    assert built.frame["label"].isna().all() and built.frame["suspensions_12m"].iloc[0] == 0
+    assert np.isnan(built.frame["attendance_rate_12m"].iloc[0])
