@@ -97,7 +97,7 @@ CELL = st.one_of(
 ROW = st.tuples(*[CELL] * 6)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(ROW, max_size=25))
 def test_rows_in_equals_accepted_plus_quarantined(tmp_path_factory, rows):
     import csv
