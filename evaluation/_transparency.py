@@ -49,7 +49,17 @@ def transparency_record(payload: dict, *, context=None) -> str:
     ctx = dict(context or {})
     sections = [_title(ctx), _tier1(ctx), _owner(ctx), _rationale(ctx), _decisions(ctx),
                 _tool(payload, ctx), _risks(payload, ctx)]
-    return "\n\n".join(sections).rstrip() + "\n"
+    return "\n\n".join(_spaced(section) for section in sections).rstrip() + "\n"
+
+
+def _spaced(section: str) -> str:
+    """Put a blank line between blocks, keeping consecutive list items together."""
+    lines = [line for line in section.split("\n") if line.strip()]
+    out = lines[:1]
+    for previous, line in zip(lines, lines[1:]):
+        tight = previous.startswith("- ") and line.startswith("- ")
+        out.append(("\n" if tight else "\n\n") + line)
+    return "".join(out)
 
 
 def _get(ctx, key, who, what) -> str:
@@ -129,8 +139,9 @@ def _decisions(ctx) -> str:
         "never an action by itself.",
         _gap("the service lead", "where in the referral process the score is seen"),
         "### Provided information",
-        "Practitioners see a calibrated probability, a 1 to 20 position, a band and a "
-        "plain-English explanation citing the dated records behind the score.",
+        "As the library provides them (edit if the local process differs): a calibrated "
+        "probability, a 1 to 20 position, a band and a plain-English explanation citing the "
+        "dated records behind the score.",
         "### Frequency and scale of usage",
         _gap("the service lead", "how often scores are produced and how many young people are scored"),
         "### Human decisions and review",
@@ -186,10 +197,12 @@ def _risks(payload, ctx) -> str:
         f"false positives and false discoveries, with {s['n_boot']} bootstrap replicates and a "
         f"tolerance band of {s['tolerance_band'][0]:.2f} to {s['tolerance_band'][1]:.2f}. "
         f"Outside tolerance: {counts['outside tolerance']}; insufficient evidence: "
-        f"{counts['insufficient evidence']}; within tolerance: {counts['within tolerance']}.",
+        f"{counts['insufficient evidence']}; within tolerance: {counts['within tolerance']}; "
+        f"withheld for small numbers: {counts['withheld']}.",
         *[f"- {finding}" for finding in summary["findings"]],
-        f"Groups or intersections with fewer than {s['min_cell']} young people are withheld "
-        f"({len(payload['suppression'])} withheld).",
+        f"Groups or intersections with fewer than {s['min_cell']} young people are withheld, "
+        f"with secondary suppression so their counts cannot be worked out from totals "
+        f"({len(payload['suppression'])} withheld in all).",
         "### Known limitations",
         POLICING_NOTE,
         "### Risks and mitigations",
