@@ -91,3 +91,13 @@ def test_report_renders_in_chromium_without_errors(report, render_page):
     assert page.external_requests == [] and page.failed_requests == []
     assert page.title == CONTEXT["title"]
     assert page.charts >= 4
+
+
+@pytest.mark.browser
+def test_comparison_page_renders_in_chromium_without_errors(audit, scores, tmp_path, render_page):
+    other = audit_scores(scores["outcome"], y_score=scores["score"], top_k=200,
+                         sensitive_features=scores[["sex", "ethnicity"]], n_boot=20)
+    path = compare_audits_html({"threshold": audit, "top 200": other}, tmp_path / "cmp.html")
+    page = render_page(path)
+    assert page.console_errors == [] and page.external_requests == []
+    assert page.charts >= 2
