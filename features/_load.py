@@ -25,6 +25,8 @@ from ._loaders._report import ValidationReport
 from ._loaders._tidy import TIDY_TABLES, conform, empty_table
 from ._pseudonym import Pseudonymiser
 
+SOURCE_PATHS = ("linkage/person_index.csv", "ssda903", "cin", "school_census", "ap_census",
+                "nccis", "youth_justice")
 SOURCE_OF_TABLE = {
     "pupils": "school_census", "exclusions": "school_census", "attendance": "school_census",
     "ap_placements": "ap_census", "nccis_activity": "nccis",
@@ -73,13 +75,15 @@ def load_extracts(data_dir, *, key, progress=None):
     Raises
     ------
     DataError
-        If the folder is missing or a file cannot be read (empty, undecodable,
-        malformed XML, missing a required column).
+        If the folder is missing or holds no extracts, or a file cannot be read
+        (empty, undecodable, malformed XML, missing a required column).
 
     Examples
     --------
     >>> import tempfile
+    >>> from pathlib import Path
     >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = Path(folder, "nccis").mkdir()
     ...     extracts = load_extracts(folder, key=b"k" * 32)
     >>> len(extracts.tables["people"]), extracts.report.n_problems
     (0, 0)
@@ -139,6 +143,12 @@ def _data_folder(data_dir):
             f"The data folder {os.fspath(data_dir)} does not exist or is not a folder. "
             "Give the folder holding ssda903/, cin/, school_census/ and the other extracts "
             "(see docs/data-formats.md)."
+        )
+    if not any((path / source).exists() for source in SOURCE_PATHS):
+        raise DataError(
+            f"The data folder {os.fspath(data_dir)} holds none of the extracts: expected at "
+            f"least one of {', '.join(SOURCE_PATHS)} (see docs/data-formats.md). Check the "
+            "folder given with --data."
         )
     return path
 

@@ -112,10 +112,11 @@ def _canonical_columns(frame, *, relpath, required, optional):
     keys = [header_key(name) for name in frame.columns]
     missing = [known[key] for key in known if key not in keys and known[key] in required]
     if missing:
+        what = "column {} is" if len(missing) == 1 else "columns {} are"
         raise DataError(
-            f"{relpath}: required column {_quote(missing)} is missing. The header must "
+            f"{relpath}: required {what.format(_quote(missing))} missing. The header must "
             f"include {_quote(required)} (any case, stray spaces allowed); see "
-            f"{DATA_FORMATS_DOC}. Add the column and run again."
+            f"{DATA_FORMATS_DOC}. Add the missing column(s) and run again."
         )
     seen = {}
     for position, (key, name) in enumerate(zip(keys, frame.columns), start=1):

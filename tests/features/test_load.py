@@ -148,6 +148,12 @@ def test_missing_data_folder_is_a_data_error(tmp_path):
         features.load_extracts(tmp_path / "nowhere", key=KEY)
 
 
+def test_a_folder_without_extracts_is_a_data_error(tmp_path):
+    (tmp_path / "something_else").mkdir()
+    with pytest.raises(features.DataError, match="holds none of the extracts"):
+        features.load_extracts(tmp_path, key=KEY)
+
+
 def test_tidy_tables_meet_their_pandera_schemas(extracts):
     check_tidy_tables(extracts.tables)
 

@@ -151,10 +151,10 @@ def test_iso_and_uk_dates_are_both_read(tmp_path):
     assert pd.Timestamp("2023-08-15") in set(extracts.tables["cla_episodes"]["decom"])
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
-def test_encodings_are_read(tmp_path, encoding):
+@pytest.mark.parametrize(("encoding", "newline"), [("utf-8", "\n"), ("utf-8-sig", "\n"), ("cp1252", "\r\n")])
+def test_encodings_are_read(tmp_path, encoding, newline):
     write_extracts(tmp_path, drop=_same_source({"school_census/pupils.csv": ""}))
-    text = FILES["school_census/pupils.csv"].replace("Quentin", "Zoë-Renée")
+    text = FILES["school_census/pupils.csv"].replace("Quentin", "Zoë-Renée").replace("\n", newline)
     (tmp_path / "school_census/pupils.csv").write_bytes(text.encode(encoding))
     extracts = features.load_extracts(tmp_path, key=KEY)
     assert extracts.report.n_problems == 0
