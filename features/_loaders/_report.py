@@ -195,7 +195,8 @@ class ValidationReport:
         """Write ``<folder>/<table>.csv`` for each table with quarantined rows.
 
         The folder is made owner-only (``0o700``) and each file ``0o600``: the files
-        hold the original values so the data owner can correct them.
+        hold the original values so the data owner can correct them. Quarantine
+        files left in the folder by an earlier run are removed first.
 
         Returns
         -------
@@ -205,6 +206,8 @@ class ValidationReport:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         os.chmod(folder, 0o700)
+        for stale in folder.glob("*.csv"):
+            stale.unlink()
         written = []
         for table, frame in self._quarantine_frames().items():
             path = folder / f"{table}.csv"

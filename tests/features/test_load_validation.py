@@ -253,3 +253,12 @@ def test_ssda903_quarantine_gathers_every_year(tmp_path):
     features.validate_extracts(data, tmp_path / "out", key=KEY)
     quarantined = pd.read_csv(tmp_path / "out/quarantine/ssda903_episodes.csv", dtype=str)
     assert quarantined["file"].tolist() == ["ssda903/2023/episodes.csv", "ssda903/2024/episodes.csv"]
+
+
+def test_a_clean_rerun_removes_the_old_quarantine(tmp_path):
+    files = _replace("school_census/exclusions.csv", "PERM", "EXPL")
+    bad = write_extracts(tmp_path / "bad", files=files, drop=_same_source(files))
+    features.validate_extracts(bad, tmp_path / "out", key=KEY)
+    good = write_extracts(tmp_path / "good", drop=_same_source(files))
+    features.validate_extracts(good, tmp_path / "out", key=KEY)
+    assert list((tmp_path / "out/quarantine").iterdir()) == []
