@@ -33,12 +33,16 @@ class RenderedPage:
     title: str = ""
 
 
+# Screenshots of every page rendered by the tests are kept here for a person to look at.
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-output" / "screenshots"
+
+
 def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="session")
-def render_page(tmp_path_factory):
+def render_page():
     """Render a local HTML file in headless Chromium and report what happened.
 
     Skips when Chromium is absent on a developer machine; fails in CI, where
@@ -51,7 +55,7 @@ def render_page(tmp_path_factory):
         pytest.skip("Chromium is not installed (make test installs it).")
     from playwright.sync_api import sync_playwright
 
-    shots = Path(os.environ.get("RISKMODEL_SCREENSHOTS", tmp_path_factory.mktemp("screenshots")))
+    shots = Path(os.environ.get("RISKMODEL_SCREENSHOTS", SCREENSHOTS))
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
