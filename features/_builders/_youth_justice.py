@@ -2,8 +2,9 @@
 
 An offence counts only once the youth justice service has recorded it
 (``recorded_date``), even though its window position is its ``offence_date``: on the
-as-of date nobody yet knows of an offence recorded later. An outcome counts from its
-``outcome_date``.
+as-of date nobody yet knows of an offence recorded later. Where ``recorded_date`` is
+blank, the offence counts from its first outcome date, else from its offence date (see
+:func:`known_from`). An outcome counts from its ``outcome_date``.
 """
 
 from __future__ import annotations
@@ -19,9 +20,25 @@ VIOLENCE_CATEGORIES = ("VAP", "ROB")
 WEAPON_CLASSES = ("10A", "10B", "10C", "10D", "8M")
 
 
+def known_from(offences: pd.DataFrame, outcomes: pd.DataFrame) -> pd.Series:
+    """When each offence became known: its ``recorded_date``; where that is blank, the
+    first outcome date of the offence (the service knew it by then); else its
+    ``offence_date``. Never before the offence itself."""
+    key = offences["person_id"].astype("string") + "|" + offences["offence_ref"].astype("string")
+    outcome_key = outcomes["person_id"].astype("string") + "|" + outcomes["offence_ref"].astype("string")
+    first_outcome = pd.to_datetime(outcomes["outcome_date"]).groupby(outcome_key.to_numpy()).min()
+    offence_date = pd.to_datetime(offences["offence_date"])
+    fallback = pd.Series(key.map(first_outcome).to_numpy(), index=offences.index).fillna(offence_date)
+    fallback = fallback.where(fallback >= offence_date, offence_date)
+    return pd.to_datetime(offences["recorded_date"]).fillna(fallback)
+
+
 def prepare(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Records]:
+    table = tables["yj_offences"]
+    if table["recorded_date"].isna().any():
+        table = table.assign(recorded_date=known_from(table, tables["yj_outcomes"]))
     offences = Records.from_table(
-        tables["yj_offences"],
+        table,
         people,
         dates=("offence_date", "recorded_date"),
         values={

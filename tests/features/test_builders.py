@@ -225,3 +225,22 @@ def test_records_of_people_outside_the_people_table_are_ignored():
     frame = build_features(tables, [AS_OF], data_end="2026-01-01").frame
     assert set(frame["person_id"]) == {"p1", "p2"}
     assert frame["suspensions_12m"].sum() == 0
+
+
+def test_an_offence_without_recorded_date_counts_from_its_first_outcome():
+    tables = tables_with(
+        yj_offences=[
+            _offence("p1", "2024-01-10", None, ref="o1"),
+            _offence("p1", "2024-02-10", None, ref="o2"),
+            _offence("p2", "2024-02-10", None, ref="o1"),  # same reference, another person
+        ],
+        yj_outcomes=[
+            {"person_id": "p1", "offence_ref": "o1", "outcome_date": "2024-05-01", "outcome_type": "YC",
+             "tier": "PRECOURT", "tier_rank": 2},
+            {"person_id": "p1", "offence_ref": "o2", "outcome_date": "2024-03-01", "outcome_type": "YC",
+             "tier": "PRECOURT", "tier_rank": 2},
+        ],
+    )
+    frame = build_features(tables, [AS_OF], data_end="2026-01-01").frame.set_index("person_id")
+    assert frame.loc["p1", "offences_12m"] == 1  # o2 known from its outcome, o1 not yet
+    assert frame.loc["p2", "offences_12m"] == 1  # no outcome: known from the offence date
