@@ -52,6 +52,7 @@ def read_extract(path, *, relpath, required, optional):
     frame : pandas.DataFrame
         One row per data row, every known column (missing cells are ``NA``) and any
         extra columns as read, in file order; the index is the 1-based data row.
+        Rows with every cell blank are skipped (and counted in a note).
     notes : list of str
         File-level notes, e.g. extra columns ignored. They name columns, never values.
 
@@ -100,7 +101,10 @@ def _parse(text, relpath):
         ) from None
     except pd.errors.EmptyDataError:
         raise DataError(f"{relpath} is empty. Re-export the file with its header row.") from None
-    header = [str(name) for name in frame.iloc[0]]
+    header = [
+        str(name) if str(name).strip() else f"unnamed column {position}"
+        for position, name in enumerate(frame.iloc[0], start=1)
+    ]
     frame = frame.iloc[1:]
     frame.columns = header
     frame.index = pd.RangeIndex(1, len(frame) + 1)
@@ -134,6 +138,10 @@ def _canonical_columns(frame, *, relpath, required, optional):
         if name not in renamed.columns:
             renamed[name] = pd.Series(pd.NA, index=renamed.index, dtype="str")
     notes = [f"extra column '{name}' ignored" for name in extra]
+    blank = renamed.isna().all(axis=1)
+    if blank.any():
+        renamed = renamed.loc[~blank]
+        notes.append(f"{int(blank.sum())} blank row(s) skipped")
     ordered = [*required, *optional] + [c for c in renamed.columns if header_key(c) not in known]
     return renamed[ordered], notes
 

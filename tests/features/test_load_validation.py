@@ -262,3 +262,12 @@ def test_a_clean_rerun_removes_the_old_quarantine(tmp_path):
     good = write_extracts(tmp_path / "good", drop=_same_source(files))
     features.validate_extracts(good, tmp_path / "out", key=KEY)
     assert list((tmp_path / "out/quarantine").iterdir()) == []
+
+
+def test_blank_trailing_header_cells_are_ignored(tmp_path):
+    text = FILES["nccis/activity.csv"].replace("\n", ",,\n") + ",,,,,,,\n"
+    extracts = _load(tmp_path, files={"nccis/activity.csv": text})
+    entry = _table(extracts.report, "nccis_activity")
+    assert entry["notes"] == ["extra column 'unnamed column 7' ignored",
+                              "extra column 'unnamed column 8' ignored", "1 blank row(s) skipped"]
+    assert (entry["rows_in"], entry["rows_accepted"]) == (1, 1)
