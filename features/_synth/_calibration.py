@@ -44,7 +44,9 @@ def calibration_figures(data_dir):
 
     Returns
     -------
-    dict of str to float
+    dict of str to float or None
+        None where a figure is undefined (a population too small to have, say, any
+        serious violence).
     """
     data = Path(data_dir)
     people = pd.read_csv(data / "_truth" / "people.csv", parse_dates=["dob"], dtype={"PERSON_REF": str})
@@ -54,7 +56,7 @@ def calibration_figures(data_dir):
     figures = {"knife_offence_rate_yearly": _knife_rate(people, extract)}
     figures.update(_by_eighteen(people, truth))
     figures.update(_education(data, people, extract))
-    return {name: round(float(value), 5) for name, value in figures.items()}
+    return {name: round(float(value), 5) if np.isfinite(value) else None for name, value in figures.items()}
 
 
 def _extract_offences(data):
@@ -103,10 +105,19 @@ def _by_eighteen(people, truth):
     return {
         "cautioned_or_sentenced_by_18": any_group.mean(), "serious_violence_by_18": serious.mean(),
         "serious_violence_male_share": male, "serious_violence_female_share": 1 - male,
-        "looked_after_ratio": any_group[looked_after].mean() / any_group[~looked_after].mean(),
-        "peak_age_first_offence": first["age"].mode().iloc[0],
-        "peak_age_first_serious_violence": first_sv["age"].mode().iloc[0],
+        "looked_after_ratio": _ratio(any_group[looked_after].mean(), any_group[~looked_after].mean()),
+        "peak_age_first_offence": _mode(first["age"]),
+        "peak_age_first_serious_violence": _mode(first_sv["age"]),
     }
+
+
+def _mode(values):
+    modes = values.mode()
+    return modes.iloc[0] if len(modes) else np.nan
+
+
+def _ratio(numerator, denominator):
+    return numerator / denominator if denominator > 0 else np.nan
 
 
 def _education(data, people, extract):
@@ -127,8 +138,8 @@ def _education(data, people, extract):
     knife = flags.index.isin(extract.loc[extract["knife"], "PERSON_REF"])
     never = ~statutory
     return {
-        "persistent_absence_ratio": flags["pa"][statutory].mean() / flags["pa"][never].mean(),
-        "suspension_ratio": flags["susp"][statutory].mean() / flags["susp"][never].mean(),
+        "persistent_absence_ratio": _ratio(flags["pa"][statutory].mean(), flags["pa"][never].mean()),
+        "suspension_ratio": _ratio(flags["susp"][statutory].mean(), flags["susp"][never].mean()),
         "knife_offenders_persistently_absent": flags["pa"][knife].mean(),
         "knife_offenders_suspended": flags["susp"][knife].mean(),
         "knife_offenders_permanently_excluded": flags["perm"][knife].mean(),

@@ -49,7 +49,7 @@ def exclusions_table(exclusions, rolls, people, window):
     sessions = rows["sessions"].to_numpy()
     return pd.DataFrame({
         "UPN": people["upn"].to_numpy()[rows["person"].to_numpy()],
-        "URN": _text(urn["home_urn"].fillna(rolls["home_urn"].iloc[0]).astype(np.int64)),
+        "URN": _text(urn["home_urn"].to_numpy(dtype=np.int64)),
         "Category": rows["category"].to_numpy(), "Reason": rows["reasons"].to_numpy(),
         "StartDate": iso(rows["day"].to_numpy()),
         "Sessions": np.where(np.isnan(sessions), "", np.nan_to_num(sessions).astype(np.int64).astype(str)),

@@ -38,6 +38,8 @@ def upns(establishment, year, rng):
         Thirteen-character UPNs, distinct while fewer than 1,000 share a school and year.
     """
     n = len(establishment)
+    if n == 0:  # numpy's zfill cannot size an empty result
+        return np.array([], dtype=object)
     key = establishment.astype(np.int64) * 100 + year % 100
     order = np.lexsort((rng.random(n), key))
     serial = np.empty(n, dtype=np.int64)

@@ -59,14 +59,15 @@ def make_episodes(people, periods, rng):
     changes = np.minimum(rng.poisson(length / 365.25 * (0.5 + 0.35 * np.clip(latent, 0, None))), 8)
     changes = np.where(periods["remand"].to_numpy(), 0, changes)
     idx = np.repeat(np.arange(len(periods)), changes + 1)
-    first = np.r_[True, idx[1:] != idx[:-1]]
+    first = np.r_[True, idx[1:] != idx[:-1]][: len(idx)]
     offset = np.where(first, 0, rng.integers(1, np.maximum(length[idx], 2)))
     starts = pd.DataFrame({"period": idx, "decom": periods["start"].to_numpy()[idx] + offset})
     starts = starts.drop_duplicates().sort_values(["period", "decom"], ignore_index=True)
     idx = starts["period"].to_numpy()
     decom = starts["decom"].to_numpy()
-    first = np.r_[True, idx[1:] != idx[:-1]]
-    last = np.r_[idx[1:] != idx[:-1], True]
+    boundary = idx[1:] != idx[:-1]
+    first = np.r_[True, boundary][: len(idx)]
+    last = np.r_[boundary, True][: len(idx)]
     span = periods.iloc[idx].reset_index(drop=True)
     dec = np.where(last, span["end"].to_numpy(), np.r_[decom[1:], 0])
     episodes = pd.DataFrame({"person": span["person"].to_numpy(), "period": idx, "decom": decom, "dec": dec,
@@ -140,6 +141,8 @@ def _providers(place, rng):
 
 def _placement_postcodes(place, home, rng):
     n = len(place)
+    if n == 0:  # numpy's partition cannot size an empty result
+        return np.array([], dtype=object)
     away = rng.random(n) < np.where(np.isin(place, ("K1", "K2", "R5", "S1")), 0.6, 0.25)
     district = np.where(away, _OUT_OF_AREA[rng.integers(0, len(_OUT_OF_AREA), n)],
                         np.strings.partition(home.astype(str), " ")[0])

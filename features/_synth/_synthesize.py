@@ -207,15 +207,18 @@ def _assign_ids(people, sim, offences, referrals_by_year, window, rng):
     in_nccis[activity.loc[(activity["month"] >= window[0]) & (activity["month"] + 27 <= window[1]), "person"]] = True
     in_yj = np.zeros(n, dtype=bool)
     in_yj[offences["person"].to_numpy()] = True
-    rolls = sim["rolls"]
+    rolls, attendance, exclusions = sim["rolls"], sim["attendance"], sim["exclusions"]
     in_school = np.zeros(n, dtype=bool)
     in_school[rolls.loc[(rolls["census_day"] >= window[0]) & (rolls["census_day"] <= window[1]), "person"]] = True
+    in_school[attendance.loc[(attendance["term_start"] >= window[0]) & (attendance["term_end"] <= window[1]),
+                             "person"]] = True
+    in_school[exclusions.loc[(exclusions["day"] >= window[0]) & (exclusions["day"] <= window[1]), "person"]] = True
     in_school[sim["ap"]["person"].to_numpy()] = True
     people["person_ref"] = shuffled_ids("MPI", n, 7, rng)
     people["la_child_id"] = np.where(in_care, shuffled_ids("C", n, 7, rng), "")
     people["yj_id"] = np.where(in_yj, shuffled_ids("YJ", n, 6, rng), "")
     people["nccis_id"] = np.where(in_nccis, shuffled_ids("NC", n, 8, rng), "")
-    unlisted = in_nccis & (rng.random(n) < 0.03)
+    unlisted = in_nccis & (in_school | in_care) & (rng.random(n) < 0.03)  # linked through their UPN
     people["nccis_upn"] = np.where(unlisted | (rng.random(n) < 0.95), people["upn"].to_numpy(), "")
     people["disability"] = _disability(people, rng)
     known = in_care | in_nccis | in_yj | in_school

@@ -2,10 +2,15 @@
 
 import hashlib
 import json
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import features
 from features._synth import DEFAULT_RECORDING_BIAS, TARGETS, calibration_figures, synthesize
@@ -169,3 +174,26 @@ def test_exclusions_follow_some_knife_offences_within_thirty_days(calibration_di
     after = pairs[(gap >= 1) & (gap <= 30)]
     assert len(after) >= 10
     assert after["reason"].str.contains("BW|OW|OS").mean() > 0.5
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), n=st.integers(150, 600))
+def test_every_identifier_in_every_extract_links_through_the_index(seed, n):
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        synthesize(data, n_young_people=n, seed=seed)
+        index = pd.read_csv(data / "linkage" / "person_index.csv", dtype=str, keep_default_na=False)
+        read = lambda path: pd.read_csv(data / path, dtype=str, keep_default_na=False)  # noqa: E731
+        for path in ("school_census/pupils.csv", "school_census/exclusions.csv", "school_census/attendance.csv",
+                     "ap_census/placements.csv"):
+            assert set(read(path)["UPN"]) <= set(index["UPN"]), path
+        assert set(read("youth_justice/offences.csv")["YJ_ID"]) <= set(index["YJ_ID"])
+        children = set()
+        for path in data.glob("ssda903/*/header.csv"):
+            children |= set(pd.read_csv(path, dtype=str)["CHILD"])
+        for path in data.glob("cin/*.xml"):
+            children |= {e.text for e in ET.parse(path).getroot().iter("LAchildID")}
+        assert children <= set(index["LA_CHILD_ID"])
+        activity = read("nccis/activity.csv")
+        listed = activity["NCCIS_ID"].isin(index["NCCIS_ID"]) | activity["UPN"].isin(index.loc[index["UPN"] != "", "UPN"])
+        assert listed.all()
