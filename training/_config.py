@@ -33,9 +33,9 @@ class TrainingConfig:
         First as-of date (``YYYY-MM-DD``) of the validation and test periods, overriding the fractions.
     n_search : int, default=8
         Number of hyperparameter configurations tried (seeded random draws).
-    num_boost_round : int, default=1000
+    num_boost_round : int, default=500
         Upper limit on trees; early stopping on the validation period usually stops far sooner.
-    early_stopping_rounds : int, default=50
+    early_stopping_rounds : int, default=30
         Rounds without improvement of validation ROC AUC before stopping.
     num_threads : int or None, default=None
         LightGBM threads; ``None`` uses up to 4 of this machine's cores. Recorded with the run:
@@ -75,8 +75,8 @@ class TrainingConfig:
     validation_start: str | None = None
     test_start: str | None = None
     n_search: int = 8
-    num_boost_round: int = 1000
-    early_stopping_rounds: int = 50
+    num_boost_round: int = 500
+    early_stopping_rounds: int = 30
     num_threads: int | None = None
     calibration_methods: tuple[str, ...] = CALIBRATION_METHODS
     calibration_score: str = "log_loss"

@@ -73,7 +73,7 @@ def prepare_training_data(data, *, groups=None) -> TrainingData:
         notes.append(f"{dropped} row(s) without a label (their label window is not complete) were left out.")
     feature_names = [c for c in frame.columns if c not in (*KEYS, LABEL)]
     _check_features(frame, feature_names, registry)
-    frame = frame.sort_values(list(KEYS), kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(["as_of", "person_id"], kind="stable").reset_index(drop=True)
     return TrainingData(
         frame=frame,
         feature_names=feature_names,

@@ -19,8 +19,8 @@ import pandas as pd
 
 SEARCH_SPACE = {
     "num_leaves": (7, 15, 31, 63),
-    "learning_rate": (0.03, 0.05, 0.1),
-    "min_child_samples": (20, 50, 100, 200),
+    "learning_rate": (0.05, 0.1),
+    "min_child_samples": (20, 50, 100, 200, 400),
     "feature_fraction": (0.7, 0.85, 1.0),
     "bagging_fraction": (0.7, 0.85, 1.0),
     "lambda_l2": (0.0, 1.0, 10.0),

@@ -12,8 +12,17 @@ import pandas as pd
 from ._config import TrainingConfig
 
 HISTORY_YEARS = 2
-_NOT_RECORDS = ("birth_month", "closure_date", "cpp_end", "dec", "leaving_date", "end", "term_end",
-                "year_end", "month_end")
+RECORD_DATES = {  # the date a record enters the extracts (see docs/tidy-tables.md)
+    "pupils": "census_date", "exclusions": "start_date", "attendance": "term_end",
+    "ap_placements": "census_date", "nccis_activity": "month_end", "cin_referrals": "referral_date",
+    "cin_assessment_factors": "assessment_authorised", "cin_section47": "s47_start",
+    "cin_cp_plans": "cpp_start", "cla_episodes": "decom", "cla_missing": "start", "cla_oc2": "year_end",
+    "yj_offences": "recorded_date", "yj_outcomes": "outcome_date",
+}
+SNAPSHOTS = {  # collections taken at regular dates from the first extract on
+    "pupils": "census_date", "attendance": "term_start", "nccis_activity": "month_end",
+    "ap_placements": "census_date",
+}
 
 
 def panel_dates(tables: dict, *, horizon_months: int = 12, data_end=None) -> list[pd.Timestamp]:
@@ -73,18 +82,25 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
 
 
 def _record_span(tables: dict) -> tuple[pd.Timestamp, pd.Timestamp]:
-    lows, highs = [], []
-    for frame in tables.values():
-        for column in frame.columns:
-            if column in _NOT_RECORDS or not pd.api.types.is_datetime64_any_dtype(frame[column]):
-                continue
-            values = frame[column].dropna()
-            if len(values):
-                lows.append(values.min())
-                highs.append(values.max())
-    if not lows:
+    """First snapshot date (else first record) and last recording date in the tables.
+
+    Event tables reach back before the extracts begin (an episode that started years
+    earlier), so the start is read from the regular collections where there are any.
+    """
+    starts = _dates(tables, SNAPSHOTS) or _dates(tables, RECORD_DATES)
+    ends = _dates(tables, RECORD_DATES)
+    if not ends:
         raise ValueError("The extracts hold no dated records, so no as-of dates can be chosen.")
-    return pd.Timestamp(min(lows)), pd.Timestamp(max(highs))
+    return min(d.min() for d in starts), max(d.max() for d in ends)
+
+
+def _dates(tables: dict, columns: dict) -> list:
+    found = []
+    for name, column in columns.items():
+        frame = tables.get(name)
+        if frame is not None and column in frame.columns and frame[column].notna().any():
+            found.append(pd.to_datetime(frame[column]).dropna())
+    return found
 
 
 def _adapt(progress):

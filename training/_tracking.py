@@ -22,6 +22,7 @@ import warnings
 from pathlib import Path
 
 import mlflow
+import pandas as pd
 import mlflow.pyfunc
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
@@ -60,17 +61,14 @@ def quiet_mlflow():
             os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = progress_bar
 
 
-with warnings.catch_warnings():  # MLflow warns about type hints when the class is defined
-    warnings.simplefilter("ignore")
+class PyfuncRiskModel(mlflow.pyfunc.PythonModel):
+    """MLflow pyfunc wrapper: ``predict`` returns calibrated probabilities."""
 
-    class PyfuncRiskModel(mlflow.pyfunc.PythonModel):
-        """MLflow pyfunc wrapper: ``predict`` returns calibrated probabilities."""
+    def load_context(self, context) -> None:
+        self.model = RiskModel.load(context.artifacts[MODEL_ARTIFACT])
 
-        def load_context(self, context) -> None:
-            self.model = RiskModel.load(context.artifacts[MODEL_ARTIFACT])
-
-        def predict(self, context, model_input, params=None):
-            return self.model.predict_proba(model_input)
+    def predict(self, context, model_input: pd.DataFrame, params=None):
+        return self.model.predict_proba(model_input)
 
 
 @contextlib.contextmanager

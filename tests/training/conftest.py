@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -72,10 +75,70 @@ def feature_table():
     return frame, groups
 
 
+FAST = {"n_search": 2, "n_boot": 60, "audit_n_boot": 20, "num_threads": 1}
+
+
+@pytest.fixture(scope="session")
+def empty_store(tmp_path_factory) -> Path:
+    """An initialised, empty MLflow SQLite store, copied for each test (migrations run once)."""
+    from training import _tracking
+
+    path = tmp_path_factory.mktemp("store") / "mlflow.db"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{path}")
+        with _tracking.quiet_mlflow():
+            _tracking.mlflow.set_tracking_uri(f"sqlite:///{path}")
+            _tracking.MlflowClient().search_experiments()
+    return path
+
+
+def private_store(folder: Path, template: Path) -> str:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(template, folder / "mlflow.db")
+    return f"sqlite:///{folder / 'mlflow.db'}"
+
+
 @pytest.fixture
-def tracking(tmp_path, monkeypatch):
-    """A private MLflow store for one test."""
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+def tracking(tmp_path, monkeypatch, empty_store):
+    """A private MLflow store (SQLite in tmp_path) for one test."""
+    uri = private_store(tmp_path / "mlruns", empty_store)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     monkeypatch.chdir(tmp_path)
     return uri
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, empty_store):
+    """One training run on the standard synthetic table, shared by a module's tests."""
+    import training
+
+    folder = tmp_path_factory.mktemp("run")
+    frame, groups = make_feature_table()
+    frame.attrs["registry"] = registry().to_dict()
+    printed = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MLFLOW_TRACKING_URI", private_store(folder / "mlruns", empty_store))
+        patch.chdir(folder)
+        result = training.train_model(frame, groups=groups, config=training.TrainingConfig(**FAST),
+                                      progress=lambda message, fraction=None: printed.append(message))
+        yield {"result": result, "frame": frame, "groups": groups, "messages": printed, "folder": folder,
+               "uri": f"sqlite:///{folder / 'mlruns' / 'mlflow.db'}"}
+
+
+@pytest.fixture
+def make_table():
+    """The synthetic feature-table factory, ``make_table(n_people, n_dates, seed, base)``."""
+    return make_feature_table
+
+
+@pytest.fixture
+def small_registry():
+    return registry()
+
+
+@pytest.fixture
+def fast():
+    """A quick training configuration: 2 configurations, few bootstrap replicates, 1 thread."""
+    import training
+
+    return training.TrainingConfig(**FAST)

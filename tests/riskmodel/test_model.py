@@ -1,0 +1,208 @@
+"""The RiskModel artifact: scoring, contributions, positions, bands, feature contract, files."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import lightgbm
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from features import Feature, FeatureRegistry
+from riskmodel import FeatureMismatchError, ModelIntegrityError, ModelVersionWarning, RiskModel
+from riskmodel._model import IsotonicCalibrator, SigmoidCalibrator, calibrator_from_dict
+
+NAMES = ["suspensions_12m", "attendance_rate_12m", "offences_24m", "looked_after_now"]
+
+
+def _registry() -> FeatureRegistry:
+    return FeatureRegistry(tuple(
+        Feature(name=n, description=f"{n} in words", source="synthetic", window="12 months",
+                aggregation="count", concept="youth justice", statement="{value}", direction=1)
+        for n in NAMES
+    ))
+
+
+def _features(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({
+        "suspensions_12m": rng.poisson(0.5, n).astype("int64"),
+        "attendance_rate_12m": rng.uniform(0.5, 1.0, n),
+        "offences_24m": rng.poisson(0.2, n).astype("int64"),
+        "looked_after_now": rng.integers(0, 2, n).astype("int64"),
+    })
+    X.loc[rng.random(n) < 0.1, "attendance_rate_12m"] = np.nan
+    return X
+
+
+@pytest.fixture(scope="module")
+def model() -> RiskModel:
+    X = _features(1500, 0)
+    z = -3 + 0.8 * X["suspensions_12m"] + 1.2 * X["offences_24m"] - 2 * X["attendance_rate_12m"].fillna(0.8)
+    y = (np.random.default_rng(1).random(len(X)) < 1 / (1 + np.exp(-z))).astype(int)
+    params = {"objective": "binary", "num_leaves": 7, "learning_rate": 0.1, "verbose": -1,
+              "seed": 0, "deterministic": True, "num_threads": 1}
+    booster = lightgbm.train(params, lightgbm.Dataset(X, label=y), num_boost_round=30)
+    calibrator = SigmoidCalibrator(slope=0.9, intercept=-0.2)
+    reference = calibrator.predict(booster.predict(X.to_numpy(float), raw_score=True))
+    return RiskModel(
+        booster=booster, calibrator=calibrator, feature_names=NAMES,
+        feature_dtypes={c: str(X[c].dtype) for c in NAMES}, registry=_registry(),
+        label_definition={"name": "knife_involvement", "version": "1"}, training_probabilities=reference,
+        band_thresholds={"high": 0.2, "raised": 0.05, "low": 0.0},
+        metadata={"name": "test", "library_versions": {"lightgbm": lightgbm.__version__}},
+    )
+
+
+def test_predict_proba_is_calibrated_logodds(model):
+    X = _features(50, 3)
+    expected = model.calibrator.predict(model.predict_logodds(X))
+    np.testing.assert_allclose(model.predict_proba(X), expected)
+    assert np.all((model.predict_proba(X) > 0) & (model.predict_proba(X) < 1))
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 40))
+def test_contributions_add_up_to_the_model_output(model, seed, n):
+    X = _features(n, seed)
+    contributions = model.contributions(X)
+    assert list(contributions.columns) == [*NAMES, "base"]
+    np.testing.assert_allclose(contributions.sum(axis=1), model.predict_logodds(X), atol=1e-9)
+
+
+def test_contributions_keep_the_index(model):
+    X = _features(5, 1)
+    X.index = pd.Index(list("abcde"), name="row")
+    assert list(model.contributions(X).index) == list("abcde")
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=2, max_size=30))
+def test_position_is_between_1_and_20_and_never_falls_as_probability_rises(model, values):
+    p = np.sort(np.array(values))
+    positions = model.position(p)
+    assert positions.min() >= 1 and positions.max() <= 20
+    assert np.all(np.diff(positions) >= 0)
+
+
+def test_position_reads_ventiles_of_the_reference():
+    reference = np.linspace(0.001, 0.1, 1000)
+    model = _bare(reference)
+    assert model.position([0.0])[0] == 1
+    assert model.position([reference[0]])[0] == 1
+    assert model.position([reference[500]])[0] == 11
+    assert model.position([1.0])[0] == 20
+
+
+def test_band_takes_the_highest_threshold_reached(model):
+    assert list(model.band([0.0, 0.049, 0.05, 0.19, 0.2, 0.9])) == ["low", "low", "raised", "raised", "high", "high"]
+
+
+@pytest.mark.parametrize("bands", [{}, {"high": 0.2}, {"high": 1.5, "low": 0.0}])
+def test_bad_band_thresholds_are_refused(bands):
+    with pytest.raises(ValueError, match="band thresholds"):
+        _bare(np.array([0.1]), bands=bands)
+
+
+def test_check_features_lists_missing_and_extra_columns(model):
+    X = _features(5, 0).drop(columns=["offences_24m"]).assign(postcode_risk=1.0)
+    with pytest.raises(FeatureMismatchError, match=r"Missing \(1\): offences_24m.*Extra \(1\): postcode_risk"):
+        model.check_features(X)
+
+
+def test_check_features_reports_a_type_change(model):
+    X = _features(5, 0).assign(suspensions_12m=lambda d: d["suspensions_12m"].astype(str))
+    with pytest.raises(FeatureMismatchError, match="Changed type.*suspensions_12m"):
+        model.predict_proba(X)
+
+
+def test_check_features_accepts_key_columns_and_numeric_widening(model):
+    X = _features(5, 0).astype({"offences_24m": "float64"}).assign(person_id="x", as_of=pd.Timestamp("2024-03-31"))
+    model.check_features(X)
+    assert model.predict_proba(X).shape == (5,)
+
+
+def test_check_features_refuses_a_non_frame(model):
+    with pytest.raises(FeatureMismatchError, match="needs a pandas DataFrame"):
+        model.check_features(np.zeros((2, 4)))
+
+
+def test_save_and_load_give_identical_scores(model, tmp_path):
+    X = _features(100, 5)
+    loaded = RiskModel.load(model.save(tmp_path / "m"))
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    np.testing.assert_array_equal(loaded.contributions(X), model.contributions(X))
+    np.testing.assert_array_equal(loaded.training_probabilities, model.training_probabilities)
+    assert loaded.registry == model.registry
+    assert loaded.band_thresholds == model.band_thresholds
+    assert loaded.feature_dtypes == model.feature_dtypes
+
+
+@pytest.mark.parametrize("name", ["model.txt", "metadata.json", "training_probabilities.npy"])
+def test_load_refuses_a_changed_file(model, tmp_path, name):
+    folder = model.save(tmp_path / "m")
+    with open(folder / name, "ab") as handle:
+        handle.write(b" ")
+    with pytest.raises(ModelIntegrityError, match=f"'{name}'.*does not match its SHA-256"):
+        RiskModel.load(folder)
+
+
+def test_load_refuses_a_missing_file_or_checksum(model, tmp_path):
+    folder = model.save(tmp_path / "m")
+    (folder / "model.txt").unlink()
+    with pytest.raises(ModelIntegrityError, match="missing 'model.txt'"):
+        RiskModel.load(folder)
+    (folder / "checksums.json").unlink()
+    with pytest.raises(ModelIntegrityError, match="no checksums.json"):
+        RiskModel.load(folder)
+
+
+def test_load_warns_on_a_library_version_difference(model, tmp_path):
+    import hashlib
+
+    folder = model.save(tmp_path / "m")
+    manifest = json.loads((folder / "metadata.json").read_text())
+    manifest["metadata"]["library_versions"]["lightgbm"] = "0.0.1"
+    (folder / "metadata.json").write_text(json.dumps(manifest))
+    checksums = json.loads((folder / "checksums.json").read_text())
+    checksums["metadata.json"] = hashlib.sha256((folder / "metadata.json").read_bytes()).hexdigest()
+    (folder / "checksums.json").write_text(json.dumps(checksums))
+    with pytest.warns(ModelVersionWarning, match="lightgbm 0.0.1"):
+        RiskModel.load(folder)
+
+
+def test_load_is_silent_when_versions_match(model, tmp_path):
+    folder = model.save(tmp_path / "m")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ModelVersionWarning)
+        RiskModel.load(folder)
+
+
+@pytest.mark.parametrize("calibrator", [
+    IsotonicCalibrator((-3.0, 0.0, 2.0), (0.01, 0.1, 0.6)), SigmoidCalibrator(slope=1.1, intercept=-0.4),
+])
+def test_calibrators_round_trip_and_stay_inside_0_1(calibrator):
+    z = np.linspace(-20, 20, 41)
+    again = calibrator_from_dict(json.loads(json.dumps(calibrator.to_dict())))
+    np.testing.assert_array_equal(again.predict(z), calibrator.predict(z))
+    assert np.all((calibrator.predict(z) > 0) & (calibrator.predict(z) < 1))
+    assert np.all(np.diff(calibrator.predict(z)) >= 0)
+
+
+def test_unknown_calibrator_is_refused():
+    with pytest.raises(ModelIntegrityError, match="calibrator method is 'beta'"):
+        calibrator_from_dict({"method": "beta"})
+
+
+def test_repr_names_the_model(model):
+    assert "test" in repr(model) and "features=4" in repr(model)
+
+
+def _bare(reference, bands=None) -> RiskModel:
+    return RiskModel(booster=None, calibrator=SigmoidCalibrator(1.0, 0.0), feature_names=[], feature_dtypes={},
+                     registry=FeatureRegistry(), label_definition={}, training_probabilities=reference,
+                     band_thresholds=bands if bands is not None else {"low": 0.0})
