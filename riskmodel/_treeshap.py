@@ -60,16 +60,18 @@ def tree_contributions(booster, matrix: np.ndarray) -> np.ndarray:
     if len(matrix) < MIN_ROWS or booster.num_model_per_iteration() != 1:
         return booster.predict(matrix, pred_contrib=True)
     n_features = matrix.shape[1]
-    out = np.zeros((len(matrix), n_features + 1))
-    for iteration, tree in enumerate(tree_splits(booster)):
-        first, inverse = _routes(matrix, tree)
+    trees = tree_splits(booster)
+    codes = GlobalCodes(matrix, trees)
+    out = np.zeros((n_features + 1, len(matrix)))  # one contiguous row per feature
+    for iteration, tree in enumerate(trees):
+        first, inverse = _routes(codes, tree)
         threads = 1 if len(first) < ONE_THREAD_BELOW else 0
         values = booster.predict(
             matrix[first], pred_contrib=True, start_iteration=iteration, num_iteration=1, num_threads=threads,
         )
-        columns = [*tree.features, n_features]
-        out[:, columns] += values[:, columns][inverse]
-    return out
+        for column in (*tree.features, n_features):
+            out[column] += values[:, column][inverse]
+    return out.T.copy()
 
 
 def tree_splits(booster) -> list[TreeSplits]:
@@ -106,19 +108,65 @@ def _splits_of(root: dict) -> TreeSplits:
     return TreeSplits(features, thresholds)
 
 
-def _routes(matrix: np.ndarray, tree: TreeSplits) -> tuple[np.ndarray, np.ndarray]:
+class GlobalCodes:
+    """Each feature's values coded once against the union of every tree's thresholds.
+
+    A tree's own code for a value (how many of its thresholds lie below it) is then a
+    lookup in a short table, instead of a search per tree. Zero and missing keep codes of
+    their own (0 and 1), as LightGBM may route them apart from their neighbours.
+    """
+
+    def __init__(self, matrix: np.ndarray, trees: list[TreeSplits]) -> None:
+        self.matrix = matrix
+        every: dict[int, set | None] = {}
+        for tree in trees:
+            for feature, thresholds in zip(tree.features, tree.thresholds):
+                if thresholds is None or every.get(feature, set()) is None:
+                    every[feature] = None
+                else:
+                    every.setdefault(feature, set()).update(thresholds.tolist())
+        self.thresholds = {f: np.array(sorted(t)) for f, t in every.items() if t is not None}
+        self.codes = {f: _codes(matrix[:, f], t)[0] for f, t in self.thresholds.items()}
+
+    def of(self, feature: int, thresholds: np.ndarray | None) -> tuple[np.ndarray, int]:
+        """Codes of ``feature`` for a tree splitting it at ``thresholds``, and how many codes."""
+        if feature not in self.codes:
+            return _codes(self.matrix[:, feature], thresholds)
+        below = np.isin(self.thresholds[feature], thresholds)
+        table = np.concatenate(([0, 1, 2], 2 + np.cumsum(below)))
+        return table[self.codes[feature]], len(thresholds) + 3
+
+
+def _routes(codes: GlobalCodes, tree: TreeSplits) -> tuple[np.ndarray, np.ndarray]:
     """One representative row per distinct route through ``tree``, and each row's route."""
-    key = np.zeros(len(matrix), dtype=np.int64)
+    key = np.zeros(len(codes.matrix), dtype=np.int64)
     bound = 1
     for feature, thresholds in zip(tree.features, tree.thresholds):
-        codes, size = _codes(matrix[:, feature], thresholds)
+        local, size = codes.of(feature, thresholds)
         if bound * size >= 2**62:
-            key = np.unique(key, return_inverse=True)[1].astype(np.int64)
+            key = np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
             bound = int(key.max()) + 1
-        key = key * size + codes
+        key = key * size + local
         bound *= size
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    return first, inverse.ravel()
+    return _distinct(key, bound)
+
+
+def _distinct(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """First row of each distinct key, and each row's distinct-key number.
+
+    Counts through a table of all possible keys when that is small (no sort), else sorts.
+    """
+    n = len(key)
+    if bound > 4 * n + 1024:
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        return first, inverse.ravel()
+    seen = np.zeros(bound, dtype=bool)
+    seen[key] = True
+    number = np.cumsum(seen) - 1
+    inverse = number[key]
+    first = np.empty(int(number[-1]) + 1, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(n - 1, -1, -1)
+    return first, inverse
 
 
 def _codes(values: np.ndarray, thresholds: np.ndarray | None) -> tuple[np.ndarray, int]:
