@@ -196,55 +196,72 @@ def _tidy_referrals(frames, linker):
     referrals = frames["referrals"]
     if referrals is None or not len(referrals):
         return {}
-    pseudonymise = linker.pseudonymiser.pseudonymise
-    ref_dates = referrals.set_index(["year", "child", "referral"])["CINreferralDate"]
-
-    def common(frame):
-        date = ref_dates.reindex(pd.MultiIndex.from_frame(frame[["year", "child", "referral"]])).to_numpy()
-        key = frame["LAchildID"] + "|" + pd.Series(date, index=frame.index).dt.strftime("%Y-%m-%d")
-        return {
-            "person_id": linker.person_ids(frame["LAchildID"], "la"),
-            "referral_ref": pseudonymise(key, "cin_referral"),
-            "record_ref": (f"{FOLDER}/" + frame["year"].astype("str") + ".xml:" + frame["locator"]).astype("str"),
-        }
-
+    refs = _ReferralRefs(referrals, linker)
     r = _latest(referrals, ["LAchildID", "CINreferralDate"])
     tables = {"cin_referrals": pd.DataFrame({
-        **common(r), "collection_year": r["year"], "referral_date": r["CINreferralDate"],
+        **refs.common(r), "collection_year": r["year"], "referral_date": r["CINreferralDate"],
         "closure_date": r["CINclosureDate"], "referral_source": r["ReferralSource"],
         "primary_need": r["PrimaryNeedCode"], "reason_for_closure": r["ReasonForClosure"],
         "referral_nfa": r["ReferralNFA"],
     })}
-    a = frames["assessments"]
-    if a is not None and len(a):
-        a = a.assign(factor=a["Factors"].str.split(";")).explode("factor").dropna(subset=["factor"])
-        a = _latest(a, ["LAchildID", "AssessmentActualStartDate", "factor"], ref_dates)
-        tables["cin_assessment_factors"] = pd.DataFrame({
-            **common(a), "assessment_start": a["AssessmentActualStartDate"],
-            "assessment_authorised": a["AssessmentAuthorisationDate"], "factor": a["factor"],
-        })
-    s = frames["section47"]
-    if s is not None and len(s):
-        s = _latest(s, ["LAchildID", "S47ActualStartDate"], ref_dates)
-        tables["cin_section47"] = pd.DataFrame({
-            **common(s), "s47_start": s["S47ActualStartDate"], "icpc_date": s["DateOfInitialCPC"],
-        })
-    c = frames["cp_plans"]
-    if c is not None and len(c):
-        c = _latest(c, ["LAchildID", "CPPstartDate"], ref_dates)
-        tables["cin_cp_plans"] = pd.DataFrame({
-            **common(c), "cpp_start": c["CPPstartDate"], "cpp_end": c["CPPendDate"],
-            "initial_category": c["InitialCategoryOfAbuse"], "latest_category": c["LatestCategoryOfAbuse"],
-        })
+    for part, tidy in (("assessments", _factors), ("section47", _section47), ("cp_plans", _plans)):
+        frame = frames[part]
+        if frame is not None and len(frame):
+            name, table = tidy(frame, refs)
+            tables[name] = table
     return tables
 
 
-def _latest(frame, keys, ref_dates=None):
+class _ReferralRefs:
+    """The columns every CIN table shares: person, pseudonymous referral, record."""
+
+    def __init__(self, referrals, linker):
+        self.linker = linker
+        self.dates = referrals.set_index(["year", "child", "referral"])["CINreferralDate"]
+
+    def date_of(self, frame):
+        index = pd.MultiIndex.from_frame(frame[["year", "child", "referral"]])
+        return pd.Series(self.dates.reindex(index).to_numpy(), index=frame.index)
+
+    def common(self, frame):
+        key = frame["LAchildID"] + "|" + self.date_of(frame).dt.strftime("%Y-%m-%d")
+        record = f"{FOLDER}/" + frame["year"].astype("str") + ".xml:" + frame["locator"]
+        return {
+            "person_id": self.linker.person_ids(frame["LAchildID"], "la"),
+            "referral_ref": self.linker.pseudonymiser.pseudonymise(key, "cin_referral"),
+            "record_ref": record.astype("str"),
+        }
+
+
+def _factors(frame, refs):
+    a = frame.assign(factor=frame["Factors"].str.split(";")).explode("factor").dropna(subset=["factor"])
+    a = _latest(a, ["LAchildID", "AssessmentActualStartDate", "factor"], refs)
+    return "cin_assessment_factors", pd.DataFrame({
+        **refs.common(a), "assessment_start": a["AssessmentActualStartDate"],
+        "assessment_authorised": a["AssessmentAuthorisationDate"], "factor": a["factor"],
+    })
+
+
+def _section47(frame, refs):
+    s = _latest(frame, ["LAchildID", "S47ActualStartDate"], refs)
+    return "cin_section47", pd.DataFrame({
+        **refs.common(s), "s47_start": s["S47ActualStartDate"], "icpc_date": s["DateOfInitialCPC"],
+    })
+
+
+def _plans(frame, refs):
+    c = _latest(frame, ["LAchildID", "CPPstartDate"], refs)
+    return "cin_cp_plans", pd.DataFrame({
+        **refs.common(c), "cpp_start": c["CPPstartDate"], "cpp_end": c["CPPendDate"],
+        "initial_category": c["InitialCategoryOfAbuse"], "latest_category": c["LatestCategoryOfAbuse"],
+    })
+
+
+def _latest(frame, keys, refs=None):
     """Keep each record's latest return (by collection year)."""
     frame = frame.reset_index(drop=True)
-    if ref_dates is not None:
-        index = pd.MultiIndex.from_frame(frame[["year", "child", "referral"]])
-        frame = frame.assign(_referral_date=ref_dates.reindex(index).to_numpy())
+    if refs is not None:
+        frame = frame.assign(_referral_date=refs.date_of(frame))
         keys = [keys[0], "_referral_date", *keys[1:]]
     ordered = frame.sort_values("year", kind="stable")
     return ordered.drop_duplicates(keys, keep="last").sort_index()

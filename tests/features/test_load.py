@@ -163,3 +163,23 @@ def test_the_schema_check_catches_a_raw_identifier(extracts):
     broken["pupils"] = broken["pupils"].assign(person_id="A100000000001")
     with pytest.raises(AssertionError, match=r"pupils.person_id: str_matches"):
         check_tidy_tables(broken)
+
+
+def test_a_referral_in_two_cin_returns_keeps_the_later_one(tmp_path):
+    earlier = FILES["cin/2024.xml"].replace("<CINclosureDate>2024-01-10</CINclosureDate>", "")
+    data = write_extracts(tmp_path, files={"cin/2023.xml": earlier.replace(">2024<", ">2023<")})
+    tables = features.load_extracts(data, key=KEY).tables
+    referrals = tables["cin_referrals"]
+    assert len(referrals) == 1
+    assert referrals[["collection_year", "closure_date"]].iloc[0].tolist() == [2024, pd.Timestamp("2024-01-10")]
+    assert len(tables["cin_assessment_factors"]) == 2
+    assert tables["cin_section47"]["record_ref"].tolist() == ["cin/2024.xml:child 1/referral 1/s47 1"]
+
+
+@pytest.mark.parametrize(("code", "expected"), [("1", "M"), ("2", "F"), ("m", "M"), ("F", "F"), ("U", "U")])
+def test_ssda903_sex_codes_of_every_year_are_read(tmp_path, code, expected):
+    header = f"CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nC009,{code},02/02/2009,WBRI,,,\n"
+    data = write_extracts(tmp_path, files={"ssda903/2025/header.csv": header},
+                          drop=[p for p in FILES if not p.startswith("linkage")])
+    people = features.load_extracts(data, key=KEY).tables["people"]
+    assert people["sex"].tolist() == [expected]
