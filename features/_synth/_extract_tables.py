@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ._dates import dmy, iso
-from ._schools import academic_year_label
+from ._schools import PRU_URN, academic_year_label
 
 PUPIL_COLUMNS = ["CensusDate", "URN", "UPN", "Surname", "Forename", "DOB", "Sex", "Ethnicity", "Postcode",
                  "NCyearActual", "SENprovision", "PrimarySENtype", "FSMeligible"]
@@ -42,14 +42,17 @@ def pupils_table(rolls, people, window):
     }, columns=PUPIL_COLUMNS)
 
 
-def exclusions_table(exclusions, rolls, people, window):
-    """``school_census/exclusions.csv``: exclusions starting in the window, at the school on roll."""
+def exclusions_table(exclusions, rolls, people, window, perm_day):
+    """``school_census/exclusions.csv``: exclusions starting in the window, at the school on roll
+    (the pupil referral unit once permanently excluded)."""
     rows = exclusions[(exclusions["day"] >= window[0]) & (exclusions["day"] <= window[1])]
-    urn = rows[["person", "ay"]].merge(rolls[["person", "ay", "home_urn"]], on=["person", "ay"], how="left")
+    home = rows[["person", "ay"]].merge(rolls[["person", "ay", "home_urn"]], on=["person", "ay"], how="left")
+    person = rows["person"].to_numpy()
+    urn = np.where(perm_day[person] < rows["day"].to_numpy(), PRU_URN, home["home_urn"].to_numpy(dtype=np.int64))
     sessions = rows["sessions"].to_numpy()
     return pd.DataFrame({
-        "UPN": people["upn"].to_numpy()[rows["person"].to_numpy()],
-        "URN": _text(urn["home_urn"].to_numpy(dtype=np.int64)),
+        "UPN": people["upn"].to_numpy()[person],
+        "URN": _text(urn),
         "Category": rows["category"].to_numpy(), "Reason": rows["reasons"].to_numpy(),
         "StartDate": iso(rows["day"].to_numpy()),
         "Sessions": np.where(np.isnan(sessions), "", np.nan_to_num(sessions).astype(np.int64).astype(str)),

@@ -141,7 +141,7 @@ def _simulate(n, bias, window, rngs):
     periods = make_periods(people, years, offences, rngs["care"])
     return {
         "people": people, "years": years, "offences": offences, "outcomes": outcomes,
-        "exclusions": exclusions, "rolls": rolls,
+        "exclusions": exclusions, "rolls": rolls, "perm_day": perm_day,
         "attendance": make_attendance(rolls, perm_day, rngs["schools"]),
         "ap": ap_census_rows(make_ap_placements(years, exclusions, rngs["schools"]), *window),
         "periods": periods, "episodes": make_episodes(people, periods, rngs["care"]),
@@ -242,7 +242,8 @@ def _write_education(out, sim, window):
     return {
         "school_census/pupils.csv": _csv(folder / "pupils.csv", tables.pupils_table(sim["rolls"], people, window)),
         "school_census/exclusions.csv": _csv(folder / "exclusions.csv",
-                                             tables.exclusions_table(sim["exclusions"], sim["rolls"], people, window)),
+                                             tables.exclusions_table(sim["exclusions"], sim["rolls"], people, window,
+                                                                     sim["perm_day"])),
         "school_census/attendance.csv": _csv(folder / "attendance.csv",
                                              tables.attendance_table(sim["attendance"], people, window)),
         "ap_census/placements.csv": _csv(out / "ap_census" / "placements.csv", tables.ap_table(sim["ap"], people)),
