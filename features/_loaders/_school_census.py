@@ -169,33 +169,43 @@ def tidy_school_census(frames, linker):
     """
     tables, attrs = {}, []
     if "pupils" in frames:
-        p = frames["pupils"]
-        person = linker.person_ids(p["UPN"], "upn")
-        district = postcode_district(p["Postcode"])
-        tables["pupils"] = pd.DataFrame({
-            "person_id": person, "census_date": p["CensusDate"], "sex": p["Sex"],
-            "ethnicity": p["Ethnicity"].fillna("UNKN"),
-            "sen_provision": p["SENprovision"].fillna("N"), "sen_type": p["PrimarySENtype"],
-            "fsm_eligible": p["FSMeligible"], "postcode_district": district,
-            "nc_year": p["NCyearActual"], "record_ref": p["record_ref"],
-        })
-        attrs.append(attributes(person, "school_census", when=p["CensusDate"], birth=p["DOB"],
-                                sex=p["Sex"], ethnicity=p["Ethnicity"], district=district))
+        tables["pupils"], pupil_attrs = _tidy_pupils(frames["pupils"], linker)
+        attrs.append(pupil_attrs)
     if "exclusions" in frames:
-        e = frames["exclusions"]
-        sessions = e["Sessions"].where(e["Category"] != "PERM")
-        tables["exclusions"] = pd.DataFrame({
-            "person_id": linker.person_ids(e["UPN"], "upn"), "start_date": e["StartDate"],
-            "category": e["Category"], "reasons": e["Reason"], "sessions": sessions,
-            "record_ref": e["record_ref"],
-        })
+        tables["exclusions"] = _tidy_exclusions(frames["exclusions"], linker)
     if "attendance" in frames:
-        a = frames["attendance"]
-        start, end = term_dates(a["AcademicYear"], a["Term"])
-        tables["attendance"] = pd.DataFrame({
-            "person_id": linker.person_ids(a["UPN"], "upn"), "academic_year": a["AcademicYear"],
-            "term": a["Term"], "term_start": start, "term_end": end,
-            "sessions_possible": a["sess_possible"], "sessions_authorised": a["sess_authorised"],
-            "sessions_unauthorised": a["sess_unauthorised"], "record_ref": a["record_ref"],
-        })
+        tables["attendance"] = _tidy_attendance(frames["attendance"], linker)
     return tables, attrs
+
+
+def _tidy_pupils(p, linker):
+    person = linker.person_ids(p["UPN"], "upn")
+    district = postcode_district(p["Postcode"])
+    table = pd.DataFrame({
+        "person_id": person, "census_date": p["CensusDate"], "sex": p["Sex"],
+        "ethnicity": p["Ethnicity"].fillna("UNKN"),
+        "sen_provision": p["SENprovision"].fillna("N"), "sen_type": p["PrimarySENtype"],
+        "fsm_eligible": p["FSMeligible"], "postcode_district": district,
+        "nc_year": p["NCyearActual"], "record_ref": p["record_ref"],
+    })
+    attrs = attributes(person, "school_census", when=p["CensusDate"], birth=p["DOB"],
+                       sex=p["Sex"], ethnicity=p["Ethnicity"], district=district)
+    return table, attrs
+
+
+def _tidy_exclusions(e, linker):
+    return pd.DataFrame({
+        "person_id": linker.person_ids(e["UPN"], "upn"), "start_date": e["StartDate"],
+        "category": e["Category"], "reasons": e["Reason"],
+        "sessions": e["Sessions"].where(e["Category"] != "PERM"), "record_ref": e["record_ref"],
+    })
+
+
+def _tidy_attendance(a, linker):
+    start, end = term_dates(a["AcademicYear"], a["Term"])
+    return pd.DataFrame({
+        "person_id": linker.person_ids(a["UPN"], "upn"), "academic_year": a["AcademicYear"],
+        "term": a["Term"], "term_start": start, "term_end": end,
+        "sessions_possible": a["sess_possible"], "sessions_authorised": a["sess_authorised"],
+        "sessions_unauthorised": a["sess_unauthorised"], "record_ref": a["record_ref"],
+    })
