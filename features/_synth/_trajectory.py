@@ -57,7 +57,8 @@ def simulate_years(people, rng):
         ``in_school``, ``absence``, ``persistent_absence``, ``suspensions``,
         ``permanent``, ``fsm``, ``referrals``, ``lac_start``, ``lac_end`` (day numbers of
         a new period looked after, -1 when none), ``looked_after`` (at any time in the
-        year), ``exploited`` and ``offences`` (true count).
+        year), ``exploited``, ``disengaged`` (persistently absent, suspended or
+        excluded before the year) and ``offences`` (true count).
     """
     n = len(people)
     state = _State(n)
@@ -136,7 +137,7 @@ def _absence(k, ay, p, s, looked_after, in_school, rng):
 
 def _exclusions(k, p, s, pa, in_school, rng):
     n = len(pa)
-    stage = {True: 0.0, False: -2.2}[k >= 7] + (0.35 if k in (9, 10) else 0.0)
+    stage = (0.0 if k >= 7 else -2.2) + (0.35 if k in (9, 10) else 0.0)  # secondary, peaking in years 9-10
     log_rate = (-5.8 + stage + 1.8 * p["behaviour"] + 0.8 * p["male"] + 0.9 * pa
                 + 0.6 * s.last_suspended + 0.3 * (s.prior_offences > 0))
     suspensions = np.where(in_school & (k >= 1), rng.poisson(np.exp(log_rate)), 0)
