@@ -101,7 +101,7 @@ def load_extracts(data_dir, *, key, progress=None):
     _cin.learn_upns(raw["cin"], linker)
     step("linking people")
     tables = _tidy_all(raw, linker)
-    _warn_about_extra_columns(report)
+    _warn_about_file_notes(report)
     return Extracts(tables=tables, report=report)
 
 
@@ -196,7 +196,7 @@ def _sources(tables, attrs):
     return pd.concat(parts, ignore_index=True).drop_duplicates()
 
 
-def _warn_about_extra_columns(report):
+def _warn_about_file_notes(report):
     for table in report.table_reports:
         for note in table.notes:
             warnings.warn(f"{table.file}: {note}", UserWarning, stacklevel=3)
