@@ -177,14 +177,26 @@ def within(dates: np.ndarray, clock: Clock, months: int) -> np.ndarray:
 
 
 def has_code(series: pd.Series, codes: tuple[str, ...]) -> np.ndarray:
-    """Whether each ``;``-joined code list holds any of ``codes``."""
-    pattern = r"(?:^|;)\s*(?:" + "|".join(codes) + r")\s*(?:;|$)"
-    return series.astype("string").str.upper().str.contains(pattern, regex=True).fillna(False).to_numpy(bool)
+    """Whether each ``;``-joined code list holds any of ``codes`` (whole codes, any case)."""
+    if len(series) == 0:
+        return np.zeros(0, bool)
+    text = pa.array(_arrow_text(series).str.upper())
+    parts = pc.split_pattern(text, ";")
+    found = pc.is_in(pc.utf8_trim_whitespace(pc.list_flatten(parts)), value_set=pa.array(list(codes)))
+    owner = pc.list_parent_indices(parts).to_numpy()
+    hits = found.fill_null(False).to_numpy(zero_copy_only=False)
+    return np.bincount(owner[hits], minlength=len(series)) > 0
 
 
 def in_codes(series: pd.Series, codes) -> np.ndarray:
     """Whether each value is one of ``codes`` (missing values are not)."""
-    return series.astype("string").str.upper().isin([str(c).upper() for c in codes]).fillna(False).to_numpy(bool)
+    text = _arrow_text(series).str.upper()
+    return text.isin([str(c).upper() for c in codes]).fillna(False).to_numpy(bool)
+
+
+def _arrow_text(series: pd.Series) -> pd.Series:
+    """The values as Arrow-backed strings, so string operations run in Arrow, not Python."""
+    return series.astype(pd.StringDtype("pyarrow"))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _codes
-from ._base import Clock, People, Records, Trace, count, decoder, latest, within
+from ._base import Clock, People, Records, Trace, count, decoder, in_codes, latest, within
 
 SOURCES = ("nccis_activity",)
 TRACKED_FROM_AGE = 16
@@ -24,7 +24,10 @@ def prepare(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Record
             tables["nccis_activity"],
             people,
             dates=("month_end",),
-            values={"group": lambda t: t["activity_group"].astype("string").str.upper().fillna("").to_numpy(object)},
+            values={
+                "neet": lambda t: in_codes(t["activity_group"], ("NEET",)),
+                "not_known": lambda t: in_codes(t["activity_group"], ("NOT_KNOWN",)),
+            },
         )
     }
 
@@ -32,7 +35,7 @@ def prepare(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Record
 def _group(name: str | None, months: int):
     if name is None:
         return lambda r, clock: within(r["month_end"], clock, months)
-    return lambda r, clock: (r["group"] == name) & within(r["month_end"], clock, months)
+    return lambda r, clock: r[name] & within(r["month_end"], clock, months)
 
 
 def _latest_snapshot(r: Records, clock: Clock) -> np.ndarray:
@@ -40,8 +43,8 @@ def _latest_snapshot(r: Records, clock: Clock) -> np.ndarray:
 
 
 SELECT = {
-    "neet_months_12m": _group("NEET", 12),
-    "not_known_months_12m": _group("NOT_KNOWN", 12),
+    "neet_months_12m": _group("neet", 12),
+    "not_known_months_12m": _group("not_known", 12),
     "neet_now": _latest_snapshot,
 }
 
@@ -52,7 +55,7 @@ def build(prepared: dict[str, Records], clock: Clock, people: People) -> dict[st
     too_young = people.age_months(clock) < TRACKED_FROM_AGE * 12
     recent = _latest_snapshot(r, clock)
     # latest snapshot's state: encode month_end * 2 + (NEET or not known), take the max
-    state = r["month_end"].astype(np.float64) * 2 + np.isin(r["group"], ("NEET", "NOT_KNOWN"))
+    state = r["month_end"].astype(np.float64) * 2 + (r["neet"] | r["not_known"])
     last = latest(r, state, recent, n)
     values = {
         "neet_months_12m": np.where(tracked, count(r, SELECT["neet_months_12m"](r, clock), n), np.nan),
