@@ -8,6 +8,7 @@ rates, metrics and declarations.
 
 from __future__ import annotations
 
+from ._input import label_statement
 from ._metrics import metric_names
 
 DECIDES_NOTHING = ("Scores support a professional's judgement; they never decide anything. A score "
@@ -106,9 +107,10 @@ def _data(facts) -> list:
 
 def _label(facts) -> list:
     label = dict(facts["label_definition"])
-    description = label.pop("description", None)
     rows = [[k.replace("_", " "), _plain(v)] for k, v in sorted(label.items())]
-    return [("h2", "Label definition"), *([("p", description)] if description else []),
+    return [("h2", "Label definition"), ("p", label_statement(label)),
+            ("p", "The label is what the model learns to predict; a mistake in its definition "
+                  "invalidates every figure below, so check it before anything else."),
             ("table", ["field", "value"], rows)]
 
 

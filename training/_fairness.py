@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._input import label_statement
+
 AUDIT_COLUMNS = ("sex", "ethnicity_group", "sen_provision", "age_band", "looked_after")
 _SHOWN = (("base_rate", "base rate"), ("selection_rate", "selection rate"), ("fnr", "miss rate (FNR)"),
           ("ppv", "precision (PPV)"), ("roc_auc", "ROC AUC"), ("ece", "calibration error (ECE)"))
@@ -94,7 +96,7 @@ def _fmt(summary) -> str:
 def _files(result, facts: dict) -> dict:
     context = {"title": f"Fairness audit of {facts['name']} version {facts['version']} (test period)",
                "model_name": facts["name"], "model_version": str(facts["version"]),
-               "label_definition": facts["label_definition"].get("description", facts["label_definition"].get("name", "")),
+               "label_definition": label_statement(facts["label_definition"]),
                "data_dates": f"test as-of dates {facts['split']['test_dates'][0]} to {facts['split']['test_dates'][-1]}"}
     with tempfile.TemporaryDirectory() as tmp:
         json_path = result.write_json(Path(tmp) / "fairness_audit.json", context=context)

@@ -149,11 +149,18 @@ def _as_dict(label) -> dict:
     if label is None:
         return {"name": "unknown", "description": "No label definition was supplied."}
     if hasattr(label, "to_dict"):
-        record = dict(label.to_dict())
-        if hasattr(label, "describe"):
-            record.setdefault("description", label.describe())
-        return record
+        return dict(label.to_dict())
     return dict(label)
+
+
+def label_statement(label: dict) -> str:
+    """The label definition in one paragraph: ``LabelDefinition.describe()`` when it is one."""
+    try:
+        from features import LabelDefinition
+
+        return LabelDefinition.from_dict(dict(label)).describe()
+    except (ImportError, KeyError, TypeError, ValueError, AttributeError):
+        return str(label.get("description") or label.get("name") or "No label definition was supplied.")
 
 
 def _check_columns(frame: pd.DataFrame) -> None:

@@ -30,7 +30,7 @@ from ._calibration import choose_calibrator
 from ._card import card_blocks, render_html, render_markdown
 from ._config import TrainingConfig
 from ._fairness import audit_test_period
-from ._input import LABEL, TrainingData, positives_by_period, prepare_training_data
+from ._input import LABEL, TrainingData, label_statement, positives_by_period, prepare_training_data
 from ._lgbm import default_threads, search_booster
 from ._metrics import evaluate_models, flatten
 from ._plots import calibration_plot
@@ -77,7 +77,7 @@ class TrainingResult:
         lines = [
             f"Registered {self.model.metadata.get('name')} version {self.model_version} (run {self.run_id}).",
             self.split.describe(),
-            "Label: " + self.label_definition.get("description", self.label_definition.get("name", "")),
+            "Label definition: " + label_statement(self.label_definition),
             f"Test ROC AUC {_ci(m, 'test_roc_auc')}; logistic regression {_ci(m, 'baseline_logreg_test_roc_auc')}; "
             f"simple rule {_ci(m, 'baseline_rule_test_roc_auc')}.",
             f"Verdict: {self.verdict['status']}. " + " ".join(self.verdict["statements"][1:]),
@@ -128,7 +128,7 @@ def train_model(data, *, config: TrainingConfig | None = None, experiment: str =
     counts = positives_by_period(prepared.frame[LABEL].to_numpy(), period)
     _check_counts(counts)
     say.always(split.describe())
-    say.always("Label definition: " + _label_text(prepared.label_definition))
+    say.always("Label definition: " + label_statement(prepared.label_definition))
     fitted = _fit(prepared, period, config, say)
     return _finish(prepared, split, period, counts, fitted, config, experiment, registered_name, say)
 
@@ -331,10 +331,6 @@ def _check_counts(counts: dict) -> None:
             f"The {' and '.join(empty)} period(s) have no rows with the label (or only such rows), so "
             "the model cannot be trained or judged there. Use more as-of dates or a longer span of data."
         )
-
-
-def _label_text(label: dict) -> str:
-    return label.get("description") or json.dumps(label, sort_keys=True, default=str)
 
 
 def _card_locations(artifact_uri: str) -> dict:
