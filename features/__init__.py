@@ -14,7 +14,7 @@ from ._catalog import default_registry
 from ._labels import KNIFE_INVOLVEMENT, KNIFE_POSSESSION, LABEL_DEFINITIONS, LabelDefinition, build_labels
 from ._lineage import trace_feature
 from ._matrix import FeatureSet, build_features, cohort
-from ._synth import DEFAULT_RECORDING_BIAS, synthesize
+from ._synth import DEFAULT_RECORDING_BIAS, synthesize, true_labels
 
 __all__ = [
     "CONCEPTS",
@@ -40,4 +40,5 @@ __all__ = [
     "cohort",
     "DEFAULT_RECORDING_BIAS",
     "synthesize",
+    "true_labels",
 ]

@@ -15,6 +15,9 @@ import pandas as pd
 
 NAMESPACES = {"la": "LA_CHILD_ID", "upn": "UPN", "yj": "YJ_ID", "nccis": "NCCIS_ID"}
 
+# Linked people are keyed by their master reference, under this prefix, before hashing.
+REF_PREFIX = "ref:"
+
 
 class PersonLinker:
     """Resolve source identifiers to pseudonymous person ids.
@@ -100,8 +103,24 @@ class PersonLinker:
         ref = self._refs[namespace].reindex(unique_ids)
         ref = ref.fillna(pd.Series(self._refs["upn"].reindex(per_id.to_numpy()).to_numpy(), index=unique_ids))
         own = pd.Series(namespace + ":" + unique_ids, index=unique_ids, dtype="str")
-        keys = ("ref:" + ref).fillna("upn:" + per_id).fillna(own)
+        keys = (REF_PREFIX + ref).fillna("upn:" + per_id).fillna(own)
         return codes, keys
+
+
+def person_ids_of_refs(refs, pseudonymiser):
+    """The ``person_id`` that linkage gives each master person reference (PERSON_REF).
+
+    Parameters
+    ----------
+    refs : pandas.Series
+        Master person references.
+    pseudonymiser : Pseudonymiser
+
+    Returns
+    -------
+    pandas.Series of str
+    """
+    return pseudonymiser.pseudonymise(REF_PREFIX + _text(refs), "person")
 
 
 def _lookup(index, column, target):

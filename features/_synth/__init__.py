@@ -10,5 +10,6 @@ kept apart in ``_truth/``.
 from ._bias import DEFAULT_RECORDING_BIAS
 from ._calibration import TARGETS, calibration_figures
 from ._synthesize import synthesize
+from ._truth_labels import true_labels
 
-__all__ = ["DEFAULT_RECORDING_BIAS", "TARGETS", "calibration_figures", "synthesize"]
+__all__ = ["DEFAULT_RECORDING_BIAS", "TARGETS", "calibration_figures", "synthesize", "true_labels"]
