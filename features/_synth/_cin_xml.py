@@ -2,8 +2,8 @@
 
 Element names and order follow the DfE CIN census: ``Message/Header`` then
 ``Children/Child`` with ``ChildIdentifiers``, ``ChildCharacteristics`` and one
-``CINdetails`` per referral; an assessment sits in ``Assessments/Assessment`` and a plan
-in ``ChildProtectionPlans/ChildProtectionPlan`` as ``docs/data-formats.md`` specifies.
+``CINdetails`` per referral; as in the DfE schema, each assessment is one repeated
+``Assessments`` element and each plan one repeated ``ChildProtectionPlans`` element.
 Strings are built column-wise with numpy, never one DOM node at a time.
 """
 
@@ -112,7 +112,7 @@ def _assessment(r, year_end):
     factor_xml = np.where(authorised & (factors != "").to_numpy(), listed, "").astype(object)
     inner = (_date_el("AssessmentActualStartDate", r["assess_start"], year_end)
              + _date_el("AssessmentAuthorisationDate", r["assess_auth"], year_end) + factor_xml)
-    return np.where(started, "<Assessments><Assessment>" + inner + "</Assessment></Assessments>", "")
+    return np.where(started, "<Assessments>" + inner + "</Assessments>", "")
 
 
 def _section47(r, year_end):
@@ -134,5 +134,5 @@ def _cpp(r, year_end):
     inner = (_date_el("CPPstartDate", start, year_end) + _date_el("CPPendDate", r["cpp_end"], year_end)
              + _el("InitialCategoryOfAbuse", category) + _el("LatestCategoryOfAbuse", category)
              + _el("NumberOfPreviousCPP", np.zeros(len(r), dtype=np.int64)))
-    return np.where(started, "<ChildProtectionPlans><ChildProtectionPlan>" + inner
-                    + "</ChildProtectionPlan></ChildProtectionPlans>", "")
+    return np.where(started, "<ChildProtectionPlans>" + inner
+                    + "</ChildProtectionPlans>", "")
