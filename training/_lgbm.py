@@ -1,9 +1,12 @@
 """LightGBM with early stopping, class weighting, monotone constraints and a seeded search.
 
 Every configuration is trained on the training period and early-stopped on the validation
-period's ROC AUC; the configuration with the best validation ROC AUC is kept. Positive
-rows are up-weighted (``scale_pos_weight``) so the rare outcome shapes the trees; the
-calibrator fitted afterwards restores true probabilities. Features whose registry entry
+period's ROC AUC; the configuration with the best validation ROC AUC is kept. The outcome
+is rare, so class imbalance is handled twice over: positive rows are up-weighted
+(``scale_pos_weight``) so they shape the trees, and each tree sees every positive row but
+only a fraction of the negative rows (LightGBM's balanced bagging,
+``neg_bagging_fraction``), which also makes training several times faster. The calibrator
+fitted afterwards restores true probabilities. Features whose registry entry
 gives a direction get a monotone constraint. Training is deterministic: fixed seeds,
 ``deterministic=True``, column-wise histograms and a fixed thread count.
 """
@@ -22,12 +25,12 @@ SEARCH_SPACE = {
     "learning_rate": (0.05, 0.1),
     "min_child_samples": (20, 50, 100, 200, 400),
     "feature_fraction": (0.7, 0.85, 1.0),
-    "bagging_fraction": (0.7, 0.85, 1.0),
+    "neg_bagging_fraction": (0.2, 0.35, 0.5),
     "lambda_l2": (0.0, 1.0, 10.0),
     "imbalance_power": (0.5, 1.0),
 }
 FIRST_CANDIDATE = {"num_leaves": 15, "learning_rate": 0.05, "min_child_samples": 50,
-                   "feature_fraction": 0.85, "bagging_fraction": 0.85, "lambda_l2": 1.0,
+                   "feature_fraction": 0.85, "neg_bagging_fraction": 0.35, "lambda_l2": 1.0,
                    "imbalance_power": 0.5}
 
 
@@ -110,7 +113,7 @@ def _base_params(seed: int, threads: int) -> dict:
 def _lightgbm_params(candidate: dict, ratio: float) -> dict:
     params = {k: v for k, v in candidate.items() if k != "imbalance_power"}
     params["scale_pos_weight"] = float(ratio ** candidate["imbalance_power"])
-    params["bagging_freq"] = 1 if candidate["bagging_fraction"] < 1 else 0
+    params.update(pos_bagging_fraction=1.0, bagging_freq=1)
     return params
 
 

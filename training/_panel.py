@@ -73,7 +73,10 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
     from ._train import train_model
 
     config = config or TrainingConfig()
-    extracts = features.load_extracts(data_dir, key=key)
+    extracts = features.load_extracts(data_dir, key=key, progress=progress)
+    quarantined = sum(t["rows_quarantined"] for t in extracts.report.tables)
+    if quarantined:
+        _say(progress, f"{quarantined} row(s) were quarantined at load and left out (see 'riskmodel validate').")
     dates = panel_dates(extracts.tables, horizon_months=config.horizon_months, data_end=data_end)
     feature_set = features.build_features(extracts.tables, dates, horizon_months=config.horizon_months,
                                           data_end=data_end, progress=_adapt(progress))
@@ -101,6 +104,16 @@ def _dates(tables: dict, columns: dict) -> list:
         if frame is not None and column in frame.columns and frame[column].notna().any():
             found.append(pd.to_datetime(frame[column]).dropna())
     return found
+
+
+def _say(progress, message: str) -> None:
+    if progress is None:
+        print(message, flush=True)
+        return
+    try:
+        progress(message, None)
+    except TypeError:
+        progress(message)
 
 
 def _adapt(progress):

@@ -1,8 +1,9 @@
 """MLflow: the one module that imports it. Runs, logging, the registry, loading back.
 
 The tracking store is ``MLFLOW_TRACKING_URI`` if set, else an SQLite database at
-``<root>/mlruns/mlflow.db`` with artifacts in ``<root>/mlruns/artifacts``, where ``<root>``
-is the git repository holding the working directory, or the working directory itself.
+``<root>/mlruns/mlflow.db``, where ``<root>`` is the git repository holding the working
+directory, or the working directory itself. A new experiment in an SQLite store keeps its
+artifacts in an ``artifacts`` folder beside the database (``mlruns/artifacts``).
 
 A trained :class:`riskmodel.RiskModel` is logged as an MLflow pyfunc model whose
 ``predict`` returns calibrated probabilities; the saved RiskModel folder (with its
@@ -22,8 +23,8 @@ import warnings
 from pathlib import Path
 
 import mlflow
-import pandas as pd
 import mlflow.pyfunc
+import pandas as pd
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
@@ -168,14 +169,15 @@ def _default_root() -> Path:
 
 
 def _experiment_id(name: str, uri: str) -> str:
-    if uri.startswith("sqlite:///"):
-        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    database = Path(uri.removeprefix("sqlite:///")) if uri.startswith("sqlite:///") else None
+    if database is not None:
+        database.parent.mkdir(parents=True, exist_ok=True)
     existing = mlflow.get_experiment_by_name(name)
     if existing is not None:
         return existing.experiment_id
-    location = None
-    if not os.environ.get("MLFLOW_TRACKING_URI"):
-        location = (_default_root() / "mlruns" / "artifacts").as_uri()
+    # An SQLite store keeps its artifacts beside it (mlruns/mlflow.db -> mlruns/artifacts);
+    # other stores choose their own artifact location.
+    location = (database.parent / "artifacts").as_uri() if database is not None else None
     return mlflow.create_experiment(name, artifact_location=location)
 
 

@@ -180,3 +180,8 @@ def test_read_feature_table_round_trips_csv_and_parquet(tmp_path, make_table):
         assert pd.api.types.is_datetime64_any_dtype(read["as_of"])
     with pytest.raises(FileNotFoundError, match="does not exist"):
         training.read_feature_table(tmp_path / "absent.parquet")
+
+
+def test_artifacts_live_beside_an_sqlite_store(trained):
+    artifact_root = trained["folder"] / "mlruns" / "artifacts"
+    assert Path(trained["result"].card_paths["model_card.html"]).is_relative_to(artifact_root)
