@@ -37,7 +37,7 @@ _PROTECTED = re.compile(
     r"\b(sex|gender|male|female|boy|girl|ethnic\w*|race|racial|white|black|asian|mixed|"
     r"traveller|gypsy|roma|disab\w*|impairment|autis\w*|asperger\w*|down syndrome|"
     r"special educational|sen|send|ehc\w*|education, health and care|learning difficult\w*|"
-    r"mental health|health needs|incontinence|mobility|hearing|vision)\b",
+    r"mental health|health\w*|illness|pregnan\w*|incontinence|mobility|hearing|vision)\b",
     re.IGNORECASE,
 )
 
@@ -278,7 +278,9 @@ def _negated(statement: str) -> str:
         return f"no {rest}"
     if first.lower() in ("in", "on", "at", "open") or first.endswith(("ed", "ly")):
         return f"not {statement}"
-    return f"not the case: {statement}"
+    if first.lower() == "not":
+        return f"no record that the young person was {statement}"
+    return f"no record: {statement}"
 
 
 _SINGULAR = {
