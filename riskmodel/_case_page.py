@@ -210,18 +210,23 @@ def _bar(i: int, concept: str, value: float, axis_x: float, per_point: float) ->
     raises = value > 0
     x = axis_x if raises else axis_x - length
     return {
-        "label": _upper_first(concept), "value": f"{value:+.2f}", "colour": RAISES_COLOUR if raises else LOWERS_COLOUR,
+        "label": _upper_first(concept), "value": _signed_points(value), "colour": RAISES_COLOUR if raises else LOWERS_COLOUR,
         "x": round(x, 1), "y": TOP + i * ROW_HEIGHT + 4, "width": round(length, 1),
         "text_y": TOP + i * ROW_HEIGHT + 4 + BAR_HEIGHT - 5,
         "value_x": round(x + length + 6 if raises else x - 6, 1), "anchor": "start" if raises else "end",
     }
 
 
+def _signed_points(value: float) -> str:
+    """Percentage points with a sign and two decimals; ``"<0.01"`` for smaller effects."""
+    return f"{value:+.2f}" if abs(value) >= 0.005 else "<0.01"
+
+
 def _row_view(row: dict) -> dict:
     return {
         "concept": row["concept"], "direction": row["direction"], "statement": row["statement"],
         "evidence": row["evidence"], "contribution_text": points(row["contribution"]),
-        "points": f"{row['contribution'] * 100:+.2f}", "shap": f"{row['shap_logodds']:+.3f}",
+        "points": _signed_points(row["contribution"] * 100), "shap": f"{row['shap_logodds']:+.3f}",
     }
 
 
@@ -262,7 +267,7 @@ def _model_data(metadata: dict) -> str:
     """The periods the model learned from, in words, from its split dates."""
     split = metadata.get("split") or {}
     parts = []
-    for period, words in (("train", "trained on records as of"), ("valid", "calibrated on records as of"),
+    for period, words in (("train", "trained on records as of"), ("validation", "calibrated on records as of"),
                           ("test", "tested on records as of")):
         dates = split.get(f"{period}_dates") or []
         if dates:

@@ -100,7 +100,7 @@ def test_the_chart_table_and_lists_carry_the_same_figures(scored):
     pid, html, result = _page(scored)
     rows = result.explanations.loc[result.explanations["person_id"] == pid]
     for value in rows["contribution"]:
-        assert f"{value * 100:+.2f}" in html
+        assert (f"{value * 100:+.2f}" if abs(value) >= 0.00005 else "&lt;0.01") in html
 
 
 def test_the_index_links_every_case_page(scored):
@@ -150,7 +150,7 @@ def test_case_page_and_index_render_in_a_browser_without_errors(scored, render_p
 def test_the_page_states_the_periods_the_model_learned_from(real_model):
     from riskmodel._case_page import _model_data
 
-    split = {"train_dates": ["2019-03-31", "2021-12-31"], "valid_dates": ["2023-03-31"],
+    split = {"train_dates": ["2019-03-31", "2021-12-31"], "validation_dates": ["2023-03-31"],
              "test_dates": ["2024-03-31", "2024-06-30"]}
     text = _model_data({"split": split})
     assert text == ("trained on records as of 31 March 2019 to 31 December 2021; calibrated on records as of "
