@@ -77,7 +77,7 @@ def tree_contributions(booster, matrix: np.ndarray) -> np.ndarray:
 def tree_splits(booster) -> list[TreeSplits]:
     """Per tree used in prediction, the features it splits on and their thresholds (cached)."""
     cached = _SPLITS.get(booster)
-    if cached is None:
+    if cached is None or len(cached) != used_trees(booster):
         dumped = booster.dump_model()["tree_info"]
         cached = [_splits_of(tree["tree_structure"]) for tree in dumped[: used_trees(booster)]]
         _SPLITS[booster] = cached

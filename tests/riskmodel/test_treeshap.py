@@ -112,3 +112,14 @@ def test_routes_stay_exact_when_the_key_would_overflow():
     # the same partition of rows: route i <-> distinct row i
     assert len(first) == expected.max() + 1
     np.testing.assert_array_equal(matrix[first][inverse], matrix)
+
+
+def test_the_split_cache_follows_a_booster_that_grew():
+    X, y = _data(600, seed=4)
+    params = {"objective": "binary", "num_leaves": 7, "verbose": -1, "num_threads": 1, "seed": 0}
+    booster = lightgbm.train(params, lightgbm.Dataset(X, label=y), num_boost_round=3, keep_training_booster=True)
+    assert len(tree_splits(booster)) == 3
+    for _ in range(2):
+        booster.update()
+    np.testing.assert_allclose(tree_contributions(booster, X), booster.predict(X, pred_contrib=True), atol=1e-10)
+    assert len(tree_splits(booster)) == 5
