@@ -91,7 +91,7 @@ def decompose(model, X: pd.DataFrame) -> Decomposition:
     feature_shap = contributions[:, :-1]
     shap_logodds = feature_shap @ matrix
     base = contributions[:, -1]
-    logodds = np.asarray(model.predict_logodds(X), dtype=float)
+    logodds = np.asarray(model.predict_logodds(X), dtype=float) if len(X) else np.zeros(0)
     probability = calibrated(model, logodds)
     base_probability = calibrated(model, base)
     return Decomposition(

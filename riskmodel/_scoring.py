@@ -133,6 +133,11 @@ def score_people(
     out_dir = Path(out_dir)
     step("Building features", 0.1)
     X = _features(model, tables, as_of)
+    if X.empty:
+        raise ValueError(
+            f"Nobody in the data is aged 10 to 18 on {as_of.date().isoformat()}, so there is no one "
+            "to score. Choose an as-of date within the years the extracts cover."
+        )
     step("Scoring and explaining", 0.4)
     parts = decompose(model, X)
     scores = _scores_table(model, parts, tables, as_of)

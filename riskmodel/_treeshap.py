@@ -57,6 +57,8 @@ def tree_contributions(booster, matrix: np.ndarray) -> np.ndarray:
         the base value; each row sums to the raw score.
     """
     matrix = np.asarray(matrix, dtype=np.float64)
+    if len(matrix) == 0:
+        return np.zeros((0, matrix.shape[1] + 1))
     if len(matrix) < MIN_ROWS or booster.num_model_per_iteration() != 1:
         return booster.predict(matrix, pred_contrib=True)
     n_features = matrix.shape[1]

@@ -105,3 +105,24 @@ def test_probability_contributions_are_exact_and_keep_their_sign(shap, base, shi
 def test_no_contribution_when_the_score_equals_the_base():
     out = probability_contributions(np.array([[1.0, -1.0]]), np.array([0.2]), 0.2)
     np.testing.assert_array_equal(out, [[0.0, 0.0]])
+
+
+def test_an_empty_matrix_gives_an_empty_table(model, X):
+    table = explain_scores(model, X.iloc[0:0])
+    assert list(table.columns) == EXPLANATION_COLUMNS
+    assert len(table) == 0
+
+
+def test_with_tables_statements_cite_the_records(real_model, tables):
+    from features import build_features
+
+    frame = build_features(tables, "2024-03-31").frame
+    busy = frame.loc[(frame["suspensions_12m"] > 0) | (frame["offences_24m"] > 0)].head(8)
+    table = explain_scores(real_model, busy[["person_id", *real_model.feature_names]], tables=tables,
+                           as_of="2024-03-31")
+    assert set(table["person_id"]) == set(busy["person_id"].astype(str))
+    cited = table.loc[table["evidence"] != ""]
+    assert len(cited) > 0
+    assert cited["evidence"].str.fullmatch(r"[\w/.]+:row \d+(; [\w/.]+:row \d+)*(; and \d+ more)?").all()
+    without = explain_scores(real_model, busy[["person_id", *real_model.feature_names]])
+    assert (without["evidence"] == "").all()

@@ -170,3 +170,8 @@ def test_scores_and_explanations_can_be_written_as_parquet(real_model, tables, t
 def test_an_unknown_file_format_is_refused(real_model, tables, tmp_path):
     with pytest.raises(ValueError, match="'file_format' option must be 'csv' or 'parquet'; got 'xlsx'"):
         score_people(real_model, tables, AS_OF, out_dir=tmp_path, file_format="xlsx")
+
+
+def test_a_date_with_nobody_aged_10_to_18_is_refused(real_model, tables, tmp_path):
+    with pytest.raises(ValueError, match="Nobody in the data is aged 10 to 18 on 2005-03-31"):
+        score_people(real_model, tables, "2005-03-31", out_dir=tmp_path)
