@@ -68,8 +68,12 @@ def main() -> None:
     print(f"train (search, calibration, baselines, metrics, audit, MLflow): {t3 - t2:6.1f} s wall, "
           f"{c3 - c2:.1f} s CPU; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     _print_steps(t2, steps, t3)
-    print(f"test ROC AUC {result.metrics['test_roc_auc']:.3f}; rule {result.metrics.get('baseline_rule_test_roc_auc', float('nan')):.3f}; "
-          f"verdict: {result.verdict['status']}")
+    print(f"verdict: {result.verdict['status']}")
+    m = result.metrics
+    for metric in ("roc_auc", "pr_auc", "brier", "calibration_slope", "precision_at_50", "precision_at_100",
+                   "precision_at_200", "recall_at_100"):
+        row = [m.get(f"{prefix}{metric}", float("nan")) for prefix in ("test_", "baseline_logreg_test_", "baseline_rule_test_")]
+        print(f"    {metric:<20} model {row[0]:.3f}   logistic regression {row[1]:.3f}   rule {row[2]:.3f}")
     print(f"target: training <= 120 s: {'met' if t3 - t2 <= 120 else 'NOT met'}")
     sys.stdout.flush()
 

@@ -57,14 +57,27 @@ class ModelVersionWarning(UserWarning):
 
 @dataclass(frozen=True)
 class IsotonicCalibrator:
-    """Piecewise-linear isotonic map from log-odds to probability (clipped at the ends)."""
+    """Centred isotonic map from log-odds to probability, strictly increasing.
+
+    ``x_thresholds`` are the centres of the isotonic fit's blocks and ``y_thresholds`` their
+    (strictly increasing) outcome rates. Between centres the probability is interpolated
+    linearly; beyond the outermost centres it follows the model's own log-odds with slope 1.
+    So the calibrator never ties two different scores, and ranking by probability is
+    ranking by the model's output.
+    """
 
     x_thresholds: tuple[float, ...]
     y_thresholds: tuple[float, ...]
     method: str = field(default="isotonic", init=False)
 
     def predict(self, logodds: np.ndarray) -> np.ndarray:
-        p = np.interp(np.asarray(logodds, dtype=float), self.x_thresholds, self.y_thresholds)
+        z = np.asarray(logodds, dtype=float)
+        x, y = np.asarray(self.x_thresholds), np.asarray(self.y_thresholds)
+        p = np.interp(z, x, y)
+        ends = np.clip(y[[0, -1]], _PROBABILITY_FLOOR, 1 - _PROBABILITY_FLOOR)
+        below, above = z < x[0], z > x[-1]
+        p[below] = _sigmoid(np.log(ends[0] / (1 - ends[0])) + z[below] - x[0])
+        p[above] = _sigmoid(np.log(ends[1] / (1 - ends[1])) + z[above] - x[-1])
         return np.clip(p, _PROBABILITY_FLOOR, 1 - _PROBABILITY_FLOOR)
 
     def to_dict(self) -> dict:
@@ -82,11 +95,14 @@ class SigmoidCalibrator:
 
     def predict(self, logodds: np.ndarray) -> np.ndarray:
         z = self.slope * np.asarray(logodds, dtype=float) + self.intercept
-        p = 1.0 / (1.0 + np.exp(-z))
-        return np.clip(p, _PROBABILITY_FLOOR, 1 - _PROBABILITY_FLOOR)
+        return np.clip(_sigmoid(z), _PROBABILITY_FLOOR, 1 - _PROBABILITY_FLOOR)
 
     def to_dict(self) -> dict:
         return {"method": "sigmoid", "slope": self.slope, "intercept": self.intercept}
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))
 
 
 def calibrator_from_dict(record: dict) -> IsotonicCalibrator | SigmoidCalibrator:

@@ -2,7 +2,8 @@
 
 The booster's raw output is log-odds from a model trained with up-weighted positives, so
 its probabilities are too high; a calibrator fitted on the validation period restores true
-probabilities. Each candidate method (isotonic, sigmoid) is scored honestly: the validation
+probabilities. The isotonic calibrator is the centred version (strictly increasing), so it
+never ties scores the model tells apart. Each candidate method (isotonic, sigmoid) is scored honestly: the validation
 rows are split into person-grouped folds, each fold is predicted by a calibrator fitted on
 the other folds, and the method with the better held-out score (log loss or Brier) wins.
 Only then is the winner refitted on the whole validation period. The test period is never
@@ -54,9 +55,25 @@ def fit_calibrator(method: str, logodds: np.ndarray, y_true: np.ndarray):
     """Fit one calibration method on log-odds and 0/1 outcomes."""
     if method == "isotonic":
         iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(logodds, y_true)
-        return IsotonicCalibrator(tuple(map(float, iso.X_thresholds_)), tuple(map(float, iso.y_thresholds_)))
+        centres, rates = _block_centres(iso.X_thresholds_, iso.y_thresholds_)
+        return IsotonicCalibrator(tuple(map(float, centres)), tuple(map(float, rates)))
     intercept, slope = fit_line(np.ones((1, len(y_true))), y_true, logodds)
     return SigmoidCalibrator(slope=float(slope[0]), intercept=float(intercept[0]))
+
+
+def _block_centres(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One point per isotonic block (its centre and rate): the centred isotonic regression.
+
+    The step function's flat blocks would tie every score inside a block; interpolating
+    between block centres keeps the map strictly increasing, so calibration never erases the
+    model's ranking (Oron and Flournoy, 2017).
+    """
+    rates, block = np.unique(np.asarray(y, dtype=float), return_inverse=True)
+    lows = np.full(len(rates), np.inf)
+    highs = np.full(len(rates), -np.inf)
+    np.minimum.at(lows, block, x)
+    np.maximum.at(highs, block, x)
+    return (lows + highs) / 2, rates
 
 
 def person_folds(person, *, n_folds: int, random_state: int) -> np.ndarray:

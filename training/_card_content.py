@@ -140,15 +140,17 @@ def _protected(facts) -> list:
 
 def _model(facts) -> list:
     params, calibration, trials = facts["params"], facts["calibration"], facts["trials"]
-    shown = ["num_leaves", "learning_rate", "min_child_samples", "feature_fraction", "bagging_fraction",
+    shown = ["num_leaves", "learning_rate", "min_child_samples", "feature_fraction", "neg_bagging_fraction",
              "lambda_l2", "scale_pos_weight"]
     scores = "; ".join(f"{m}: {s:.5f}" for m, s in calibration["scores"].items())
     return [
         ("h2", "Model"),
         ("p", f"LightGBM gradient-boosted trees, {facts['n_trees']} trees after early stopping on the "
               f"validation period's ROC AUC; the best of {len(trials)} seeded configurations by "
-              "validation ROC AUC. Positives were up-weighted during training; the calibrator "
-              "restores true probabilities."),
+              "validation ROC AUC. Each tree saw every young person-date with the label but only a "
+              "share of those without it (balanced bagging)"
+              + (", and positives were up-weighted" if params.get("scale_pos_weight", 1) > 1 else "")
+              + "; the calibrator restores true probabilities."),
         ("table", ["setting", "value"], [[k, params[k]] for k in shown if k in params]),
         ("p", f"Calibration: {calibration['method']}, fitted on the validation period and chosen by "
               f"{calibration['score'].replace('_', ' ')} in {calibration['folds']}-fold cross-fitting "

@@ -127,7 +127,8 @@ def read_feature_table(path):
 def _unpack(data, groups):
     if hasattr(data, "frame") and hasattr(data, "registry"):
         label = getattr(data, "label_definition", None)
-        provenance = {k: str(getattr(data, k)) for k in ("data_start", "data_end") if getattr(data, k, None) is not None}
+        provenance = {k: f"{pd.Timestamp(getattr(data, k)):%Y-%m-%d}" for k in ("data_start", "data_end")
+                      if getattr(data, k, None) is not None}
         return (data.frame, data.registry, _as_dict(label),
                 groups if groups is not None else getattr(data, "groups", None), provenance)
     if not isinstance(data, pd.DataFrame):

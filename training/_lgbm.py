@@ -2,11 +2,13 @@
 
 Every configuration is trained on the training period and early-stopped on the validation
 period's ROC AUC; the configuration with the best validation ROC AUC is kept. The outcome
-is rare, so class imbalance is handled twice over: positive rows are up-weighted
-(``scale_pos_weight``) so they shape the trees, and each tree sees every positive row but
+is rare, so class imbalance is handled in two ways: each tree sees every positive row but
 only a fraction of the negative rows (LightGBM's balanced bagging,
-``neg_bagging_fraction``), which also makes training several times faster. The calibrator
-fitted afterwards restores true probabilities. Features whose registry entry
+``neg_bagging_fraction``, which also makes training several times faster), and the search
+tries up-weighting positive rows (``scale_pos_weight`` = (negatives / positives) to the
+power 0 or 0.5). Both shift the raw probabilities upwards; the calibrator fitted afterwards
+restores true probabilities. ``min_child_samples`` is capped at 2% of the training rows so
+that a small table can still grow trees. Features whose registry entry
 gives a direction get a monotone constraint. Training is deterministic: fixed seeds,
 ``deterministic=True``, column-wise histograms and a fixed thread count.
 """
@@ -21,16 +23,16 @@ import numpy as np
 import pandas as pd
 
 SEARCH_SPACE = {
-    "num_leaves": (7, 15, 31, 63),
-    "learning_rate": (0.05, 0.1),
-    "min_child_samples": (20, 50, 100, 200, 400),
+    "num_leaves": (7, 15, 31),
+    "learning_rate": (0.02, 0.05),
+    "min_child_samples": (100, 200, 400, 800),
     "feature_fraction": (0.7, 0.85, 1.0),
     "neg_bagging_fraction": (0.2, 0.35, 0.5),
-    "lambda_l2": (0.0, 1.0, 10.0),
-    "imbalance_power": (0.5, 1.0),
+    "lambda_l2": (1.0, 10.0, 30.0),
+    "imbalance_power": (0.0, 0.5),
 }
-FIRST_CANDIDATE = {"num_leaves": 15, "learning_rate": 0.05, "min_child_samples": 50,
-                   "feature_fraction": 0.85, "neg_bagging_fraction": 0.35, "lambda_l2": 1.0,
+FIRST_CANDIDATE = {"num_leaves": 15, "learning_rate": 0.05, "min_child_samples": 200,
+                   "feature_fraction": 0.85, "neg_bagging_fraction": 0.35, "lambda_l2": 10.0,
                    "imbalance_power": 0.5}
 
 
@@ -87,6 +89,7 @@ def search_booster(X_train, y_train, X_valid, y_valid, *, monotone, config, prog
         if progress:
             progress(f"Training LightGBM configuration {i} of {len(candidates)}", (i - 1) / len(candidates))
         params = {**base, **_lightgbm_params(candidate, ratio), "monotone_constraints": list(monotone)}
+        params["min_child_samples"] = min(params["min_child_samples"], max(1, len(y_train) // 50))
         booster = lightgbm.train(
             params, train_set, num_boost_round=config.num_boost_round, valid_sets=[valid_set],
             valid_names=["validation"],

@@ -113,4 +113,4 @@ def test_a_feature_set_is_unpacked(table, small_registry):
     feature_set.label_definition, feature_set.data_end = Label(), pd.Timestamp("2024-03-31")
     data = prepare_training_data(feature_set)
     assert data.label_definition == {"name": "knife_involvement", "version": "1"}
-    assert data.groups is not None and data.provenance == {"data_end": "2024-03-31 00:00:00"}
+    assert data.groups is not None and data.provenance == {"data_end": "2024-03-31"}
