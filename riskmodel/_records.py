@@ -74,14 +74,19 @@ def add_lineage(
     if not cells:
         return texts, evidence
     found = _record_summaries(tables, person_ids, as_of, names, cells)
-    for row, column in cells:
+    said: set[tuple[int, int, str]] = set()  # (row, concept, suffix) already stated
+    for row, concept, column in cells:
         summary = found(person_ids[row], names[column])
         if summary is None:
             continue
         n_records, latest_date, meaning, refs = summary
         evidence[row, column] = evidence_text(refs)
-        if dated[column] and texts[row, column]:
-            texts[row, column] = dated_sentence(texts[row, column], n_records, latest_date, meaning)
+        text = texts[row, column]
+        if dated[column] and text:
+            suffix = dated_sentence(text, n_records, latest_date, meaning)[len(text):]
+            if (row, concept, suffix) not in said:
+                texts[row, column] = text + suffix
+                said.add((row, concept, suffix))
     return texts, evidence
 
 
@@ -130,13 +135,20 @@ def _traced(name, trace, prepared, own, people, clock, lineage) -> pd.DataFrame:
     return frame
 
 
-def _cells(values: np.ndarray, rows: np.ndarray, chosen: np.ndarray, traceable: np.ndarray) -> list[tuple[int, int]]:
-    """(row, feature column) pairs shown on a case page whose value rests on records."""
+def _cells(values: np.ndarray, rows: np.ndarray, chosen: np.ndarray, traceable: np.ndarray) -> list[tuple[int, int, int]]:
+    """(row, concept, feature column) shown on a case page whose value rests on records.
+
+    In the order they are shown (concept by concept, most important first), so that a
+    date and reason already stated for a record is not repeated for the next sentence.
+    """
     cells = []
+    concept_of = np.repeat(np.arange(chosen.shape[1]), chosen.shape[2])
     for row in rows:
-        columns = np.unique(chosen[row][chosen[row] >= 0])
+        columns = chosen[row].ravel()
+        shown = columns >= 0
+        columns, concepts = columns[shown], concept_of[shown]
         keep = traceable[columns] & ~np.isnan(values[row, columns]) & (values[row, columns] != 0)
-        cells.extend((int(row), int(c)) for c in columns[keep])
+        cells.extend((int(row), int(k), int(c)) for k, c in zip(concepts[keep], columns[keep]))
     return cells
 
 
@@ -145,9 +157,9 @@ def _record_summaries(tables, person_ids, as_of, names, cells):
 
     From one bulk trace where possible, else person by person with ``trace_feature``.
     """
-    people = person_ids[[r for r, _ in cells]]
+    people = person_ids[[cell[0] for cell in cells]]
     try:
-        bulk = trace_many(tables, people, as_of, sorted({names[c] for _, c in cells}))
+        bulk = trace_many(tables, people, as_of, sorted({names[cell[-1]] for cell in cells}))
     except (ImportError, AttributeError, KeyError):
         return _per_person_summaries(tables, people, as_of)
     if not len(bulk):
