@@ -148,8 +148,8 @@ def explain_scores(model, X: pd.DataFrame, *, tables=None, as_of=None) -> pd.Dat
     X : DataFrame
         The model's features, with a ``person_id`` column or index.
     tables : dict of DataFrame, optional
-        The tidy tables; with ``as_of``, statements gain dated records. Tracing is
-        per person: pass tables for a handful of people, not thousands.
+        The tidy tables; with ``as_of``, statements gain the dates and reasons of the
+        records behind them, traced for every row of ``X`` in one pass per feature.
     as_of : date-like, optional
 
     Returns
