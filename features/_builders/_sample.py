@@ -38,7 +38,7 @@ COLUMNS = {
     "cla_oc2": ("person_id", "collection_year", "year_end", "sdq_score", "convicted", "substance_misuse",
                 "record_ref"),
     "yj_offences": ("person_id", "offence_ref", "offence_date", "recorded_date", "ho_class", "ho_code",
-                    "description", "yjb_category", "knife_flag", "gravity", "record_ref"),
+                    "yjb_category", "knife_flag", "gravity", "record_ref"),
     "yj_outcomes": ("person_id", "offence_ref", "outcome_date", "outcome_type", "tier", "tier_rank",
                     "length_months", "record_ref"),
 }
@@ -311,7 +311,6 @@ def _youth_justice(rng, ids, risk, span: _Span) -> dict[str, pd.DataFrame]:
         "person_id": ids[o], "offence_ref": refs, "offence_date": offence,
         "recorded_date": offence + rng.integers(0, 60, len(o)).astype("timedelta64[D]"),
         "ho_class": classes, "yjb_category": category, "knife_flag": knife, "gravity": rng.integers(1, 8, len(o)),
-        "description": "offence",
     })
     outcome_type = _pick(rng, list(_codes.OUTCOME_TYPE), len(o))
     tier = np.array([_codes.OUTCOME_TYPE[t][0] for t in outcome_type], dtype=object)

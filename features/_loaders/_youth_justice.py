@@ -81,7 +81,7 @@ def tidy_youth_justice(frames, linker):
         tables["yj_offences"] = pd.DataFrame({
             "person_id": person, "offence_ref": pseudonymise(o["OffenceID"], "yj_offence"),
             "offence_date": o["OffenceDate"], "recorded_date": o["RecordedDate"],
-            "ho_class": o["HOClass"], "ho_code": o["HOCode"], "description": o["OffenceDescription"],
+            "ho_class": o["HOClass"], "ho_code": o["HOCode"],
             "yjb_category": o["YJBCategory"], "knife_flag": o["KnifeFlag"], "gravity": o["Gravity"],
             "record_ref": o["record_ref"],
         })
