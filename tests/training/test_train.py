@@ -185,3 +185,14 @@ def test_read_feature_table_round_trips_csv_and_parquet(tmp_path, make_table):
 def test_artifacts_live_beside_an_sqlite_store(trained):
     artifact_root = trained["folder"] / "mlruns" / "artifacts"
     assert Path(trained["result"].card_paths["model_card.html"]).is_relative_to(artifact_root)
+
+
+def test_no_test_period_outcome_informs_the_model(trained, fast):
+    frame = trained["frame"].copy()
+    later = frame["as_of"] > pd.Timestamp("2022-03-31")  # gap after validation, and the test period
+    frame.loc[later, "label"] = 1 - frame.loc[later, "label"]
+    changed = training.train_model(frame, config=fast, progress=lambda *a: None)
+    first = trained["result"]
+    assert changed.model.booster.model_to_string() == first.model.booster.model_to_string()
+    assert changed.model.calibrator == first.model.calibrator
+    assert changed.metrics["test_roc_auc"] != first.metrics["test_roc_auc"]

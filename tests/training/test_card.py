@@ -1,0 +1,30 @@
+"""Card rendering: Markdown and HTML from the same blocks, escaped, self-contained."""
+
+from __future__ import annotations
+
+from training._card import render_html, render_markdown
+
+BLOCKS = [
+    ("title", "Model card: test"),
+    ("note", "Scores never decide anything."),
+    ("h2", "Features"),
+    ("p", "A <script>alert(1)</script> & more"),
+    ("ul", ["one", "two | three"]),
+    ("table", ["a", "b"], [["1", "x|y"], ["2", "<b>"]]),
+    ("image", b"\x89PNG fake", "The plot", "plot.png"),
+]
+
+
+def test_markdown_has_every_block():
+    text = render_markdown(BLOCKS)
+    assert text.startswith("# Model card: test")
+    assert "> **Scores never decide anything.**" in text and "## Features" in text
+    assert "| 1 | x/y |" in text and "- two | three" in text and "![The plot](plot.png)" in text
+
+
+def test_html_escapes_text_and_embeds_the_image():
+    page = render_html(BLOCKS, title="Card <1>")
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    assert "<td>&lt;b&gt;</td>" in page and "<title>Card &lt;1&gt;</title>" in page
+    assert 'src="data:image/png;base64,iVBOR' in page
+    assert 'lang="en-GB"' in page and "http" not in page.split("<body>")[1]
