@@ -20,32 +20,38 @@ _SHOWN = (("base_rate", "base rate"), ("selection_rate", "selection rate"), ("fn
           ("ppv", "precision (PPV)"), ("roc_auc", "ROC AUC"), ("ece", "calibration error (ECE)"))
 
 
-def audit_test_period(test, prepared, period, probability, config, facts: dict) -> dict:
+def flag_count(test, config) -> int:
+    """Flags in the audit: ``capacity`` per test as-of date, pooled."""
+    return config.capacity * int(test["as_of"].nunique())
+
+
+def audit_test_period(test, prepared, period, probability, config, facts: dict):
     """Run the audit, put its summary blocks (or the reason it was skipped) in ``facts``.
 
     Returns
     -------
-    dict
-        Artifact file name to bytes (``fairness_audit.json``, ``fairness_audit.html``); empty
-        when the audit could not run.
+    audit : evaluation.AuditResult or None
+        None when the audit could not run (no groups, or no evaluation package).
+    files : dict
+        Artifact file name to bytes (``fairness_audit.json``, ``fairness_audit.html``).
     """
     try:
         from evaluation import audit_scores
     except ImportError:
         facts["fairness"] = {"reason": "the evaluation package's audit is not installed."}
-        return {}
+        return None, {}
     groups = _test_groups(prepared, period)
     if groups is None:
         facts["fairness"] = {"reason": "the feature table came without group columns (sex, ethnicity "
                                        "group, SEN provision, age band, looked after); pass a FeatureSet "
                                        "or 'groups' to include the audit."}
-        return {}
-    top_k = config.capacity * int(test["as_of"].nunique())
+        return None, {}
+    top_k = flag_count(test, config)
     result = audit_scores(test["label"].to_numpy(), y_score=np.asarray(probability), top_k=top_k,
                           sensitive_features=groups, n_boot=config.audit_n_boot,
                           random_state=config.random_state)
     facts["fairness"] = {"blocks": _blocks(result.to_dict(), top_k, config)}
-    return _files(result, facts)
+    return result, _files(result, facts)
 
 
 def _test_groups(prepared, period):

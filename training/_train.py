@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from riskmodel._model import RiskModel, library_versions
 
@@ -29,7 +30,7 @@ from ._baselines import find_rule, fit_logistic_baseline, predict_logistic_basel
 from ._calibration import choose_calibrator
 from ._card import card_blocks, render_html, render_markdown
 from ._config import TrainingConfig
-from ._fairness import audit_test_period
+from ._fairness import audit_test_period, flag_count
 from ._input import LABEL, TrainingData, label_statement, positives_by_period, prepare_training_data
 from ._lgbm import default_threads, search_booster
 from ._metrics import evaluate_models, flatten
@@ -57,6 +58,13 @@ class TrainingResult:
         ``model_card.md`` and ``model_card.html`` locations in the run's artifact store.
     verdict : dict
     label_definition : dict
+    test_predictions : DataFrame
+        The test period in memory only (never logged): ``person_id``, ``as_of``, ``label``,
+        ``probability`` (the model's) and the group columns when available.
+    audit : evaluation.AuditResult or None
+        The fairness audit of the test period (None without group columns).
+    flag_count : int
+        Flags in the audit: ``capacity`` per test as-of date, pooled.
     notes : list of str
     """
 
@@ -69,6 +77,9 @@ class TrainingResult:
     card_paths: dict
     verdict: dict
     label_definition: dict
+    test_predictions: pd.DataFrame
+    audit: object = None
+    flag_count: int = 0
     notes: list = field(default_factory=list)
 
     def summary(self) -> str:
@@ -166,7 +177,7 @@ def _risk_model(prepared: TrainingData, split, fitted: dict, config, extra: dict
         "num_threads": default_threads(config.num_threads), "library_versions": library_versions(),
         "calibration": {"method": fitted["calibrator"].method, "scores": fitted["calibration_scores"]},
         "reference_population": "calibrated probabilities of the validation period",
-        "config": config.to_dict(), **extra,
+        "data_end": prepared.provenance.get("data_end"), "config": config.to_dict(), **extra,
     }
     return RiskModel(
         booster=fitted["search"].booster, calibrator=fitted["calibrator"], feature_names=names,
@@ -205,14 +216,24 @@ def _finish(prepared, split, period, counts, fitted, config, experiment, registe
         model.metadata["version"] = version
         facts = _facts(prepared, split, counts, fitted, config, model, report, verdict, probabilities, test, version)
         say.step("Auditing fairness on the test period")
-        fairness_files = audit_test_period(test, prepared, period, probabilities["model"], config, facts)
+        audit, fairness_files = audit_test_period(test, prepared, period, probabilities["model"], config, facts)
         say.step("Writing the model card")
         _log(_tracking, facts, report, verdict, fitted, config, prepared, split, counts, fairness_files)
         card_paths = _card_locations(_tracking.run_artifact_uri())
-    result = TrainingResult(model, flatten(report), report, split, run.info.run_id, version, card_paths,
-                            verdict.to_dict(), prepared.label_definition, list(prepared.notes) + [fitted["rule"].note])
+    result = TrainingResult(
+        model, flatten(report), report, split, run.info.run_id, version, card_paths, verdict.to_dict(),
+        prepared.label_definition, _test_predictions(test, prepared, period, probabilities["model"]),
+        audit, flag_count(test, config), list(prepared.notes) + [fitted["rule"].note],
+    )
     say.always(result.summary())
     return result
+
+
+def _test_predictions(test, prepared, period, probability) -> pd.DataFrame:
+    frame = test[["person_id", "as_of", LABEL]].reset_index(drop=True).assign(probability=probability)
+    if prepared.groups is not None:
+        frame = pd.concat([frame, prepared.groups.loc[period == "test"].reset_index(drop=True)], axis=1)
+    return frame
 
 
 def _test_probabilities(model: RiskModel, test, fitted) -> dict:

@@ -196,3 +196,14 @@ def test_no_test_period_outcome_informs_the_model(trained, fast):
     assert changed.model.booster.model_to_string() == first.model.booster.model_to_string()
     assert changed.model.calibrator == first.model.calibrator
     assert changed.metrics["test_roc_auc"] != first.metrics["test_roc_auc"]
+
+
+def test_result_carries_the_test_period_and_its_audit_in_memory(trained):
+    result = trained["result"]
+    test = result.test_predictions
+    assert list(test.columns[:4]) == ["person_id", "as_of", "label", "probability"]
+    assert {"sex", "ethnicity_group", "age_band"} <= set(test.columns)
+    assert test["as_of"].min() == pd.Timestamp("2023-03-31") and len(test) == 2400
+    np.testing.assert_allclose(test["probability"].mean(), test["label"].mean(), rtol=0.5)
+    assert result.flag_count == 400 and result.audit is not None
+    assert result.audit.to_dict()["settings"]["top_k"] == 400
