@@ -1,0 +1,246 @@
+"""The commands of the design's contract, one function each.
+
+Each imports the packages it needs inside its body, so ``riskmodel --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._app import (
+    DataOption,
+    KeyFileOption,
+    ModelOption,
+    pseudonym_key,
+    load_data,
+    parse_model,
+    progress_steps,
+    reported_errors,
+    app,
+    out,
+)
+
+@app.command()
+def synth(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the synthetic extracts to.")],
+    young_people: Annotated[int, typer.Option("--young-people", min=100, help="Number of young people.")] = 40_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    recording_bias: Annotated[
+        bool,
+        typer.Option(help="Over-record possession offences for one group in some areas, as targeted stop and search does."),
+    ] = True,
+) -> None:
+    """Write a synthetic local authority's statutory extracts (and its hidden truth in _truth/)."""
+    from features import DEFAULT_RECORDING_BIAS, synthesize
+
+    with reported_errors():
+        summary = synthesize(
+            out_dir,
+            n_young_people=young_people,
+            seed=seed,
+            recording_bias=DEFAULT_RECORDING_BIAS if recording_bias else None,
+        )
+    out.print(f"Synthetic authority written to {out_dir} ({young_people} young people, seed {seed}).")
+    out.print(f"The synthetic truth (never an input) is in {Path(out_dir) / '_truth'}.")
+    del summary
+
+
+@app.command()
+def validate(
+    data: DataOption,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for validation.json and quarantine/.")],
+    key_file: KeyFileOption = None,
+) -> None:
+    """Load, validate, pseudonymise and link every source; report every problem at once."""
+    from features import validate_extracts
+
+    with reported_errors():
+        report = validate_extracts(data, out_dir, key=pseudonym_key(key_file))
+    rows_in = sum(t["rows_in"] for t in report.tables)
+    quarantined = sum(t["rows_quarantined"] for t in report.tables)
+    out.print(
+        f"{len(report.tables)} tables, {rows_in} rows read, {rows_in - quarantined} accepted, "
+        f"{quarantined} quarantined."
+    )
+    out.print(f"Report: {Path(out_dir) / 'validation.json'}")
+    if quarantined:
+        out.print(f"Quarantined rows, for the data owner to fix: {Path(out_dir) / 'quarantine'}")
+
+
+@app.command()
+def features(
+    data: Annotated[Path | None, typer.Option("--data", help="Folder of statutory extracts.")] = None,
+    as_of: Annotated[list[str] | None, typer.Option("--as-of", help="As-of date (YYYY-MM-DD); repeat for several.")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Output FILE.parquet (groups go to FILE_groups.parquet).")] = None,
+    horizon_months: Annotated[int, typer.Option("--horizon-months", min=1, max=36)] = 12,
+    label: Annotated[str, typer.Option("--label", help="Label definition name.")] = "knife_involvement",
+    list_features: Annotated[bool, typer.Option("--list", help="Print the feature registry and stop.")] = False,
+    key_file: KeyFileOption = None,
+) -> None:
+    """Build point-in-time features and labels for everyone aged 10-18 on each as-of date."""
+    import features as feats
+
+    if list_features:
+        _print_registry(feats.default_registry())
+        return
+    with reported_errors():
+        if data is None or not as_of or out_file is None:
+            raise ValueError(
+                "The 'features' command needs '--data', at least one '--as-of' date and '--out' "
+                "(or '--list' to print the feature registry)."
+            )
+        definition = _label_definition(label)
+        with progress_steps() as step:
+            extracts = load_data(data, key_file, step)
+            feature_set = feats.build_features(
+                extracts.tables, as_of, horizon_months=horizon_months, label=definition, progress=step
+            )
+        feature_set.write(out_file)
+    frame = feature_set.frame
+    out.print(
+        f"{len(frame)} rows ({frame['person_id'].nunique()} young people, {len(as_of)} as-of date(s)), "
+        f"{len(feature_set.registry)} features -> {out_file}"
+    )
+    out.print(f"Label: {feature_set.label_definition.describe()}")
+
+
+def _label_definition(name: str):
+    from features import LABEL_DEFINITIONS
+
+    if name not in LABEL_DEFINITIONS:
+        raise ValueError(
+            f"The '--label' option must be one of {', '.join(sorted(LABEL_DEFINITIONS))}; got '{name}'."
+        )
+    return LABEL_DEFINITIONS[name]
+
+
+def _print_registry(registry) -> None:
+    from rich.table import Table
+
+    table = Table(title="Feature registry", show_lines=False)
+    for column in ("name", "concept", "window", "source", "description"):
+        table.add_column(column)
+    for feature in registry:
+        table.add_row(feature.name, feature.concept, feature.window, feature.source, feature.description)
+    out.print(table)
+
+
+@app.command()
+def train(
+    data: Annotated[Path | None, typer.Option("--data", help="Folder of statutory extracts.")] = None,
+    features_file: Annotated[Path | None, typer.Option("--features", help="A feature table with person_id, as_of and label.")] = None,
+    experiment: Annotated[str, typer.Option("--experiment", help="MLflow experiment name.")] = "knife-crime-risk",
+    config: Annotated[Path | None, typer.Option("--config", help="Training configuration (TOML or JSON).")] = None,
+    registered_name: Annotated[str, typer.Option("--registered-name", help="Registered model name.")] = "knife-crime-risk",
+    key_file: KeyFileOption = None,
+) -> None:
+    """Train, calibrate and compare the model with baselines; track and register it in MLflow."""
+    import training
+
+    with reported_errors():
+        if (data is None) == (features_file is None):
+            raise ValueError("The 'train' command needs exactly one of '--data' or '--features'.")
+        settings = training.load_config(config) if config else None
+        with progress_steps() as step:
+            if data is not None:
+                result = training.train_from_data(
+                    data, key=pseudonym_key(key_file), config=settings, experiment=experiment,
+                    registered_name=registered_name, progress=step,
+                )
+            else:
+                result = training.train_model(
+                    training.read_feature_table(features_file), config=settings,
+                    experiment=experiment, registered_name=registered_name, progress=step,
+                )
+    out.print(result.summary())
+
+
+@app.command()
+def score(
+    data: DataOption,
+    as_of: Annotated[str, typer.Option("--as-of", help="As-of date (YYYY-MM-DD).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for scores, explanations and case pages.")],
+    model: ModelOption = "knife-crime-risk",
+    key_file: KeyFileOption = None,
+) -> None:
+    """Score and explain everyone aged 10-18 on the as-of date; write case pages for the highest band."""
+    import riskmodel
+    import training
+
+    with reported_errors():
+        name, version = parse_model(model)
+        with progress_steps() as step:
+            risk_model = training.load_registered_model(name, version)
+            extracts = load_data(data, key_file, step)
+            result = riskmodel.score_people(risk_model, extracts.tables, as_of, out_dir=out_dir, progress=step)
+    out.print(f"{len(result.scores)} young people scored -> {Path(out_dir) / 'scores.csv'}")
+    out.print(f"{len(result.case_pages)} case pages; start at {result.index_path}")
+
+
+@app.command()
+def explain(
+    data: DataOption,
+    as_of: Annotated[str, typer.Option("--as-of", help="As-of date (YYYY-MM-DD).")],
+    person: Annotated[str, typer.Option("--person", help="The young person's pseudonym (person_id).")],
+    model: ModelOption = "knife-crime-risk",
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the case page.")] = Path("cases-output"),
+    key_file: KeyFileOption = None,
+) -> None:
+    """Print one young person's explained score and write their case page."""
+    import riskmodel
+    import training
+
+    with reported_errors():
+        name, version = parse_model(model)
+        with progress_steps() as step:
+            risk_model = training.load_registered_model(name, version)
+            extracts = load_data(data, key_file, step)
+        explanation = riskmodel.explain_person(risk_model, extracts.tables, as_of, person, out_dir=out_dir)
+    out.print(explanation.text)
+    out.print(f"Case page: {explanation.case_page}")
+
+
+@app.command()
+def audit(
+    scores: Annotated[Path, typer.Option("--scores", help="Table of scores, labels and groups (CSV or Parquet).")],
+    label: Annotated[str, typer.Option("--label", help="Column holding the observed outcome (0/1).")],
+    group: Annotated[list[str], typer.Option("--group", help="Group column; repeat for several (crossed into intersections).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for audit.json, report.html and the transparency record.")],
+    score: Annotated[str | None, typer.Option("--score", help="Score column.")] = None,
+    threshold: Annotated[float | None, typer.Option("--threshold", help="Flag scores at or above this.")] = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", min=1, help="Flag the K highest scores.")] = None,
+    prediction: Annotated[str | None, typer.Option("--prediction", help="Column holding a ready yes/no prediction.")] = None,
+    reference: Annotated[list[str] | None, typer.Option("--reference", help="Reference group as COL=VALUE; default the largest.")] = None,
+    n_boot: Annotated[int, typer.Option("--n-boot", min=1)] = 1000,
+    min_cell: Annotated[int, typer.Option("--min-cell", min=1)] = 10,
+    tolerance: Annotated[float, typer.Option("--tolerance", min=0.01, max=1.0)] = 0.8,
+    decision: Annotated[str | None, typer.Option("--decision", help="Column of practitioners' decisions (0/1).")] = None,
+) -> None:
+    """Audit any table of scores for fairness across groups, with intervals and verdicts."""
+    from evaluation import audit_files
+
+    with reported_errors():
+        references = _parse_references(reference or [])
+        with progress_steps() as step:
+            step("auditing")
+            result = audit_files(
+                scores, label=label, score=score, threshold=threshold, top_k=top_k,
+                prediction=prediction, groups=group, reference=references, n_boot=n_boot,
+                min_cell=min_cell, tolerance=tolerance, decision=decision, out_dir=out_dir,
+            )
+    del result
+    out.print(f"Audit written: {Path(out_dir) / 'report.html'} and {Path(out_dir) / 'audit.json'}")
+    out.print(f"Draft transparency record: {Path(out_dir) / 'transparency_record.md'}")
+
+
+def _parse_references(pairs: list[str]) -> dict[str, str]:
+    references = {}
+    for pair in pairs:
+        column, sep, value = pair.partition("=")
+        if not sep or not column:
+            raise ValueError(f"The '--reference' option must look like COLUMN=VALUE; got '{pair}'.")
+        references[column] = value
+    return references

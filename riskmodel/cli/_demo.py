@@ -1,0 +1,123 @@
+"""``riskmodel demo``: a synthetic authority through every step, outputs listed at the end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._app import progress_steps, reported_errors, app, out
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for every output of the demo.")] = Path("demo-output"),
+    young_people: Annotated[int, typer.Option("--young-people", min=1000)] = 40_000,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Run a synthetic authority through every step and print where each output is."""
+    with reported_errors(), progress_steps() as step:
+        outputs = _run_demo(Path(out_dir), young_people, seed, step)
+    out.print("\n[bold]Outputs[/bold]")
+    for description, path in outputs.items():
+        out.print(f"  {description}: {path}")
+    out.print("Scores support a professional's judgement; they never decide anything.")
+
+
+def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, Path]:
+    import features as feats
+    import riskmodel
+    import training
+
+    data = out_dir / "data"
+    step("generating a synthetic authority")
+    feats.synthesize(data, n_young_people=n_young_people, seed=seed,
+                     recording_bias=feats.DEFAULT_RECORDING_BIAS)
+    key_file = out_dir / "pseudonym.key"
+    key = feats.load_pseudonym_key(key_file=key_file, create=True)
+    out.print(f"A pseudonymisation key for this demo was made at {key_file} (readable by its owner only).")
+
+    extracts = feats.load_extracts(data, key=key, progress=step)
+    extracts.report.write_json(out_dir / "validation" / "validation.json")
+    extracts.report.write_quarantine(out_dir / "validation" / "quarantine")
+
+    step("building quarterly features and labels")
+    dates = training.panel_dates(extracts.tables)
+    feature_set = feats.build_features(extracts.tables, dates, progress=step)
+    feature_set.write(out_dir / "features.parquet")
+
+    result = training.train_model(feature_set, experiment="knife-crime-risk-demo", progress=step)
+    out.print(result.summary())
+    model_card = _copy_model_card(result, out_dir / "model")
+
+    step("scoring and explaining the latest date")
+    scored = riskmodel.score_people(result.model, extracts.tables, feature_set.data_end,
+                                    out_dir=out_dir / "scores", progress=step)
+
+    step("auditing the test period")
+    governance = _demo_governance(result, feature_set, data, key, out_dir / "governance")
+    return {
+        "synthetic extracts (the truth is kept apart in _truth/)": data,
+        "validation report": out_dir / "validation" / "validation.json",
+        "feature matrix and groups": out_dir / "features.parquet",
+        "MLflow run and registered version": f"{result.run_id}, version {result.model_version}",
+        "model card": model_card,
+        "case pages, by rank": scored.index_path,
+        "scores and explanations": out_dir / "scores" / "scores.csv",
+        **governance,
+    }
+
+
+def _demo_governance(result, feature_set, data: Path, key: bytes, folder: Path) -> dict[str, Path]:
+    """The governance report of the test period, and recorded against true outcomes."""
+    from evaluation import audit_scores, compare_audits_html, write_transparency_record
+    from features import DEFAULT_RECORDING_BIAS, true_labels
+
+    folder.mkdir(parents=True, exist_ok=True)
+    test = result.test_predictions
+    context = _governance_context(result, feature_set)
+    audit = result.audit
+    audit.write_json(folder / "audit.json", context=context)
+    audit.write_html(folder / "report.html", context=context)
+    write_transparency_record(audit, folder / "transparency_record.md", context=context)
+
+    truth = true_labels(data, key=key, people=test[["person_id", "as_of"]],
+                        label=feature_set.label_definition)
+    group = DEFAULT_RECORDING_BIAS["group"]
+    audits = {
+        outcome: audit_scores(y_true, y_score=test["probability"].to_numpy(), top_k=result.flag_count,
+                              sensitive_features=test[[group]], n_boot=500, random_state=0)
+        for outcome, y_true in (("recorded outcome", test["label"].to_numpy()), ("true outcome", truth))
+    }
+    note = (
+        "In this synthetic authority, possession of a bladed article is recorded more often for one "
+        f"group ({group} = {DEFAULT_RECORDING_BIAS['value']}) in some areas, as targeted stop and "
+        "search does. The audit against the recorded outcome is what an authority can compute; the "
+        "audit against the true outcome is only possible here, where the truth is known."
+    )
+    compare_audits_html(audits, folder / "recording-bias.html", context=context, note=note)
+    return {
+        "governance report": folder / "report.html",
+        "audit (JSON twin)": folder / "audit.json",
+        "draft transparency record": folder / "transparency_record.md",
+        "recording bias: recorded against true outcome": folder / "recording-bias.html",
+    }
+
+
+def _governance_context(result, feature_set) -> dict:
+    return {
+        "model": f"{result.model.metadata.get('name')} version {result.model_version}",
+        "label definition": feature_set.label_definition.describe(),
+        "split": result.split.describe(),
+        "data end": f"{feature_set.data_end:%Y-%m-%d}",
+    }
+
+
+def _copy_model_card(result, folder: Path) -> Path:
+    """Copy the run's model card out of the MLflow artifact store for reading."""
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, location in result.card_paths.items():
+        shutil.copyfile(location, folder / name)
+    return folder / "model_card.html"
