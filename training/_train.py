@@ -36,6 +36,7 @@ from ._lgbm import default_threads, search_booster
 from ._metrics import evaluate_models, flatten
 from ._plots import calibration_plot
 from ._split import TemporalSplit
+from ._verdict import Verdict, judge
 
 logger = logging.getLogger("training")
 
@@ -194,22 +195,13 @@ def _finish(prepared, split, period, counts, fitted, config, experiment, registe
     from . import _tracking
 
     test = prepared.frame[period == "test"]
+    model = _risk_model(prepared, split, fitted, config, {
+        "name": registered_name, "experiment": experiment, "code_version": _tracking.code_version(),
+        "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
+    say.step("Scoring the test period (bootstrap intervals)")
+    probabilities, report, verdict = _score_test(model, test, fitted, config)
     with _tracking.tracked_run(experiment) as run:
-        extra = {"name": registered_name, "run_id": run.info.run_id, "experiment": experiment,
-                 "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                 "code_version": _tracking.code_version()}
-        model = _risk_model(prepared, split, fitted, config, extra)
-        say.step("Scoring the test period (bootstrap intervals)")
-        probabilities = _test_probabilities(model, test, fitted)
-        capacities = tuple(sorted({*config.capacities, config.capacity}))
-        report = evaluate_models(
-            test[LABEL].to_numpy(), probabilities, person=test["person_id"], as_of=test["as_of"],
-            capacities=capacities, shares=config.capacity_shares, n_boot=config.n_boot,
-            random_state=config.random_state,
-        )
-        from ._verdict import judge
-
-        verdict = judge(report, config, rule_available=fitted["rule"].available)
+        model.metadata["run_id"] = run.info.run_id
         say.step("Registering the model")
         version, _ = _tracking.log_and_register(model, registered_name=registered_name,
                                                 signature_frame=test[model.feature_names].head(0))
@@ -227,6 +219,17 @@ def _finish(prepared, split, period, counts, fitted, config, experiment, registe
     )
     say.always(result.summary())
     return result
+
+
+def _score_test(model: RiskModel, test, fitted, config) -> tuple[dict, dict, Verdict]:
+    """The only use of the test period: probabilities, metrics with intervals, the verdict."""
+    probabilities = _test_probabilities(model, test, fitted)
+    report = evaluate_models(
+        test[LABEL].to_numpy(), probabilities, person=test["person_id"], as_of=test["as_of"],
+        capacities=tuple(sorted({*config.capacities, config.capacity})), shares=config.capacity_shares,
+        n_boot=config.n_boot, random_state=config.random_state,
+    )
+    return probabilities, report, judge(report, config, rule_available=fitted["rule"].available)
 
 
 def _test_predictions(test, prepared, period, probability) -> pd.DataFrame:
@@ -284,7 +287,7 @@ def _log(tracking, facts, report, verdict, fitted, config, prepared, split, coun
                                  "num_threads": default_threads(config.num_threads)},
         }
         for name, record in documents.items():
-            (folder / name).write_text(json.dumps(record, indent=2, default=str, allow_nan=True), encoding="utf-8")
+            (folder / name).write_text(json.dumps(_jsonable(record), indent=2, default=str), encoding="utf-8")
         for name, content in fairness_files.items():
             (folder / name).write_bytes(content)
         tracking.log_run(params=_params(facts, fitted, config, split), metrics=_metrics(report, fitted, config),
@@ -343,6 +346,17 @@ class _Reporter:
             print(message, flush=True)
         else:
             self.step(message)
+
+
+def _jsonable(value):
+    """Plain JSON: NaN and infinities (a metric with no defined value) become null."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 
 
 def _check_counts(counts: dict) -> None:

@@ -207,3 +207,12 @@ def test_result_carries_the_test_period_and_its_audit_in_memory(trained):
     np.testing.assert_allclose(test["probability"].mean(), test["label"].mean(), rtol=0.5)
     assert result.flag_count == 400 and result.audit is not None
     assert result.audit.to_dict()["settings"]["top_k"] == 400
+
+
+def test_json_artifacts_are_strict_json(trained):
+    def refuse(constant):
+        raise ValueError(f"non-standard JSON constant {constant}")
+
+    for name, path in _run_files(trained).items():
+        if name.endswith(".json"):
+            json.loads(path.read_text(), parse_constant=refuse)
