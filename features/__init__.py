@@ -12,7 +12,7 @@ from ._pseudonym import Pseudonymiser, load_pseudonym_key
 from ._registry import CONCEPTS, PROTECTED_CHARACTERISTICS, Feature, FeatureRegistry
 from ._catalog import default_registry
 from ._labels import KNIFE_INVOLVEMENT, KNIFE_POSSESSION, LABEL_DEFINITIONS, LabelDefinition, build_labels
-from ._lineage import trace_feature
+from ._lineage import trace_feature, trace_features
 from ._matrix import FeatureSet, build_features, cohort
 from ._synth import DEFAULT_RECORDING_BIAS, synthesize, true_labels
 
@@ -35,6 +35,7 @@ __all__ = [
     "LabelDefinition",
     "build_labels",
     "trace_feature",
+    "trace_features",
     "FeatureSet",
     "build_features",
     "cohort",

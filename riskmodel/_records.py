@@ -6,11 +6,8 @@ that made its value, with ``features.trace_feature``: the same selection the bui
 counted, so the records cited are exactly the records counted. The sentence gains the
 latest record's date and meaning; the references become the evidence.
 
-Tracing runs only for the people with a case page. :func:`trace_many` runs each
-feature's declared record selection once over all of them (the same ``Trace`` that
-``features.trace_feature`` runs for one person; a test holds the two equal), so a case
-page costs no per-person pass over the tables. Should the builders' declarations move,
-tracing falls back to ``features.trace_feature`` person by person.
+Tracing runs only for the people with a case page, through ``features.trace_features``,
+which runs each feature's record selection once over all of them.
 """
 
 from __future__ import annotations
@@ -18,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from features import Feature, FeatureRegistry
+from features import Feature, FeatureRegistry, trace_features
 
-from ._reasons import _is_share, _lookup, citable, dated_sentence, evidence_text, with_records
+from ._reasons import _is_share, _lookup, citable, dated_sentence, evidence_text
 
 _NO_ROWS = np.empty(0, dtype=np.int64)
 
@@ -90,51 +87,6 @@ def add_lineage(
     return texts, evidence
 
 
-def trace_many(tables: dict[str, pd.DataFrame], person_ids, as_of, feature_names) -> pd.DataFrame:
-    """The source records behind many people's values of some features, in one pass each.
-
-    Runs each feature's declared ``Trace`` (the selection ``features.trace_feature``
-    runs for one person) over all ``person_ids`` at once.
-
-    Returns
-    -------
-    DataFrame
-        ``person_id``, ``feature`` and the ``features.trace_feature`` columns (``table,
-        record_ref, date, code, meaning, detail``), latest first within each person.
-    """
-    from features._builders import BUILDERS, Clock, People
-    from features._builders._cohort import as_of_dates
-    from features._lineage import _lineage
-
-    own = subset_tables(tables, person_ids)
-    people = People.from_table(_people_rows(own["people"], person_ids))
-    clock = Clock(as_of_dates(as_of)[0])
-    wanted, frames = set(feature_names), []
-    for builder in BUILDERS:
-        names = [n for n in builder.NAMES if n in wanted and n in getattr(builder, "TRACES", {})]
-        if not names:
-            continue
-        prepared = builder.prepare(own, people)
-        for name in names:
-            frames.append(_traced(name, builder.TRACES[name], prepared, own, people, clock, _lineage))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["person_id", "feature"])
-
-
-def _traced(name, trace, prepared, own, people, clock, lineage) -> pd.DataFrame:
-    records = prepared[trace.table]
-    mask = trace.select(records, clock)
-    rows = own[trace.table].iloc[records.row[mask]].copy()
-    rows["_person"] = people.index[records.person[mask]]
-    if trace.pick != "all" and len(rows):
-        rows = rows.sort_values(trace.date, ascending=trace.pick == "earliest", kind="stable")
-        rows = rows.drop_duplicates("_person", keep="first")
-    rows = rows.sort_values(trace.date, ascending=False, kind="stable")
-    frame = lineage(rows.drop(columns="_person"), trace)
-    frame.insert(0, "feature", name)
-    frame.insert(0, "person_id", rows["_person"].to_numpy(dtype=object)[: len(frame)])
-    return frame
-
-
 def _cells(values: np.ndarray, rows: np.ndarray, chosen: np.ndarray, traceable: np.ndarray) -> list[tuple[int, int, int]]:
     """(row, concept, feature column) shown on a case page whose value rests on records.
 
@@ -153,15 +105,9 @@ def _cells(values: np.ndarray, rows: np.ndarray, chosen: np.ndarray, traceable: 
 
 
 def _record_summaries(tables, person_ids, as_of, names, cells):
-    """``found(person_id, feature) -> (n, latest date, latest meaning, refs) or None``.
-
-    From one bulk trace where possible, else person by person with ``trace_feature``.
-    """
+    """``found(person_id, feature) -> (n, latest date, latest meaning, refs) or None``."""
     people = person_ids[[cell[0] for cell in cells]]
-    try:
-        bulk = trace_many(tables, people, as_of, sorted({names[cell[-1]] for cell in cells}))
-    except (ImportError, AttributeError, KeyError):
-        return _per_person_summaries(tables, people, as_of)
+    bulk = trace_features(tables, people, as_of, sorted({names[cell[-1]] for cell in cells}))
     if not len(bulk):
         return lambda person_id, feature: None
     groups = bulk.groupby(["person_id", "feature"], sort=False)
@@ -171,52 +117,6 @@ def _record_summaries(tables, person_ids, as_of, names, cells):
     })
     table = dict(zip(summary.index, summary.itertuples(index=False, name=None)))
     return lambda person_id, feature: table.get((person_id, feature))
-
-
-def _per_person_summaries(tables, people, as_of):
-    import features
-
-    split = PersonTables(tables, people)
-
-    def found(person_id, feature):
-        records = features.trace_feature(split.of(person_id), person_id, as_of, feature)
-        if records.empty:
-            return None
-        latest = records.sort_values("date", ascending=False, na_position="last").iloc[0]
-        return len(records), latest["date"], latest["meaning"], records["record_ref"].astype(str).tolist()
-
-    return found
-
-
-def _people_rows(people: pd.DataFrame, person_ids) -> pd.DataFrame:
-    rows = people.drop_duplicates("person_id")
-    return rows.loc[rows["person_id"].isin(pd.unique(np.asarray(person_ids, dtype=object))).to_numpy(bool)]
-
-
-class PersonTables:
-    """The tidy tables cut down to some people, then split per person on demand.
-
-    Parameters
-    ----------
-    tables : dict of DataFrame
-    person_ids : array-like of str
-        The people to keep.
-    """
-
-    def __init__(self, tables: dict[str, pd.DataFrame], person_ids) -> None:
-        self.tables = subset_tables(tables, person_ids)
-        self.positions = {
-            name: table.groupby("person_id", sort=False, observed=True).indices
-            for name, table in self.tables.items()
-            if "person_id" in table.columns and len(table)
-        }
-
-    def of(self, person_id: str) -> dict[str, pd.DataFrame]:
-        """Every table holding only ``person_id``'s rows."""
-        return {
-            name: table.iloc[self.positions[name].get(person_id, _NO_ROWS)] if name in self.positions else table
-            for name, table in self.tables.items()
-        }
 
 
 def subset_tables(tables: dict[str, pd.DataFrame], person_ids) -> dict[str, pd.DataFrame]:

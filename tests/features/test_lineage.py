@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from features import build_features, default_registry, trace_feature
+from features import build_features, default_registry, trace_feature, trace_features
 from features._builders._sample import empty_tables, make_table, sample_tables
 from features._lineage import LINEAGE_COLUMNS
 
@@ -97,3 +97,22 @@ def test_every_feature_can_be_traced():
         got = trace_feature(tables, person, AS_OF, feature)
         assert list(got.columns) == list(LINEAGE_COLUMNS)
         assert got["date"].dtype == np.dtype("datetime64[ns]")
+
+
+def test_tracing_many_people_at_once_lists_each_persons_own_records():
+    tables = sample_tables(300, seed=8)
+    people = tables["people"]["person_id"].head(40).tolist()
+    names = ["suspensions_12m", "offences_24m", "missing_episodes_12m", "days_since_last_offence"]
+    bulk = trace_features(tables, people, AS_OF, names)
+    assert list(bulk.columns) == ["person_id", "feature", *LINEAGE_COLUMNS]
+    for person in people:
+        for feature in names:
+            mine = bulk.loc[(bulk["person_id"] == person) & (bulk["feature"] == feature)]
+            alone = trace_features(tables, [person], AS_OF, [feature])
+            assert mine["record_ref"].tolist() == alone["record_ref"].tolist()
+    assert len(bulk) > 0
+
+
+def test_tracing_an_unknown_feature_is_refused():
+    with pytest.raises(ValueError, match="no feature named 'shoe_size'"):
+        trace_features(exclusion_tables(), ["p1"], AS_OF, ["shoe_size"])
