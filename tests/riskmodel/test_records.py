@@ -5,6 +5,9 @@ import pandas as pd
 
 from riskmodel import _records
 
+AS_OF = "2024-03-31"
+
+
 def test_a_date_and_reason_are_not_repeated_within_one_statement():
     from features import default_registry
     from features._builders._sample import empty_tables, make_table
