@@ -21,7 +21,7 @@ def as_of_dates(as_of: Sequence | object) -> list[pd.Timestamp]:
     ValueError
         If no date is given or one cannot be read as a date.
     """
-    many = isinstance(as_of, (Sequence, pd.Index, np.ndarray, pd.Series)) and not isinstance(as_of, (str, bytes))
+    many = pd.api.types.is_list_like(as_of)
     values = list(as_of) if many else [as_of]
     if len(values) == 0:
         raise ValueError("The 'as_of' option needs at least one date; got none.")

@@ -38,6 +38,7 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
     out.print(f"A pseudonymisation key for this demo was made at {key_file} (readable by its owner only).")
 
     extracts = feats.load_extracts(data, key=key, progress=step)
+    (out_dir / "validation").mkdir(parents=True, exist_ok=True)
     extracts.report.write_json(out_dir / "validation" / "validation.json")
     extracts.report.write_quarantine(out_dir / "validation" / "quarantine")
 
@@ -55,7 +56,7 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
                                     out_dir=out_dir / "scores", progress=step)
 
     step("auditing the test period")
-    governance = _demo_governance(result, feature_set, data, key, out_dir / "governance")
+    governance = _demo_governance(result, feature_set, extracts.tables, data, key, out_dir / "governance")
     return {
         "synthetic extracts (the truth is kept apart in _truth/)": data,
         "validation report": out_dir / "validation" / "validation.json",
@@ -68,7 +69,7 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
     }
 
 
-def _demo_governance(result, feature_set, data: Path, key: bytes, folder: Path) -> dict[str, Path]:
+def _demo_governance(result, feature_set, tables, data: Path, key: bytes, folder: Path) -> dict[str, Path]:
     """The governance report of the test period, and recorded against true outcomes."""
     from evaluation import audit_scores, compare_audits_html, write_transparency_record
     from features import DEFAULT_RECORDING_BIAS, true_labels
@@ -81,13 +82,14 @@ def _demo_governance(result, feature_set, data: Path, key: bytes, folder: Path) 
     audit.write_html(folder / "report.html", context=context)
     write_transparency_record(audit, folder / "transparency_record.md", context=context)
 
-    truth = true_labels(data, key=key, people=test[["person_id", "as_of"]],
-                        label=feature_set.label_definition)
+    truth = true_labels(data, tables, test["as_of"].unique(), key=key, label=feature_set.label_definition,
+                        data_end=feature_set.data_end)
+    truth = test[["person_id", "as_of"]].merge(truth, on=["person_id", "as_of"], how="left")["label"]
     group = DEFAULT_RECORDING_BIAS["group"]
     audits = {
         outcome: audit_scores(y_true, y_score=test["probability"].to_numpy(), top_k=result.flag_count,
                               sensitive_features=test[[group]], n_boot=500, random_state=0)
-        for outcome, y_true in (("recorded outcome", test["label"].to_numpy()), ("true outcome", truth))
+        for outcome, y_true in (("recorded outcome", test["label"].to_numpy()), ("true outcome", truth.to_numpy()))
     }
     note = (
         "In this synthetic authority, possession of a bladed article is recorded more often for one "
