@@ -20,7 +20,7 @@ def demo(
         outputs = _run_demo(Path(out_dir), young_people, seed, step)
     out.print("\n[bold]Outputs[/bold]")
     for description, path in outputs.items():
-        out.print(f"  {description}: {path}")
+        out.print(f"  {description}: {path}", soft_wrap=True, highlight=False)
     out.print("Scores support a professional's judgement; they never decide anything.")
 
 

@@ -1,0 +1,96 @@
+"""The whole job in one command, on a small synthetic authority.
+
+Runs ``riskmodel demo`` once for the module, then checks that every output a person
+reads exists, renders in a real browser, and carries no raw identifier from the extracts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from riskmodel.cli import app
+
+IDENTIFIER_COLUMNS = ("PERSON_REF", "LA_CHILD_ID", "UPN", "YJ_ID", "NCCIS_ID")
+READABLE = (".html", ".md", ".json", ".csv", ".txt", ".yaml", ".MLmodel")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    mlruns = folder / "mlruns"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{mlruns}/mlflow.db")
+        mlruns.mkdir()
+        result = CliRunner().invoke(app, ["demo", "--out", str(folder / "out"), "--young-people", "3000",
+                                          "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    return folder, result.output
+
+
+def test_the_demo_lists_every_output_and_each_exists(demo):
+    folder, output = demo
+    out = folder / "out"
+    for path in ("validation/validation.json", "features.parquet", "features_groups.parquet",
+                 "model/model_card.html", "model/model_card.md", "scores/index.html", "scores/scores.csv",
+                 "scores/explanations.csv", "governance/report.html", "governance/audit.json",
+                 "governance/transparency_record.md", "governance/recording-bias.html"):
+        assert (out / path).is_file(), path
+    for listed in ("validation.json", "features.parquet", "model_card.html", "index.html", "scores.csv",
+                   "report.html", "audit.json", "transparency_record.md", "recording-bias.html"):
+        assert listed in output
+    assert list((out / "scores" / "cases").glob("*.html"))
+
+
+def test_validation_accepts_every_synthetic_row(demo):
+    folder, _ = demo
+    report = json.loads((folder / "out" / "validation" / "validation.json").read_text())
+    assert sum(t["rows_in"] for t in report["tables"]) > 0
+    assert all(t["rows_in"] == t["rows_accepted"] + t["rows_quarantined"] for t in report["tables"])
+    assert sum(t["rows_quarantined"] for t in report["tables"]) == 0
+
+
+def test_the_audit_covers_the_protected_characteristics(demo):
+    folder, _ = demo
+    audit = json.loads((folder / "out" / "governance" / "audit.json").read_text())
+    attributes = {g["attribute"] for g in audit["groups"]}
+    assert {"sex", "ethnicity_group", "sen_provision", "age_band", "looked_after"} <= attributes
+    assert audit["intersections"]
+
+
+def test_no_raw_identifier_reaches_any_output(demo):
+    folder, _ = demo
+    index = pd.read_csv(folder / "out" / "data" / "linkage" / "person_index.csv", dtype=str)
+    identifiers = set()
+    for column in IDENTIFIER_COLUMNS:
+        identifiers |= set(index[column].dropna())
+    assert len(identifiers) > 1000
+    pattern = re.compile(r"[A-Za-z0-9]{6,}")
+    outputs = [p for p in folder.rglob("*") if p.is_file() and p.suffix in READABLE
+               and "data" not in p.relative_to(folder).parts[:2]]
+    assert any(p.suffix == ".html" for p in outputs)
+    for path in outputs:
+        tokens = set(pattern.findall(path.read_text(errors="ignore")))
+        leaked = tokens & identifiers
+        assert not leaked, f"{path.name} holds {len(leaked)} raw identifier(s)"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", ["governance/report.html", "governance/recording-bias.html",
+                                  "model/model_card.html", "scores/index.html", "case"])
+def test_pages_render_in_chromium_with_charts_and_no_errors(demo, render_page, page):
+    folder, _ = demo
+    out = folder / "out"
+    path = next((out / "scores" / "cases").glob("*.html")) if page == "case" else out / page
+    rendered = render_page(path)
+    assert rendered.console_errors == []
+    assert rendered.failed_requests == []
+    assert rendered.external_requests == []
+    assert rendered.broken_images == 0
+    if page != "scores/index.html":
+        assert rendered.charts > 0
+    assert rendered.screenshot.stat().st_size > 10_000
