@@ -38,8 +38,9 @@ class TrainingConfig:
     early_stopping_rounds : int, default=30
         Rounds without improvement of validation ROC AUC before stopping.
     num_threads : int or None, default=None
-        LightGBM threads; ``None`` uses up to 4 of this machine's cores. Recorded with the run:
-        results are identical for the same data, configuration and thread count.
+        LightGBM threads; ``None`` uses one fewer than this machine's cores, at most 4.
+        Recorded with the run: results are identical for the same data, configuration and
+        thread count.
     calibration_methods : tuple of str, default=("isotonic", "sigmoid")
         Candidate calibrators, chosen by cross-fitted score on the validation period.
     calibration_score : {"log_loss", "brier"}, default="log_loss"

@@ -56,8 +56,12 @@ class SearchResult:
 
 
 def default_threads(num_threads: int | None) -> int:
-    """The thread count used: as configured, else up to 4 of this machine's cores."""
-    return int(num_threads) if num_threads else max(1, min(4, os.cpu_count() or 1))
+    """The thread count used: as configured, else one fewer than this machine's cores, at most 4.
+
+    LightGBM's threads spin while they wait, so a run that takes every core slows sharply
+    when anything else needs one; leaving a core free keeps training time predictable.
+    """
+    return int(num_threads) if num_threads else max(1, min(4, (os.cpu_count() or 2) - 1))
 
 
 def draw_candidates(n: int, *, random_state: int) -> list[dict]:
