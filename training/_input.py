@@ -143,7 +143,8 @@ def _unpack(data, groups):
         "description": "The 'label' column of a user-provided feature table; its definition "
         "was not supplied with the table.",
     }
-    return data, registry or FeatureRegistry(), _as_dict(label), groups, {}
+    provenance = {"data_end": str(data.attrs["data_end"])} if data.attrs.get("data_end") else {}
+    return data, registry or FeatureRegistry(), _as_dict(label), groups, provenance
 
 
 def _as_dict(label) -> dict:
