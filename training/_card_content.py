@@ -171,7 +171,8 @@ def _performance(facts) -> list:
         ("h2", "Performance against the baselines"),
         ("p", "All figures are on the test period, which played no part in training, early stopping "
               "or calibration. Brackets give 95% bootstrap intervals, resampling young people (not "
-              "rows), since a young person appears at several as-of dates. ROC AUC, PR AUC, Brier "
+              "rows), since a young person appears at several as-of dates; they reflect the test sample, "
+              "not the variation from retraining. ROC AUC, PR AUC, Brier "
               "score, log loss and calibration are pooled over the test as-of dates; precision and "
               "recall at the top K (or top share) are computed per as-of date and averaged."),
         ("p", f"Baselines: a logistic regression on the same features (median imputation, scaling), "

@@ -74,8 +74,10 @@ def _blocks(audit: dict, top_k: int, config) -> list:
               f"smaller than the audit's minimum cell are withheld."),
         ("table", header, rows),
         ("p", "The label is recorded crime, so base rates and error rates by group inherit any bias in "
-              "how groups are policed. The full audit (intersections, capacity planning, verdicts) "
-              "is in fairness_audit.html and fairness_audit.json beside this card."),
+              "how groups are policed. The audit's intervals resample rows within each group, not young "
+              "people, so where young people appear at several test dates they are somewhat too narrow. "
+              "The full audit (intersections, capacity planning, verdicts) is in fairness_audit.html "
+              "and fairness_audit.json beside this card."),
     ]
 
 

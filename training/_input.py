@@ -22,6 +22,7 @@ LABEL = "label"
 PROTECTED_COLUMNS = frozenset(
     {*PROTECTED_CHARACTERISTICS, "ethnicity_group", "sen_provision", "sen_type", "gender", "religion"}
 )
+PROXY_COLUMNS = frozenset({"area", "postcode", "postcode_district", "fsm", "fsm_eligible", "school", "school_urn"})
 
 
 @dataclass
@@ -73,6 +74,9 @@ def prepare_training_data(data, *, groups=None) -> TrainingData:
         notes.append(f"{dropped} row(s) without a label (their label window is not complete) were left out.")
     feature_names = [c for c in frame.columns if c not in (*KEYS, LABEL)]
     _check_features(frame, feature_names, registry)
+    notes += [f"The input '{c}' describes where a young person lives or studies, or their family's income: "
+              "a proxy for protected characteristics and deprivation. The governance panel should decide "
+              "whether it is justified." for c in feature_names if c.lower() in PROXY_COLUMNS]
     frame = frame.sort_values(["as_of", "person_id"], kind="stable").reset_index(drop=True)
     return TrainingData(
         frame=frame,

@@ -114,3 +114,9 @@ def test_a_feature_set_is_unpacked(table, small_registry):
     data = prepare_training_data(feature_set)
     assert data.label_definition == {"name": "knife_involvement", "version": "1"}
     assert data.groups is not None and data.provenance == {"data_end": "2024-03-31"}
+
+
+def test_a_place_or_income_proxy_is_allowed_with_a_note(table):
+    frame, _ = table
+    data = prepare_training_data(frame.assign(fsm=0))
+    assert any("'fsm'" in note and "proxy" in note for note in data.notes)
