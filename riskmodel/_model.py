@@ -206,8 +206,11 @@ class RiskModel:
 
         Each row sums to :meth:`predict_logodds` for that row. The index is ``X``'s index.
         """
-        values = self.booster.predict(self._matrix(X), pred_contrib=True)
-        return pd.DataFrame(values, columns=[*self.feature_names, "base"], index=X.index)
+        matrix = self._matrix(X)
+        columns = [*self.feature_names, "base"]
+        if len(matrix) == 0:  # LightGBM cannot decompose zero rows
+            return pd.DataFrame(np.empty((0, len(columns))), columns=columns, index=X.index)
+        return pd.DataFrame(self.booster.predict(matrix, pred_contrib=True), columns=columns, index=X.index)
 
     def position(self, probability) -> np.ndarray:
         """Position 1-20 of each probability in the reference distribution.

@@ -74,6 +74,12 @@ def test_contributions_add_up_to_the_model_output(model, seed, n):
     np.testing.assert_allclose(contributions.sum(axis=1), model.predict_logodds(X), atol=1e-9)
 
 
+def test_an_empty_frame_gives_empty_results(model):
+    X = _features(3, 0).head(0)
+    assert model.predict_proba(X).shape == (0,)
+    assert model.contributions(X).shape == (0, len(NAMES) + 1)
+
+
 def test_contributions_keep_the_index(model):
     X = _features(5, 1)
     X.index = pd.Index(list("abcde"), name="row")
