@@ -67,6 +67,16 @@ class TrainingConfig:
     rule_features : tuple of str or None, default=None
         Features whose any positive value flags the simple rule; ``None`` finds them in the
         registry (prior youth justice outcomes, permanent exclusions).
+
+    Examples
+    --------
+    >>> config = TrainingConfig(n_search=4, capacities=[25, 50])
+    >>> config.n_search, config.capacities
+    (4, (25, 50))
+    >>> TrainingConfig(horizon_months=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid training configuration: 'horizon_months' must be a whole number of months from 1 to 36; got 0.
     """
 
     random_state: int = 0

@@ -62,6 +62,15 @@ def evaluate_models(y_true, models: dict, *, person, as_of, capacities=(50, 100,
         ``{model: {metric: {"value", "ci_low", "ci_high"}}}`` plus, for each other model
         ``m``, ``"lift_over_" + m``: the first model minus ``m`` for ranking, precision and
         recall metrics.
+
+    Examples
+    --------
+    >>> y = np.array([0, 0, 1, 0, 1, 0, 0, 1])
+    >>> p = np.array([0.1, 0.2, 0.8, 0.3, 0.6, 0.1, 0.4, 0.35])
+    >>> report = evaluate_models(y, {"model": p}, person=np.arange(8), as_of=np.zeros(8),
+    ...                          capacities=(2,), shares=(), n_boot=20)
+    >>> round(report["model"]["roc_auc"]["value"], 3), report["model"]["precision_at_2"]["value"]
+    (0.933, 1.0)
     """
     y = np.asarray(y_true, dtype=float)
     prepared = {name: _Prepared(np.asarray(p, dtype=float), y, as_of) for name, p in models.items()}

@@ -124,3 +124,21 @@ def test_logit_inverts_the_sigmoid(values):
 def test_fits_without_both_outcomes_are_missing():
     y = np.zeros(10)
     assert np.isnan(fit_line(np.ones((1, 10)), y, np.linspace(-1, 1, 10))[1][0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 1)), min_size=2, max_size=7),
+       k=st.integers(1, 7))
+def test_precision_at_k_is_the_average_over_every_tie_breaking_order(data, k):
+    from itertools import permutations
+
+    score = np.array([s for s, _ in data], dtype=float)
+    y = np.array([label for _, label in data])
+    if y.sum() == 0:
+        return
+    hits = [y[list(order)][np.argsort(-score[list(order)], kind="stable")][:k].sum()
+            for order in permutations(range(len(y)))]
+    expected = np.mean(hits) / min(k, len(y))
+    report = evaluate_models(y, {"m": score}, person=np.arange(len(y)), as_of=np.zeros(len(y)),
+                             capacities=(k,), shares=(), n_boot=2)
+    assert report["m"][f"precision_at_{k}"]["value"] == pytest.approx(expected)
