@@ -35,8 +35,8 @@ class TrainingConfig:
         Number of hyperparameter configurations tried (seeded random draws).
     num_boost_round : int, default=500
         Upper limit on trees; early stopping on the validation period usually stops far sooner.
-    early_stopping_rounds : int, default=30
-        Rounds without improvement of validation ROC AUC before stopping.
+    early_stopping_rounds : int, default=50
+        Rounds without improvement of validation ROC AUC (evaluated every 5 rounds) before stopping.
     num_threads : int or None, default=None
         LightGBM threads; ``None`` uses one fewer than this machine's cores, at most 4.
         Recorded with the run: results are identical for the same data, configuration and
@@ -87,7 +87,7 @@ class TrainingConfig:
     test_start: str | None = None
     n_search: int = 8
     num_boost_round: int = 500
-    early_stopping_rounds: int = 30
+    early_stopping_rounds: int = 50
     num_threads: int | None = None
     calibration_methods: tuple[str, ...] = CALIBRATION_METHODS
     calibration_score: str = "log_loss"
