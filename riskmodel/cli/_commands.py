@@ -168,16 +168,21 @@ def score(
 ) -> None:
     """Score and explain everyone aged 10-18 on the as-of date; write case pages for the highest band."""
     import riskmodel
-    import training
 
-    with reported_errors():
-        name, version = parse_model(model)
-        with progress_steps() as step:
-            risk_model = training.load_registered_model(name, version)
-            extracts = load_data(data, key_file, step)
-            result = riskmodel.score_people(risk_model, extracts.tables, as_of, out_dir=out_dir, progress=step)
+    with reported_errors(), progress_steps() as step:
+        risk_model, tables = _model_and_tables(model, data, key_file, step)
+        result = riskmodel.score_people(risk_model, tables, as_of, out_dir=out_dir, progress=step)
     out.print(f"{len(result.scores)} young people scored -> {Path(out_dir) / 'scores.csv'}")
     out.print(f"{len(result.case_pages)} case pages; start at {result.index_path}")
+
+
+def _model_and_tables(model: str, data: Path, key_file: Path | None, step):
+    """The registered model named by ``--model`` (checksum verified) and the loaded extracts."""
+    import training
+
+    name, version = parse_model(model)
+    risk_model = training.load_registered_model(name, version)
+    return risk_model, load_data(data, key_file, step).tables
 
 
 @app.command()
@@ -191,14 +196,11 @@ def explain(
 ) -> None:
     """Print one young person's explained score and write their case page."""
     import riskmodel
-    import training
 
     with reported_errors():
-        name, version = parse_model(model)
         with progress_steps() as step:
-            risk_model = training.load_registered_model(name, version)
-            extracts = load_data(data, key_file, step)
-        explanation = riskmodel.explain_person(risk_model, extracts.tables, as_of, person, out_dir=out_dir)
+            risk_model, tables = _model_and_tables(model, data, key_file, step)
+        explanation = riskmodel.explain_person(risk_model, tables, as_of, person, out_dir=out_dir)
     out.print(explanation.text)
     out.print(f"Case page: {explanation.case_page}")
 
