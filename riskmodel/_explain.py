@@ -31,7 +31,6 @@ import pandas as pd
 from features import CONCEPTS, FeatureRegistry
 
 from . import _reasons, _records
-from ._treeshap import tree_contributions
 
 OTHER_CONCEPT = "other information"
 EXPLANATION_COLUMNS = [
@@ -104,14 +103,8 @@ def decompose(model, X: pd.DataFrame) -> Decomposition:
 
 
 def exact_contributions(model, X: pd.DataFrame) -> np.ndarray:
-    """Exact tree SHAP values in log-odds: one column per model feature, then the base.
-
-    The same values as ``model.contributions(X)`` (LightGBM's ``pred_contrib``),
-    computed once per distinct route through each tree (see :mod:`riskmodel._treeshap`).
-    """
-    model.check_features(X)
-    values = X[model.feature_names].to_numpy(dtype="float64", na_value=np.nan)
-    return tree_contributions(model.booster, values)
+    """Exact tree SHAP values in log-odds: one column per model feature, then the base."""
+    return model.contributions(X).to_numpy()
 
 
 def calibrated(model, logodds: np.ndarray) -> np.ndarray:

@@ -30,6 +30,8 @@ import pandas as pd
 
 from features import FeatureRegistry
 
+from ._treeshap import tree_contributions
+
 FORMAT_VERSION = 1
 KEY_COLUMNS = ("person_id", "as_of", "label")
 POSITIONS = 20
@@ -204,13 +206,15 @@ class RiskModel:
     def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
         """Exact tree SHAP values in log-odds, one column per feature plus ``base``.
 
-        Each row sums to :meth:`predict_logodds` for that row. The index is ``X``'s index.
+        Each row sums to :meth:`predict_logodds` for that row. The values are LightGBM's
+        own exact tree SHAP (``pred_contrib``), computed once per distinct route through
+        each tree (:mod:`riskmodel._treeshap`). The index is ``X``'s index.
         """
         matrix = self._matrix(X)
         columns = [*self.feature_names, "base"]
         if len(matrix) == 0:  # LightGBM cannot decompose zero rows
             return pd.DataFrame(np.empty((0, len(columns))), columns=columns, index=X.index)
-        return pd.DataFrame(self.booster.predict(matrix, pred_contrib=True), columns=columns, index=X.index)
+        return pd.DataFrame(tree_contributions(self.booster, matrix), columns=columns, index=X.index)
 
     def position(self, probability) -> np.ndarray:
         """Position 1-20 of each probability in the reference distribution.

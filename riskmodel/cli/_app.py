@@ -92,10 +92,11 @@ def progress_steps() -> Iterator[callable]:
     task = bar.add_task("starting", total=None)
 
     def step(description: str, fraction: float | None = None) -> None:
+        if "\n" in description or not console.is_terminal:
+            console.print(description, soft_wrap=True, highlight=False, markup=False)
+            return
         bar.update(task, description=description, total=1.0 if fraction is not None else None,
                    completed=fraction or 0.0)
-        if not console.is_terminal:
-            console.print(f"  {description}", style="dim")
 
     with bar:
         yield step

@@ -146,16 +146,15 @@ def train(
         settings = training.load_config(config) if config else None
         with progress_steps() as step:
             if data is not None:
-                result = training.train_from_data(
+                training.train_from_data(
                     data, key=pseudonym_key(key_file), config=settings, experiment=experiment,
                     registered_name=registered_name, progress=step,
                 )
             else:
-                result = training.train_model(
+                training.train_model(
                     training.read_feature_table(features_file), config=settings,
                     experiment=experiment, registered_name=registered_name, progress=step,
                 )
-    out.print(result.summary())
 
 
 @app.command()

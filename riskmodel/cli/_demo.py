@@ -48,7 +48,6 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
     feature_set.write(out_dir / "features.parquet")
 
     result = training.train_model(feature_set, experiment="knife-crime-risk-demo", progress=step)
-    out.print(result.summary())
     model_card = _copy_model_card(result, out_dir / "model")
 
     step("scoring and explaining the latest date")
