@@ -164,7 +164,8 @@ def _settings(inputs: AuditInputs, layout, *, n_boot, seed, capacities, referenc
         "random_state": int(seed),
         "confidence_level": CONFIDENCE,
         "interval_method": "percentile bootstrap, each intersection cell resampled within "
-                           "itself; widened where needed to include the point estimate",
+                           "itself; widened where needed to include the point estimate, and joined "
+                           "with the Wilson score interval where a group has no or only events",
         "min_cell": int(min_cell),
         "tolerance": float(tolerance),
         "tolerance_band": [float(tolerance), 1.0 / float(tolerance)],

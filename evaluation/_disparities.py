@@ -7,13 +7,16 @@ import numpy as np
 from ._metrics import DENOMINATORS, RATE_METRICS
 
 __all__ = [
-    "WITHIN", "OUTSIDE", "INSUFFICIENT", "interval", "verdict", "disparities_for",
+    "WITHIN", "OUTSIDE", "INSUFFICIENT", "interval", "rate_interval", "wilson", "verdict",
+    "disparities_for",
 ]
 
 WITHIN = "within tolerance"
 OUTSIDE = "outside tolerance"
 INSUFFICIENT = "insufficient evidence"
 ALPHA = 0.05
+Z = 1.959963984540054  # the normal quantile for a two-sided 95% interval
+PROPORTIONS = tuple(m for m in RATE_METRICS if m != "roc_auc")
 
 
 def interval(replicates: np.ndarray, value: float) -> tuple[float, float]:
@@ -27,6 +30,46 @@ def interval(replicates: np.ndarray, value: float) -> tuple[float, float]:
         return (np.nan, np.nan)
     low, high = np.quantile(finite, [ALPHA / 2, 1 - ALPHA / 2], method="inverted_cdf")
     return (float(min(low, value)), float(max(high, value)))
+
+
+def wilson(rate: float, n: float) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``rate`` observed among ``n``.
+
+    Examples
+    --------
+    >>> low, high = wilson(0.0, 13)
+    >>> round(low, 3), round(high, 3)
+    (0.0, 0.228)
+    """
+    if not n > 0 or np.isnan(rate):
+        return (np.nan, np.nan)
+    z2n = Z * Z / n
+    centre = (rate + z2n / 2) / (1 + z2n)
+    half = Z * np.sqrt(rate * (1 - rate) / n + z2n / (4 * n)) / (1 + z2n)
+    low, high = max(0.0, centre - half), min(1.0, centre + half)
+    return (float(min(low, rate)), float(max(high, rate)))  # rounding must not exclude the rate
+
+
+def degenerate(rate: float, n: float) -> bool:
+    """Whether a group has no events, or only events, behind a proportion.
+
+    Then every bootstrap replicate repeats the estimate and the percentile interval
+    shrinks to a point, which would claim certainty that a handful of young people
+    cannot give.
+    """
+    if not n > 0 or np.isnan(rate):
+        return False
+    events = rate * n
+    return bool(events < 0.5 or events > n - 0.5)
+
+
+def rate_interval(replicates: np.ndarray, value: float, n: float) -> tuple[float, float]:
+    """Percentile interval of a proportion, joined with its Wilson interval when degenerate."""
+    low, high = interval(replicates, value)
+    if degenerate(value, n):
+        w_low, w_high = wilson(value, n)
+        low, high = min(low, w_low), max(high, w_high)
+    return (low, high)
 
 
 def verdict(ci_low: float, ci_high: float, *, tolerance: float) -> str:
@@ -76,6 +119,9 @@ def _one(metric, u, ref, estimates, *, tolerance, min_cell, hidden) -> dict:
     diff = value - base
     r_low, r_high = interval(_safe_ratio(reps[:, u], reps[:, ref]), ratio)
     d_low, d_high = interval(reps[:, u] - reps[:, ref], diff)
+    if metric in PROPORTIONS:
+        (r_low, r_high), (d_low, d_high) = _with_wilson(
+            metric, u, ref, estimates.point, (r_low, r_high), (d_low, d_high))
     verdict_, reason = verdict(r_low, r_high, tolerance=tolerance), None
     thin = _too_few(metric, u, ref, estimates.point, min_cell)
     if thin:
@@ -89,6 +135,25 @@ def _one(metric, u, ref, estimates, *, tolerance, min_cell, hidden) -> dict:
         "difference_ci_low": _clean(d_low), "difference_ci_high": _clean(d_high),
         "verdict": verdict_, "reason": reason,
     }
+
+
+def _with_wilson(metric, u, ref, point, ratio_ci, difference_ci):
+    """Widen the ratio and difference intervals where either group's events are degenerate.
+
+    The widening takes the extremes of the two groups' Wilson intervals, so a group of
+    13 young people none of whom was flagged is never declared outside tolerance.
+    """
+    count = point[DENOMINATORS[metric]]
+    rates, ns = (point[metric][u], point[metric][ref]), (count[u], count[ref])
+    if not any(degenerate(r, n) for r, n in zip(rates, ns)):
+        return ratio_ci, difference_ci
+    (u_low, u_high), (ref_low, ref_high) = wilson(rates[0], ns[0]), wilson(rates[1], ns[1])
+    ratio_low = _safe_ratio(u_low, ref_high)
+    ratio_high = _safe_ratio(u_high, ref_low) if ref_low > 0 else np.inf
+    return (
+        (min(ratio_ci[0], ratio_low), max(ratio_ci[1], ratio_high)),
+        (min(difference_ci[0], u_low - ref_high), max(difference_ci[1], u_high - ref_low)),
+    )
 
 
 def _too_few(metric, u, ref, point, min_cell) -> str | None:

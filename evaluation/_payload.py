@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._disparities import INSUFFICIENT, _clean, disparities_for, interval
+from ._disparities import INSUFFICIENT, PROPORTIONS, _clean, disparities_for, interval, rate_interval
 from ._layout import Layout, Unit
-from ._metrics import METRICS
+from ._metrics import DENOMINATORS, METRICS
 from ._suppression import PRIMARY, SECONDARY, suppress_counts
 
 __all__ = ["PayloadBuilder", "REASONS"]
@@ -120,7 +120,11 @@ class PayloadBuilder:
             if name == "n":
                 out[name] = {"value": int(value), "ci_low": int(value), "ci_high": int(value)}
                 continue
-            low, high = interval(self.est.replicates[name][:, u], value)
+            replicates = self.est.replicates[name][:, u]
+            if name in PROPORTIONS:
+                low, high = rate_interval(replicates, value, self.est.point[DENOMINATORS[name]][u])
+            else:
+                low, high = interval(replicates, value)
             out[name] = {"value": _clean(value), "ci_low": _clean(low), "ci_high": _clean(high)}
             if name == "positives":
                 out[name]["value"] = int(value)

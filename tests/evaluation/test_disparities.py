@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evaluation._disparities import INSUFFICIENT, OUTSIDE, WITHIN, interval, verdict
+from evaluation._disparities import INSUFFICIENT, OUTSIDE, WITHIN, interval, verdict, wilson
 
 
 @pytest.mark.parametrize(
@@ -86,3 +86,28 @@ def test_a_clear_disparity_is_outside_tolerance():
     b = next(g for g in result.to_dict()["groups"] if g["value"] == "B")
     assert b["disparities"]["selection_rate"]["verdict"] == OUTSIDE
     assert b["disparities"]["roc_auc"]["verdict"] == WITHIN
+
+
+def test_a_small_group_with_nobody_flagged_is_not_declared_outside_tolerance():
+    import pandas as pd
+
+    from evaluation import audit_scores
+
+    n_big, n_small = 3000, 13
+    group = np.array(["big"] * n_big + ["small"] * n_small)
+    score = np.r_[np.linspace(0, 1, n_big), np.zeros(n_small)]
+    y = np.r_[(np.arange(n_big) % 20 == 0).astype(int), np.zeros(n_small, dtype=int)]
+    result = audit_scores(y, y_score=score, threshold=0.97, sensitive_features=pd.Series(group, name="g"),
+                          reference={"g": "big"}, n_boot=200)
+    small = next(g for g in result.to_dict()["groups"] if g["value"] == "small")
+    rate = small["metrics"]["selection_rate"]
+    assert rate["value"] == 0.0
+    assert rate["ci_high"] > 0.2
+    assert small["disparities"]["selection_rate"]["verdict"] == INSUFFICIENT
+
+
+@pytest.mark.parametrize(("rate", "n"), [(0.0, 13), (1.0, 13), (0.3, 40), (0.02, 500)])
+def test_the_wilson_interval_holds_the_rate_inside_zero_and_one(rate, n):
+    low, high = wilson(rate, n)
+    assert 0.0 <= low <= rate <= high <= 1.0
+    assert high - low > 0
