@@ -132,21 +132,32 @@ def with_records(text: str, records: pd.DataFrame) -> tuple[str, str]:
     )
 
 
-def dated_sentence(text: str, n_records: int, latest_date, meaning) -> str:
+# How a record's decoded code joins the sentence, by source table: a referral's code is
+# who made it; most other codes say what the record was for.
+CONNECTORS = {"cin_referrals": "from"}
+
+
+def dated_sentence(text: str, n_records: int, latest_date, meaning, *, source: str | None = None) -> str:
     """``text`` with the latest record's date and (citable) meaning appended.
+
+    The meaning is left out where the sentence already says it.
 
     Examples
     --------
-    >>> dated_sentence("1 referral", 1, pd.Timestamp("2024-05-01"), "school")
-    '1 referral, on 1 May 2024, for school'
+    >>> dated_sentence("1 suspension", 1, pd.Timestamp("2024-05-01"), "theft")
+    '1 suspension, on 1 May 2024, for theft'
+    >>> dated_sentence("1 referral", 1, pd.Timestamp("2024-05-01"), "school", source="cin_referrals")
+    '1 referral, on 1 May 2024, from school'
+    >>> dated_sentence("an assessment identified gangs", 1, pd.Timestamp("2024-05-01"), "gangs")
+    'an assessment identified gangs, on 1 May 2024'
     """
     parts = [text]
     if latest_date is not None and pd.notna(latest_date):
         when = "most recently on" if n_records > 1 else "on"
         parts.append(f"{when} {format_date(latest_date)}")
     meaning = "" if meaning is None or pd.isna(meaning) else str(meaning).strip()
-    if meaning and not cites_protected(meaning):
-        parts.append(f"for {meaning}")
+    if meaning and not cites_protected(meaning) and meaning.lower() not in text.lower():
+        parts.append(f"{CONNECTORS.get(source, 'for')} {meaning}")
     return ", ".join(parts)
 
 

@@ -76,11 +76,11 @@ def add_lineage(
         summary = found(person_ids[row], names[column])
         if summary is None:
             continue
-        n_records, latest_date, meaning, refs = summary
+        n_records, latest_date, meaning, refs, source = summary
         evidence[row, column] = evidence_text(refs)
         text = texts[row, column]
         if dated[column] and text:
-            suffix = dated_sentence(text, n_records, latest_date, meaning)[len(text):]
+            suffix = dated_sentence(text, n_records, latest_date, meaning, source=source)[len(text):]
             if (row, concept, suffix) not in said:
                 texts[row, column] = text + suffix
                 said.add((row, concept, suffix))
@@ -105,7 +105,7 @@ def _cells(values: np.ndarray, rows: np.ndarray, chosen: np.ndarray, traceable: 
 
 
 def _record_summaries(tables, person_ids, as_of, names, cells):
-    """``found(person_id, feature) -> (n, latest date, latest meaning, refs) or None``."""
+    """``found(person_id, feature) -> (n, latest date, latest meaning, refs, table) or None``."""
     people = person_ids[[cell[0] for cell in cells]]
     bulk = trace_features(tables, people, as_of, sorted({names[cell[-1]] for cell in cells}))
     if not len(bulk):
@@ -113,7 +113,7 @@ def _record_summaries(tables, person_ids, as_of, names, cells):
     groups = bulk.groupby(["person_id", "feature"], sort=False)
     summary = pd.DataFrame({
         "n": groups.size(), "date": groups["date"].first(), "meaning": groups["meaning"].first(),
-        "refs": groups["record_ref"].agg(list),
+        "refs": groups["record_ref"].agg(list), "source": groups["table"].first(),
     })
     table = dict(zip(summary.index, summary.itertuples(index=False, name=None)))
     return lambda person_id, feature: table.get((person_id, feature))
