@@ -13,6 +13,7 @@ from ._registry import CONCEPTS, PROTECTED_CHARACTERISTICS, Feature, FeatureRegi
 from ._catalog import default_registry
 from ._labels import KNIFE_INVOLVEMENT, KNIFE_POSSESSION, LABEL_DEFINITIONS, LabelDefinition, build_labels
 from ._lineage import trace_feature, trace_features
+from ._builders._cohort import record_span
 from ._matrix import FeatureSet, build_features, cohort
 from ._synth import DEFAULT_RECORDING_BIAS, synthesize, true_labels
 
@@ -39,6 +40,7 @@ __all__ = [
     "FeatureSet",
     "build_features",
     "cohort",
+    "record_span",
     "DEFAULT_RECORDING_BIAS",
     "synthesize",
     "true_labels",

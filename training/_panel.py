@@ -9,20 +9,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+import features
+
 from ._config import TrainingConfig
 
 HISTORY_YEARS = 2
-RECORD_DATES = {  # the date a record enters the extracts (see docs/tidy-tables.md)
-    "pupils": "census_date", "exclusions": "start_date", "attendance": "term_end",
-    "ap_placements": "census_date", "nccis_activity": "month_end", "cin_referrals": "referral_date",
-    "cin_assessment_factors": "assessment_authorised", "cin_section47": "s47_start",
-    "cin_cp_plans": "cpp_start", "cla_episodes": "decom", "cla_missing": "start", "cla_oc2": "year_end",
-    "yj_offences": "recorded_date", "yj_outcomes": "outcome_date",
-}
-SNAPSHOTS = {  # collections taken at regular dates from the first extract on
-    "pupils": "census_date", "attendance": "term_start", "nccis_activity": "month_end",
-    "ap_placements": "census_date",
-}
 
 
 def panel_dates(tables: dict, *, horizon_months: int = 12, data_end=None) -> list[pd.Timestamp]:
@@ -33,7 +24,7 @@ def panel_dates(tables: dict, *, horizon_months: int = 12, data_end=None) -> lis
     ValueError
         If the tables hold no dated records, or span too short a period for any as-of date.
     """
-    start, end = _record_span(tables)
+    start, end = features.record_span(tables)
     end = pd.Timestamp(data_end) if data_end is not None else end
     first = start + pd.DateOffset(years=HISTORY_YEARS)
     last = end - pd.DateOffset(months=horizon_months)
@@ -68,8 +59,6 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
     -------
     TrainingResult
     """
-    import features
-
     from ._train import train_model
 
     config = config or TrainingConfig()
@@ -82,28 +71,6 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
                                           data_end=data_end, progress=_adapt(progress))
     return train_model(feature_set, config=config, experiment=experiment,
                        registered_name=registered_name, progress=progress)
-
-
-def _record_span(tables: dict) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First snapshot date (else first record) and last recording date in the tables.
-
-    Event tables reach back before the extracts begin (an episode that started years
-    earlier), so the start is read from the regular collections where there are any.
-    """
-    starts = _dates(tables, SNAPSHOTS) or _dates(tables, RECORD_DATES)
-    ends = _dates(tables, RECORD_DATES)
-    if not ends:
-        raise ValueError("The extracts hold no dated records, so no as-of dates can be chosen.")
-    return min(d.min() for d in starts), max(d.max() for d in ends)
-
-
-def _dates(tables: dict, columns: dict) -> list:
-    found = []
-    for name, column in columns.items():
-        frame = tables.get(name)
-        if frame is not None and column in frame.columns and frame[column].notna().any():
-            found.append(pd.to_datetime(frame[column]).dropna())
-    return found
 
 
 def _say(progress, message: str) -> None:

@@ -80,6 +80,41 @@ RECORD_DATES = {
 }
 """Each table's recording date: the date a record enters the extracts."""
 
+SNAPSHOTS = {
+    "pupils": "census_date",
+    "attendance": "term_start",
+    "nccis_activity": "month_end",
+    "ap_placements": "census_date",
+}
+"""Collections taken at regular dates from the first extract on."""
+
+
+def record_span(tables: dict[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last dates the extracts cover.
+
+    The start is the first regular collection (:data:`SNAPSHOTS`), or else the first
+    record: event tables reach back before the extracts begin (an episode that started
+    years earlier). The end is the latest recording date (:data:`RECORD_DATES`).
+
+    Raises
+    ------
+    ValueError
+        If the tables hold no dated records.
+    """
+    starts = _dated(tables, SNAPSHOTS) or _dated(tables, RECORD_DATES)
+    ends = _dated(tables, RECORD_DATES)
+    if not ends:
+        raise ValueError("The extracts hold no dated records, so no as-of dates can be chosen.")
+    return min(d.min() for d in starts), max(d.max() for d in ends)
+
+
+def _dated(tables: dict[str, pd.DataFrame], columns: dict[str, str]) -> list[pd.Series]:
+    return [
+        pd.to_datetime(tables[name][column]).dropna()
+        for name, column in columns.items()
+        if name in tables and column in tables[name].columns and tables[name][column].notna().any()
+    ]
+
 
 def data_end_day(tables: dict[str, pd.DataFrame], data_end=None) -> int:
     """Day number of the last date the extracts cover: ``data_end`` if given, else the
