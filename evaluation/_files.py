@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ._audit import audit_scores
 from ._errors import AuditInputError
+from ._inputs import as_binary
 from ._result import AuditResult
 from ._tables import read_scores_table
 from ._transparency import write_transparency_record
@@ -78,6 +79,9 @@ def audit_files(
     _check_columns(table, label=label, score=score, prediction=prediction,
                    groups=group_columns, decision=decision)
     _check_score_options(score=score, prediction=prediction, threshold=threshold, top_k=top_k)
+    for column in (label, prediction, decision):  # name the file's column in any complaint
+        if column is not None:
+            as_binary(table[column], name=column)
     result = audit_scores(
         table[label],
         y_score=None if score is None else table[score],

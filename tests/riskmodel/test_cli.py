@@ -99,3 +99,13 @@ def test_synth_then_validate_accepts_every_row(runner, tmp_path, key_env):
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "v" / "validation.json").read_text())
     assert sum(t["rows_quarantined"] for t in report["tables"]) == 0
+
+
+def test_audit_names_the_label_column_that_is_not_binary(runner, tmp_path):
+    table = pd.DataFrame({"outcome": [0, 2] * 20, "p": [0.1, 0.9] * 20, "sex": ["F", "M"] * 20})
+    table.to_csv(tmp_path / "scores.csv", index=False)
+    result = runner.invoke(app, ["audit", "--scores", str(tmp_path / "scores.csv"), "--label", "outcome",
+                                 "--score", "p", "--threshold", "0.5", "--group", "sex",
+                                 "--out", str(tmp_path / "audit")])
+    assert result.exit_code == 2
+    assert "'outcome' values must be binary" in result.output
