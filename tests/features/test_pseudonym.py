@@ -101,14 +101,11 @@ def test_a_readable_key_file_warns(tmp_path):
         assert load_pseudonym_key(key_file=path) == bytes.fromhex("cd" * 32)
 
 
-def test_a_million_ids_are_quick():
-    import time
-
-    ids = pd.Series([f"A{i % 50_000:012d}" for i in range(1_000_000)])
-    start = time.perf_counter()
+def test_repeated_ids_share_one_pseudonym_each():
+    ids = pd.Series([f"A{i % 5_000:012d}" for i in range(100_000)])
     out = Pseudonymiser(KEY_A).pseudonymise(ids, "upn")
-    assert out.nunique() == 50_000
-    assert time.perf_counter() - start < 10
+    assert out.nunique() == 5_000
+    assert (out.groupby(ids).nunique() == 1).all()
 
 
 def test_public_names():
