@@ -15,7 +15,7 @@ import numpy as np
 
 from ._population import DISTRICTS
 
-DEFAULT_RECORDING_BIAS = {"group": "ethnicity_group", "value": "Black", "areas": 0.3, "factor": 2.0}
+DEFAULT_RECORDING_BIAS = {"group": "ethnicity_group", "value": "Black", "areas": 0.5, "factor": 3.0}
 BIAS_GROUPS = ("ethnicity_group", "ethnicity", "sex")
 
 
