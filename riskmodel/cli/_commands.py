@@ -163,15 +163,19 @@ def score(
     as_of: Annotated[str, typer.Option("--as-of", help="As-of date (YYYY-MM-DD).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for scores, explanations and case pages.")],
     model: ModelOption = "knife-crime-risk",
+    file_format: Annotated[str, typer.Option("--format", help="File format of scores and explanations: csv or parquet.")] = "csv",
     key_file: KeyFileOption = None,
 ) -> None:
     """Score and explain everyone aged 10-18 on the as-of date; write case pages for the highest band."""
     import riskmodel
 
     with reported_errors(), progress_steps() as step:
+        if file_format not in ("csv", "parquet"):
+            raise ValueError(f"The '--format' option must be 'csv' or 'parquet'; got '{file_format}'.")
         risk_model, tables = _model_and_tables(model, data, key_file, step)
-        result = riskmodel.score_people(risk_model, tables, as_of, out_dir=out_dir, progress=step)
-    out.print(f"{len(result.scores)} young people scored -> {Path(out_dir) / 'scores.csv'}")
+        result = riskmodel.score_people(risk_model, tables, as_of, out_dir=out_dir, progress=step,
+                                        file_format=file_format)
+    out.print(f"{len(result.scores)} young people scored -> {Path(out_dir) / ('scores.' + file_format)}")
     out.print(f"{len(result.case_pages)} case pages; start at {result.index_path}")
 
 

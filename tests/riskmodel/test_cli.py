@@ -109,3 +109,10 @@ def test_audit_names_the_label_column_that_is_not_binary(runner, tmp_path):
                                  "--out", str(tmp_path / "audit")])
     assert result.exit_code == 2
     assert "'outcome' values must be binary" in result.output
+
+
+def test_score_format_must_be_csv_or_parquet(runner, tmp_path, key_env):
+    result = runner.invoke(app, ["score", "--data", str(tmp_path), "--as-of", "2025-01-01",
+                                 "--out", str(tmp_path / "s"), "--format", "xlsx"])
+    assert result.exit_code == 2
+    assert "'csv' or 'parquet'" in result.output
