@@ -57,14 +57,19 @@ def test_model_version_must_be_a_whole_number(runner, tmp_path, key_env, model):
     assert "whole-number version" in result.output
 
 
+def _audit_on(runner, tmp_path, table, *, label):
+    table.to_csv(tmp_path / "scores.csv", index=False)
+    return runner.invoke(app, ["audit", "--scores", str(tmp_path / "scores.csv"), "--label", label,
+                               "--score", "p", "--threshold", "0.5", "--group", "sex",
+                               "--out", str(tmp_path / "audit")])
+
+
 def test_audit_with_unknown_column_is_a_message(runner, tmp_path):
     table = pd.DataFrame({"y": [0, 1] * 20, "p": [0.1, 0.9] * 20, "sex": ["F", "M"] * 20})
-    table.to_csv(tmp_path / "scores.csv", index=False)
-    result = runner.invoke(app, ["audit", "--scores", str(tmp_path / "scores.csv"), "--label", "outcome",
-                                 "--score", "p", "--threshold", "0.5", "--group", "sex",
-                                 "--out", str(tmp_path / "audit")])
+    result = _audit_on(runner, tmp_path, table, label="outcome")
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+    assert "'outcome' named by the 'label' option is not in the scores" in result.output
 
 
 def test_audit_reference_must_be_column_equals_value(runner, tmp_path):
@@ -103,10 +108,7 @@ def test_synth_then_validate_accepts_every_row(runner, tmp_path, key_env):
 
 def test_audit_names_the_label_column_that_is_not_binary(runner, tmp_path):
     table = pd.DataFrame({"outcome": [0, 2] * 20, "p": [0.1, 0.9] * 20, "sex": ["F", "M"] * 20})
-    table.to_csv(tmp_path / "scores.csv", index=False)
-    result = runner.invoke(app, ["audit", "--scores", str(tmp_path / "scores.csv"), "--label", "outcome",
-                                 "--score", "p", "--threshold", "0.5", "--group", "sex",
-                                 "--out", str(tmp_path / "audit")])
+    result = _audit_on(runner, tmp_path, table, label="outcome")
     assert result.exit_code == 2
     assert "'outcome' values must be binary" in result.output
 
