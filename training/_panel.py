@@ -12,6 +12,7 @@ import pandas as pd
 import features
 
 from ._config import TrainingConfig
+from ._progress import Reporter
 
 HISTORY_YEARS = 2
 
@@ -63,34 +64,10 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
 
     config = config or TrainingConfig()
     extracts = features.load_extracts(data_dir, key=key, progress=progress)
-    quarantined = sum(t["rows_quarantined"] for t in extracts.report.tables)
-    if quarantined:
-        _say(progress, f"{quarantined} row(s) were quarantined at load and left out (see 'riskmodel validate').")
+    if extracts.report.n_quarantined:
+        Reporter(progress).always(f"{extracts.report.n_quarantined} row(s) were quarantined at load and left out (see 'riskmodel validate').")
     dates = panel_dates(extracts.tables, horizon_months=config.horizon_months, data_end=data_end)
     feature_set = features.build_features(extracts.tables, dates, horizon_months=config.horizon_months,
-                                          data_end=data_end, progress=_adapt(progress))
+                                          data_end=data_end, progress=Reporter(progress, prefix="Building features: ").step)
     return train_model(feature_set, config=config, experiment=experiment,
                        registered_name=registered_name, progress=progress)
-
-
-def _say(progress, message: str) -> None:
-    if progress is None:
-        print(message, flush=True)
-        return
-    try:
-        progress(message, None)
-    except TypeError:
-        progress(message)
-
-
-def _adapt(progress):
-    if progress is None:
-        return None
-
-    def step(description, fraction=None):
-        try:
-            progress(f"Building features: {description}", fraction)
-        except TypeError:
-            progress(f"Building features: {description}")
-
-    return step

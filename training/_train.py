@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from ._calibration import choose_calibrator
 from ._card import card_blocks, render_html, render_markdown
 from ._config import TrainingConfig
 from ._fairness import audit_test_period, flag_count
+from ._progress import Reporter
 from ._input import LABEL, TrainingData, label_statement, positives_by_period, prepare_training_data
 from ._lgbm import default_threads, search_booster
 from ._metrics import evaluate_models, flatten
@@ -38,7 +38,6 @@ from ._plots import calibration_plot
 from ._split import TemporalSplit
 from ._verdict import Verdict, judge
 
-logger = logging.getLogger("training")
 
 
 @dataclass
@@ -129,7 +128,7 @@ def train_model(data, *, config: TrainingConfig | None = None, experiment: str =
         period has no positive label.
     """
     config = config or TrainingConfig()
-    say = _Reporter(progress)
+    say = Reporter(progress)
     prepared = prepare_training_data(data, groups=groups)
     split = TemporalSplit(
         horizon_months=config.horizon_months, validation_fraction=config.validation_fraction,
@@ -323,29 +322,6 @@ def _tags(facts, verdict) -> dict:
 
 
 # --- small helpers ----------------------------------------------------------------------
-
-
-class _Reporter:
-    """Sends step messages to ``progress`` (or prints them) and always logs them."""
-
-    def __init__(self, progress) -> None:
-        self.progress = progress
-
-    def step(self, message: str, fraction: float | None = None) -> None:
-        logger.info(message)
-        if self.progress is None:
-            return
-        try:
-            self.progress(message, fraction)
-        except TypeError:
-            self.progress(message)
-
-    def always(self, message: str) -> None:
-        logger.info(message)
-        if self.progress is None:
-            print(message, flush=True)
-        else:
-            self.step(message)
 
 
 def _jsonable(value):

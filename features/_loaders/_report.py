@@ -163,6 +163,11 @@ class ValidationReport:
         return sum(len(report.problems) for report in self.table_reports)
 
     @property
+    def n_rows_in(self):
+        """Total number of data rows read."""
+        return sum(report.rows_in for report in self.table_reports)
+
+    @property
     def n_quarantined(self):
         """Total number of rows quarantined."""
         return sum(report.rows_quarantined for report in self.table_reports)

@@ -102,12 +102,12 @@ def progress_steps() -> Iterator[callable]:
         yield step
 
 
-def pseudonym_key(key_file: Path | None, *, create: bool = False) -> bytes:
+def pseudonym_key(key_file: Path | None) -> bytes:
     from features import load_pseudonym_key
 
     if key_file is None and not os.environ.get("RISKMODEL_PSEUDONYM_KEY"):
         key_file = Path(".pseudonym.key")
-    return load_pseudonym_key(key_file=key_file, create=create)
+    return load_pseudonym_key(key_file=key_file)
 
 
 def load_data(data: Path, key_file: Path | None, step) -> object:
@@ -119,10 +119,9 @@ def load_data(data: Path, key_file: Path | None, step) -> object:
 
 
 def say_quarantine(report) -> None:
-    quarantined = sum(t["rows_quarantined"] for t in report.tables)
-    if quarantined:
+    if report.n_quarantined:
         console.print(
-            f"[yellow]{quarantined} row(s) were quarantined and left out; run "
+            f"[yellow]{report.n_quarantined} row(s) were quarantined and left out; run "
             "'riskmodel validate' to see which rows and why.[/yellow]"
         )
 

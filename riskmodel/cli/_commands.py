@@ -57,10 +57,9 @@ def validate(
     """Load, validate, pseudonymise and link every source; report every problem at once."""
     from features import validate_extracts
 
-    with reported_errors():
-        report = validate_extracts(data, out_dir, key=pseudonym_key(key_file))
-    rows_in = sum(t["rows_in"] for t in report.tables)
-    quarantined = sum(t["rows_quarantined"] for t in report.tables)
+    with reported_errors(), progress_steps() as step:
+        report = validate_extracts(data, out_dir, key=pseudonym_key(key_file), progress=step)
+    rows_in, quarantined = report.n_rows_in, report.n_quarantined
     out.print(
         f"{len(report.tables)} tables, {rows_in} rows read, {rows_in - quarantined} accepted, "
         f"{quarantined} quarantined."
