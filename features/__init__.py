@@ -14,7 +14,7 @@ from ._catalog import default_registry
 from ._labels import KNIFE_INVOLVEMENT, KNIFE_POSSESSION, LABEL_DEFINITIONS, LabelDefinition, build_labels
 from ._lineage import trace_feature, trace_features
 from ._builders._cohort import record_span
-from ._matrix import FeatureSet, build_features, cohort
+from ._matrix import FeatureSet, build_features, cohort, partition_tables
 from ._synth import DEFAULT_RECORDING_BIAS, synthesize, true_labels
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "FeatureSet",
     "build_features",
     "cohort",
+    "partition_tables",
     "record_span",
     "DEFAULT_RECORDING_BIAS",
     "synthesize",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ._builders._protected import ETHNIC_GROUPS
 from ._registry import PROTECTED_CHARACTERISTICS, Feature, FeatureRegistry
 
 
@@ -205,7 +206,6 @@ DEFAULT_FEATURES = (
     *AGE, *EXCLUSIONS, *ATTENDANCE, *PROVISION, *NEET, *SOCIAL_CARE, *LOOKED_AFTER, *MISSING, *YOUTH_JUSTICE,
 )
 
-_ETHNIC = ("white", "mixed", "asian", "black", "other")
 
 PROTECTED_FEATURES = {
     "sex": (
@@ -213,9 +213,9 @@ PROTECTED_FEATURES = {
          "flag", "sex is recorded as male", "flag"),
     ),
     "ethnicity": tuple(
-        (f"ethnicity_{g}", f"DfE major ethnic group is {g.title()} (empty when not known).", "people",
-         "on the as-of date", "flag", f"ethnic group recorded as {g.title()}", "flag")
-        for g in _ETHNIC
+        (f"ethnicity_{g.lower()}", f"DfE major ethnic group is {g} (empty when not known).", "people",
+         "on the as-of date", "flag", f"ethnic group recorded as {g}", "flag")
+        for g in ETHNIC_GROUPS
     ),
     "disability": (
         ("disability", "A disability recorded in the CIN census (empty when never in CIN).", "people",

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ._builders import BUILDERS, Clock, People
 from ._builders._cohort import as_of_dates
+from ._matrix import partition_tables
 
 LINEAGE_COLUMNS = ("table", "record_ref", "date", "code", "meaning", "detail")
 
@@ -87,7 +88,7 @@ def trace_features(tables: dict[str, pd.DataFrame], person_ids, as_of, feature_n
     """
     wanted = list(dict.fromkeys(feature_names))
     builders = {name: _builder_of(name) for name in wanted}
-    own = _subset(tables, person_ids)
+    own = partition_tables(tables, person_ids)
     people = People.from_table(_people_rows(own["people"], person_ids))
     clock = Clock(as_of_dates(as_of)[0])
     frames = [_empty_traced()]
@@ -120,15 +121,6 @@ def _empty_traced() -> pd.DataFrame:
     frame.insert(0, "feature", pd.Series(dtype="string"))
     frame.insert(0, "person_id", pd.Series(dtype="string"))
     return frame
-
-
-def _subset(tables: dict[str, pd.DataFrame], person_ids) -> dict[str, pd.DataFrame]:
-    wanted = pd.Index(pd.unique(np.asarray(person_ids, dtype=object)))
-    return {
-        name: table.loc[table["person_id"].isin(wanted).to_numpy(bool)].reset_index(drop=True)
-        if "person_id" in table.columns else table
-        for name, table in tables.items()
-    }
 
 
 def _people_rows(people: pd.DataFrame, person_ids) -> pd.DataFrame:

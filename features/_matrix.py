@@ -18,7 +18,7 @@ import pandas as pd
 
 from ._builders import BUILDERS, Clock, People
 from ._builders._base import NEVER
-from ._builders._cohort import as_of_dates, check_horizon, cohort_frame, data_end_day
+from ._builders._cohort import as_of_dates, cohort_frame, data_end_day
 from ._catalog import default_registry
 from ._groups import GROUP_COLUMNS, group_frame, prepare_groups
 from ._labels import KNIFE_INVOLVEMENT, LabelDefinition, label_values, prepare_offences, resolve_label
@@ -191,8 +191,8 @@ def build_features(
     """
     registry = default_registry() if registry is None else registry
     dates = as_of_dates(as_of)
-    label = resolve_label(label).with_horizon(check_horizon(horizon_months))
-    check_tables(tables, registry)
+    label = resolve_label(label).with_horizon(horizon_months)
+    check_tables(tables)
     end = data_end_day(tables, data_end)
     people = People.from_table(tables["people"])
     builders = builders_for(registry)
@@ -252,7 +252,7 @@ def builders_for(registry: FeatureRegistry) -> list:
     return [builder for builder in BUILDERS if builder in needed]
 
 
-def check_tables(tables: dict[str, pd.DataFrame], registry: FeatureRegistry | None = None) -> None:
+def check_tables(tables: dict[str, pd.DataFrame]) -> None:
     """Refuse tables that lack one the builders read, or its columns, naming what is missing."""
     from ._builders._columns import REQUIRED_COLUMNS
 
@@ -289,8 +289,11 @@ def partition_tables(tables: dict[str, pd.DataFrame], person_ids) -> dict[str, p
     on Dask or in chunks that fit in memory.
     """
     wanted = pd.Index(pd.unique(np.asarray(person_ids, dtype=object)))
-    return {name: table.loc[table["person_id"].isin(wanted).to_numpy(bool)].reset_index(drop=True)
-            for name, table in tables.items()}
+    return {
+        name: table.loc[table["person_id"].isin(wanted).to_numpy(bool)].reset_index(drop=True)
+        if "person_id" in table.columns else table
+        for name, table in tables.items()
+    }
 
 
 def cohort(tables: dict[str, pd.DataFrame], as_of: Sequence | object) -> pd.DataFrame:

@@ -119,16 +119,6 @@ def _record_summaries(tables, person_ids, as_of, names, cells):
     return lambda person_id, feature: table.get((person_id, feature))
 
 
-def subset_tables(tables: dict[str, pd.DataFrame], person_ids) -> dict[str, pd.DataFrame]:
-    """Every table cut down to the rows of ``person_ids`` (one vectorised pass each)."""
-    wanted = pd.Index(pd.unique(np.asarray(person_ids, dtype=object)))
-    return {
-        name: table.loc[table["person_id"].isin(wanted).to_numpy(bool)]
-        if "person_id" in table.columns else table
-        for name, table in tables.items()
-    }
-
-
 def _dated(feature: Feature | None) -> bool:
     """Whether a sentence reads well with its latest record's date (counts, flags, days)."""
     return feature is not None and feature.kind in ("count", "flag", "days") and not _is_share(feature)

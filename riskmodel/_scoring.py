@@ -18,7 +18,7 @@ import pandas as pd
 
 import features
 
-from . import _case_page, _reasons, _records
+from . import _case_page, _reasons
 from ._explain import Decomposition, concept_statements, decompose, explanation_table
 
 SCORE_COLUMNS = [
@@ -184,7 +184,7 @@ def explain_person(model, tables: dict[str, pd.DataFrame], as_of, person_id: str
     as_of = _as_of(as_of)
     person_id = str(person_id)
     _require_known(tables, person_id)
-    own = _records.subset_tables(tables, [person_id])
+    own = features.partition_tables(tables, [person_id])
     X = _features(model, own, as_of)
     X = X.loc[X.index == person_id]
     if X.empty:

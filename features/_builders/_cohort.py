@@ -38,7 +38,11 @@ def as_of_dates(as_of: Sequence | object) -> list[pd.Timestamp]:
 
 def check_horizon(horizon_months) -> int:
     """``horizon_months`` as an int, or a ValueError saying what is allowed."""
-    if isinstance(horizon_months, bool) or not float(horizon_months).is_integer() or not 1 <= horizon_months <= MAX_HORIZON:
+    try:
+        whole = not isinstance(horizon_months, (bool, str)) and float(horizon_months).is_integer()
+    except (TypeError, ValueError):
+        whole = False
+    if not whole or not 1 <= horizon_months <= MAX_HORIZON:
         raise ValueError(
             f"The 'horizon_months' option must be a whole number of months between 1 and {MAX_HORIZON}; "
             f"got {horizon_months!r}."

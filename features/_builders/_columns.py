@@ -24,7 +24,8 @@ REQUIRED_COLUMNS = {
     "cla_missing": ("person_id", "missing_type", "start", "record_ref"),
     "cla_oc2": ("person_id", "year_end", "substance_misuse", "record_ref"),
     "yj_offences": (
-        "person_id", "offence_date", "recorded_date", "ho_class", "yjb_category", "knife_flag", "record_ref",
+        "person_id", "offence_ref", "offence_date", "recorded_date", "ho_class", "yjb_category", "knife_flag",
+        "record_ref",
     ),
-    "yj_outcomes": ("person_id", "outcome_date", "outcome_type", "tier", "tier_rank", "record_ref"),
+    "yj_outcomes": ("person_id", "offence_ref", "outcome_date", "outcome_type", "tier", "tier_rank", "record_ref"),
 }

@@ -78,9 +78,3 @@ NAMES = (
     "disability",
     "sen_provision_level",
 )
-PROTECTED = {
-    "sex_male": "sex",
-    **{f"ethnicity_{name.lower()}": "ethnicity" for name in ETHNIC_GROUPS},
-    "disability": "disability",
-    "sen_provision_level": "sen",
-}

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _codes
-from ._base import Clock, People, Records, Trace, decoder, flag, known_end, overlaps, within
+from ._base import Clock, People, Records, Trace, decoder, flag, open_at, overlaps, within
 
 SOURCES = ("ap_placements",)
 CURRENT_CENSUS_MONTHS = 13
@@ -34,8 +34,7 @@ def _known(r: Records, clock: Clock) -> np.ndarray:
 
 def _now(r: Records, clock: Clock) -> np.ndarray:
     current = within(r["census_date"], clock, CURRENT_CENSUS_MONTHS)
-    still_open = (r["entry_date"] <= clock.day) & (known_end(r["leaving_date"], clock) > clock.day)
-    return current & still_open
+    return current & open_at(r["entry_date"], r["leaving_date"], clock)
 
 
 def _last_year(r: Records, clock: Clock) -> np.ndarray:
