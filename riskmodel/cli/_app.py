@@ -66,15 +66,40 @@ def user_errors() -> tuple[type[Exception], ...]:
     )
 
 
+# Packages whose messages are written never to quote a child's identifier or value.
+OWN_PACKAGES = ("features", "training", "riskmodel", "evaluation")
+WITHHELD = (
+    "A value in the input could not be used. The details are withheld because they may "
+    "quote a young person's record; check the file's columns and values against "
+    "docs/data-formats.md, or run 'riskmodel validate'."
+)
+
+
 @contextlib.contextmanager
 def reported_errors() -> Iterator[None]:
-    """Turn a data or input problem into a one-paragraph message and exit status 2."""
+    """Turn a data or input problem into a one-paragraph message and exit status 2.
+
+    The library's own messages are shown as they are. A message raised inside another
+    library (pandas, numpy, LightGBM) may quote a cell of the data, so it is withheld.
+    """
     try:
         yield
     except user_errors() as error:
         console.print("[bold red]riskmodel: cannot continue.[/bold red]")
-        console.print(str(error), soft_wrap=True, markup=False, highlight=False)
+        message = str(error) if _raised_by_us(error) else WITHHELD
+        console.print(message, soft_wrap=True, markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _raised_by_us(error: BaseException) -> bool:
+    """Whether the innermost frame that raised ``error`` is in one of our packages."""
+    trace = error.__traceback__
+    if trace is None:
+        return True
+    while trace.tb_next is not None:
+        trace = trace.tb_next
+    module = trace.tb_frame.f_globals.get("__name__", "")
+    return module.split(".")[0] in OWN_PACKAGES
 
 
 @contextlib.contextmanager

@@ -118,3 +118,25 @@ def test_score_format_must_be_csv_or_parquet(runner, tmp_path, key_env):
                                  "--out", str(tmp_path / "s"), "--format", "xlsx"])
     assert result.exit_code == 2
     assert "'csv' or 'parquet'" in result.output
+
+
+def test_a_message_from_another_library_is_withheld(capsys):
+    import typer
+
+    from riskmodel.cli._app import reported_errors
+
+    with pytest.raises(typer.Exit), reported_errors():
+        pd.Series(["SECRET-VALUE-123"]).astype(float)
+    shown = capsys.readouterr().err
+    assert "SECRET-VALUE-123" not in shown
+    assert "details are withheld" in shown
+
+
+def test_the_librarys_own_message_is_shown(capsys):
+    import typer
+
+    from riskmodel.cli._app import parse_model, reported_errors
+
+    with pytest.raises(typer.Exit), reported_errors():
+        parse_model("knife-crime-risk/x")
+    assert "whole-number version" in capsys.readouterr().err
