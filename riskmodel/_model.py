@@ -261,11 +261,18 @@ class RiskModel:
         Raises
         ------
         ModelIntegrityError
-            If a file is missing or does not match its recorded SHA-256 checksum.
+            If a file is missing or does not match its recorded SHA-256 checksum, or the
+            folder is in another format version.
         """
         folder = Path(path)
         _verify(folder)
         manifest = json.loads((folder / _METADATA_FILE).read_text(encoding="utf-8"))
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise ModelIntegrityError(
+                f"The model folder '{folder}' is in format {manifest.get('format_version')!r}; this "
+                f"library reads format {FORMAT_VERSION}. Load it with the library version that saved "
+                "it, or retrain."
+            )
         _warn_on_versions(manifest.get("metadata", {}).get("library_versions", {}))
         booster = lightgbm.Booster(model_str=(folder / _MODEL_FILE).read_text(encoding="utf-8"))
         return cls(

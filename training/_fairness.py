@@ -1,7 +1,8 @@
 """The fairness section: ``evaluation.audit_scores`` on the test period, across the groups.
 
-Flags are the model's top ``capacity`` scores per test as-of date, pooled: the audit is
-given the test period's scores with ``top_k = capacity x number of test as-of dates``.
+Flags are the model's highest scores over the whole test period, ``capacity`` per test
+as-of date on average: the audit is given the test period's scores with
+``top_k = capacity x number of test as-of dates``.
 Group columns come from the FeatureSet's groups frame (never model inputs). The audit's
 JSON and HTML report become run artifacts; a summary table goes into the model card.
 """
@@ -68,8 +69,8 @@ def _blocks(audit: dict, top_k: int, config) -> list:
     header = ["group", "rows", *(label for _, label in _SHOWN), "selection rate vs reference", "miss rate vs reference"]
     rows = [_row(record) for record in audit["groups"]]
     return [
-        ("p", f"Flags: the {config.capacity} highest scores at each test as-of date, pooled over the "
-              f"test period ({top_k} flags). Groups come from the records and are never model inputs. "
+        ("p", f"Flags: the {top_k} highest scores over the whole test period (on average "
+              f"{config.capacity} per as-of date). Groups come from the records and are never model inputs. "
               "Rows are young person by as-of date. Brackets give 95% bootstrap intervals. Groups "
               f"smaller than the audit's minimum cell are withheld."),
         ("table", header, rows),

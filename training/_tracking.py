@@ -74,13 +74,22 @@ class PyfuncRiskModel(mlflow.pyfunc.PythonModel):
 
 @contextlib.contextmanager
 def tracked_run(experiment: str, *, run_name: str | None = None):
-    """Start an MLflow run in ``experiment`` (created with the local artifact store if new)."""
+    """Start an MLflow run in ``experiment`` (created with the local artifact store if new).
+
+    Only MLflow's own calls are quietened: progress messages and warnings raised inside
+    the run (the audit's, the card's) still reach the user.
+    """
     with quiet_mlflow():
         uri = tracking_uri()
         mlflow.set_tracking_uri(uri)
-        experiment_id = _experiment_id(experiment, uri)
-        with mlflow.start_run(experiment_id=experiment_id, run_name=run_name) as run:
-            yield run
+        run = mlflow.start_run(experiment_id=_experiment_id(experiment, uri), run_name=run_name)
+    status = "FAILED"
+    try:
+        yield run
+        status = "FINISHED"
+    finally:
+        with quiet_mlflow():
+            mlflow.end_run(status)
 
 
 def log_run(*, params: dict, metrics: dict, tags: dict, folder) -> None:

@@ -64,7 +64,8 @@ class TrainingResult:
     audit : evaluation.AuditResult or None
         The fairness audit of the test period (None without group columns).
     flag_count : int
-        Flags in the audit: ``capacity`` per test as-of date, pooled.
+        Flags in the audit: the highest scores over the test period, ``capacity`` per
+        test as-of date on average.
     notes : list of str
     """
 

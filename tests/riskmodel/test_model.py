@@ -60,8 +60,9 @@ def model() -> RiskModel:
 
 def test_predict_proba_is_calibrated_logodds(model):
     X = _features(50, 3)
-    expected = model.calibrator.predict(model.predict_logodds(X))
-    np.testing.assert_allclose(model.predict_proba(X), expected)
+    raw = model.booster.predict(X[NAMES].to_numpy(float), raw_score=True)
+    expected = 1 / (1 + np.exp(-(0.9 * raw - 0.2)))  # the fixture's sigmoid calibrator, by hand
+    np.testing.assert_allclose(model.predict_proba(X[NAMES[::-1]]), expected)
     assert np.all((model.predict_proba(X) > 0) & (model.predict_proba(X) < 1))
 
 
@@ -212,3 +213,17 @@ def _bare(reference, bands=None) -> RiskModel:
     return RiskModel(booster=None, calibrator=SigmoidCalibrator(1.0, 0.0), feature_names=[], feature_dtypes={},
                      registry=FeatureRegistry(), label_definition={}, training_probabilities=reference,
                      band_thresholds=bands if bands is not None else {"low": 0.0})
+
+
+def test_load_refuses_another_format_version(model, tmp_path):
+    import hashlib
+
+    folder = model.save(tmp_path / "m")
+    manifest = json.loads((folder / "metadata.json").read_text())
+    manifest["format_version"] = manifest["format_version"] + 1
+    (folder / "metadata.json").write_text(json.dumps(manifest))
+    checksums = json.loads((folder / "checksums.json").read_text())
+    checksums["metadata.json"] = hashlib.sha256((folder / "metadata.json").read_bytes()).hexdigest()
+    (folder / "checksums.json").write_text(json.dumps(checksums))
+    with pytest.raises(ModelIntegrityError, match="reads format 1"):
+        RiskModel.load(folder)
