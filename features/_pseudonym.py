@@ -90,10 +90,12 @@ def _key_from_file(path, *, create):
 
 
 def _decode_key(text, *, where):
-    try:
-        key = bytes.fromhex(text) if len(text) % 2 == 0 else text.encode("utf-8")
-    except ValueError:
-        key = text.encode("utf-8")
+    key = text.encode("utf-8")
+    if len(text) >= 2 * MIN_KEY_BYTES and len(text) % 2 == 0:  # long enough to be a hex key
+        try:
+            key = bytes.fromhex(text)
+        except ValueError:
+            pass
     if len(key) < MIN_KEY_BYTES:
         raise DataError(
             f"The pseudonymisation key in {where} is too short: use at least "

@@ -104,9 +104,9 @@ def _check_options(n_young_people, seed, start, end):
     except ValueError:
         raise ValueError("The 'start' and 'end' options must be ISO dates such as '2017-04-01'; "
                          f"got {start!r} and {end!r}.") from None
-    if window[1] - window[0] < 365:
-        raise ValueError("The 'end' option must be at least a year after 'start'; "
-                         f"got {start!r} to {end!r}.")
+    if not care.collection_years(window):
+        raise ValueError("The 'start' and 'end' options must cover at least one whole collection year "
+                         f"(1 April to 31 March); got {start!r} to {end!r}.")
     return window
 
 

@@ -41,9 +41,10 @@ def test_learned_upns_link_social_care_ids(linker):
     assert linker.link_keys(pd.Series(["C5"]), "la").item() == "ref:P2"
 
 
-def test_one_id_gets_one_person_even_if_its_rows_disagree(linker):
-    keys = linker.link_keys(pd.Series(["N7", "N7"]), "nccis", upns=pd.Series([None, UPN2]))
-    assert keys.nunique() == 1
+@pytest.mark.parametrize(("upns", "expected"), [([None, UPN2], "ref:P2"), ([UPN1, UPN2], "ref:P1")])
+def test_one_id_gets_one_person_the_first_upn_recorded_wins(linker, upns, expected):
+    keys = linker.link_keys(pd.Series(["N7", "N7"]), "nccis", upns=pd.Series(upns))
+    assert keys.tolist() == [expected, expected]
 
 
 def test_person_ids_are_pseudonyms_of_the_link(linker):

@@ -101,13 +101,13 @@ def test_a_readable_key_file_warns(tmp_path):
         assert load_pseudonym_key(key_file=path) == bytes.fromhex("cd" * 32)
 
 
-def test_repeated_ids_share_one_pseudonym_each():
-    ids = pd.Series([f"A{i % 5_000:012d}" for i in range(100_000)])
-    out = Pseudonymiser(KEY_A).pseudonymise(ids, "upn")
-    assert out.nunique() == 5_000
-    assert (out.groupby(ids).nunique() == 1).all()
-
-
 def test_public_names():
     for name in ("Pseudonymiser", "load_pseudonym_key"):
         assert name in features.__all__
+
+
+def test_a_text_key_made_only_of_hex_letters_is_read_as_text(tmp_path):
+    path = tmp_path / "key"
+    path.write_text("0123456789abcdef0123")
+    path.chmod(0o600)
+    assert load_pseudonym_key(key_file=path) == b"0123456789abcdef0123"
