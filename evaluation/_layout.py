@@ -8,6 +8,7 @@ itself, and unit statistics are sums of cell statistics.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -51,8 +52,9 @@ class Layout:
 
     def index_of(self, unit: Unit) -> int | None:
         """Position of ``unit`` among the units, or None when it is empty."""
-        return self._positions().get(unit.key)
+        return self._positions.get(unit.key)
 
+    @functools.cached_property
     def _positions(self) -> dict:
         return {unit.key: i for i, unit in enumerate(self.units)}
 

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 import jinja2
 
+from ._metrics import RATE_METRICS
 from ._format import fmt_interval, fmt_ratio, fmt_value, overall_sentence, verdict_summary
 from ._plots import calibration_figure, capacity_figure, error_rate_figure
 from ._text import (
@@ -58,8 +59,7 @@ def render_report(payload: dict, *, context=None) -> str:
         judgement=JUDGEMENT_STATEMENT, policing=POLICING_NOTE, guide=METRIC_GUIDE,
         definitions=METRIC_DEFINITIONS, key_metrics=KEY_METRICS,
         metrics=[m for m in METRIC_DEFINITIONS if m in payload["overall"]["metrics"]],
-        rate_metrics=[m for m in ("base_rate", "selection_rate", "tpr", "fpr", "fnr", "ppv",
-                                  "fdr", "npv", "roc_auc") if m in payload["overall"]["metrics"]],
+        rate_metrics=[m for m in RATE_METRICS if m in payload["overall"]["metrics"]],
         figures=_figures(payload, attributes), decision=_decision_rows(payload),
         css=environment().loader.get_source(environment(), "report.css")[0],
     )

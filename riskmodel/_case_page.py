@@ -16,6 +16,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 
+from ._model import POSITIONS
 from ._reasons import format_date
 
 DECIDES_NOTHING = "This score supports a professional's judgement and decides nothing."
@@ -54,6 +55,7 @@ def case_context(case: Case, model, as_of, *, index_href: str | None = None) -> 
         "person_id": score["person_id"],
         "as_of": format_date(as_of),
         "position": int(score["score"]),
+        "positions": POSITIONS,
         "band": str(score["band"]),
         "probability_text": percent(probability),
         "probability_points": f"{probability * 100:.2f}",
@@ -109,7 +111,7 @@ def case_text(context: dict) -> str:
     """The case page as plain text for a terminal."""
     lines = [
         f"Young person {context['person_id']} (pseudonym), records as of {context['as_of']}",
-        f"Score: position {context['position']} of 20, band '{context['band']}', "
+        f"Score: position {context['position']} of {POSITIONS}, band '{context['band']}', "
         f"estimated chance {context['probability_text']}.",
         context["score_words"],
         context["frequency_text"],
@@ -170,12 +172,13 @@ def score_in_words(position: int, band: str, top_band: str) -> str:
     "Position 18 of 20: higher than at least 85% of the scores in the model's reference group of young people (scored from earlier records). It is in the 'high' band, the highest band."
     """
     group = "the scores in the model's reference group of young people (scored from earlier records)"
+    step = 100 / POSITIONS
     if position <= 1:
-        where = f"among the lowest 5% of {group}"
+        where = f"among the lowest {step:g}% of {group}"
     else:
-        where = f"higher than at least {5 * (position - 1)}% of {group}"
+        where = f"higher than at least {step * (position - 1):g}% of {group}"
     band_note = ", the highest band" if band == top_band else ""
-    return f"Position {position} of 20: {where}. It is in the '{band}' band{band_note}."
+    return f"Position {position} of {POSITIONS}: {where}. It is in the '{band}' band{band_note}."
 
 
 def points(contribution: float) -> str:

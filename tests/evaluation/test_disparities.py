@@ -49,13 +49,23 @@ def test_interval_of_all_undefined_is_undefined():
     assert all(np.isnan(interval(np.array([np.nan, np.nan]), 0.5)))
 
 
-def test_too_few_behind_a_rate_gives_insufficient_evidence(audit):
-    for group in audit.to_dict()["groups"]:
-        if group["suppressed"] or group["reference"]:
-            continue
-        for metric, d in group["disparities"].items():
-            if d["reason"] and d["reason"].startswith("fewer than"):
-                assert d["verdict"] == INSUFFICIENT
+def test_too_few_behind_a_rate_gives_insufficient_evidence():
+    import pandas as pd
+
+    from evaluation import audit_scores
+
+    n = 2000
+    group = np.array(["A"] * (n // 2) + ["B"] * (n // 2))
+    y = np.zeros(n, dtype=int)
+    y[: 200] = 1  # A: 200 young people with the outcome
+    y[n // 2: n // 2 + 8] = 1  # B: only 8, fewer than min_cell, behind B's miss rate
+    score = np.random.default_rng(0).random(n) + y
+    result = audit_scores(y, y_score=score, threshold=1.0, sensitive_features=pd.Series(group, name="g"),
+                          reference={"g": "A"}, n_boot=50, min_cell=10)
+    b = next(g for g in result.to_dict()["groups"] if g["value"] == "B")
+    assert b["disparities"]["fnr"]["verdict"] == INSUFFICIENT
+    assert b["disparities"]["fnr"]["reason"].startswith("fewer than 10")
+    assert b["disparities"]["selection_rate"]["reason"] is None or not b["disparities"]["selection_rate"]["reason"].startswith("fewer")
 
 
 def test_disparity_ratio_matches_the_point_estimates(audit):

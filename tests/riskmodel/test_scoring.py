@@ -6,6 +6,7 @@ import pytest
 
 from features import build_features
 from riskmodel import FeatureMismatchError, PersonNotFoundError, explain_person, score_people
+from riskmodel._model import POSITIONS
 from riskmodel._reasons import cites_protected
 from riskmodel._scoring import SCORE_COLUMNS
 
@@ -41,7 +42,7 @@ def test_rank_orders_by_probability(scored):
     scores = scored[0].scores
     assert list(scores["rank"]) == list(range(1, len(scores) + 1))
     assert (np.diff(scores["probability"].to_numpy()) <= 0).all()
-    assert scores["score"].between(1, 20).all()
+    assert scores["score"].between(1, POSITIONS).all()
 
 
 def test_explanations_add_up_exactly_to_the_model_output(scored):
