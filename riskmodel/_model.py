@@ -78,8 +78,8 @@ class IsotonicCalibrator:
         p = np.interp(z, x, y)
         ends = np.clip(y[[0, -1]], _PROBABILITY_FLOOR, 1 - _PROBABILITY_FLOOR)
         below, above = z < x[0], z > x[-1]
-        p[below] = _sigmoid(np.log(ends[0] / (1 - ends[0])) + z[below] - x[0])
-        p[above] = _sigmoid(np.log(ends[1] / (1 - ends[1])) + z[above] - x[-1])
+        p[below] = sigmoid(np.log(ends[0] / (1 - ends[0])) + z[below] - x[0])
+        p[above] = sigmoid(np.log(ends[1] / (1 - ends[1])) + z[above] - x[-1])
         return np.clip(p, _PROBABILITY_FLOOR, 1 - _PROBABILITY_FLOOR)
 
     def to_dict(self) -> dict:
@@ -97,13 +97,14 @@ class SigmoidCalibrator:
 
     def predict(self, logodds: np.ndarray) -> np.ndarray:
         z = self.slope * np.asarray(logodds, dtype=float) + self.intercept
-        return np.clip(_sigmoid(z), _PROBABILITY_FLOOR, 1 - _PROBABILITY_FLOOR)
+        return np.clip(sigmoid(z), _PROBABILITY_FLOOR, 1 - _PROBABILITY_FLOOR)
 
     def to_dict(self) -> dict:
         return {"method": "sigmoid", "slope": self.slope, "intercept": self.intercept}
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function, computed stably through tanh."""
     return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))
 
 

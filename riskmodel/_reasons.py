@@ -127,7 +127,7 @@ def with_records(text: str, records: pd.DataFrame) -> tuple[str, str]:
         return text, ""
     records = records.sort_values("date", ascending=False, na_position="last")
     latest = records.iloc[0]
-    return dated_sentence(text, len(records), latest["date"], latest.get("meaning")), _evidence(
+    return dated_sentence(text, len(records), latest["date"], latest.get("meaning")), evidence_text(
         records["record_ref"].astype(str).tolist()
     )
 
@@ -159,11 +159,6 @@ def dated_sentence(text: str, n_records: int, latest_date, meaning, *, source: s
     if meaning and not cites_protected(meaning) and meaning.lower() not in text.lower():
         parts.append(f"{CONNECTORS.get(source, 'for')} {meaning}")
     return ", ".join(parts)
-
-
-def evidence_text(refs: list[str]) -> str:
-    """Record references, most recent first: at most five, then how many more."""
-    return _evidence(refs)
 
 
 def format_date(value) -> str:
@@ -233,7 +228,7 @@ def _unique_refs(joined: str) -> str:
     return "; ".join(dict.fromkeys(joined.split("; ")))
 
 
-def _evidence(refs: list[str]) -> str:
+def evidence_text(refs: list[str]) -> str:
     shown = "; ".join(refs[:MAX_EVIDENCE])
     if len(refs) > MAX_EVIDENCE:
         shown += f"; and {len(refs) - MAX_EVIDENCE} more"

@@ -19,7 +19,6 @@ from features import Feature, FeatureRegistry, trace_features
 
 from ._reasons import _is_share, _lookup, citable, dated_sentence, evidence_text
 
-_NO_ROWS = np.empty(0, dtype=np.int64)
 
 
 def add_lineage(

@@ -218,7 +218,7 @@ def _labelled_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 def _check_features(frame: pd.DataFrame, names: list[str], registry: FeatureRegistry) -> None:
     if not names:
         raise ValueError("The feature table has no feature columns besides person_id, as_of and label.")
-    justified = {f.name for f in registry if f.protected and f.justification}
+    justified = {f.name for f in registry.protected}
     protected = [c for c in names if c.lower() in PROTECTED_COLUMNS and c not in justified]
     if protected:
         raise ValueError(

@@ -76,7 +76,7 @@ def draw_candidates(n: int, *, random_state: int) -> list[dict]:
         key = tuple(draw.values())
         if key not in seen:
             seen.add(key)
-            candidates.append({k: (v.item() if hasattr(v, "item") else v) for k, v in draw.items()})
+            candidates.append(draw)
     return candidates[:n]
 
 

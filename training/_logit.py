@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from riskmodel._model import sigmoid
+
 _EPS = 1e-6
 
 
@@ -37,7 +39,7 @@ def fit_line(W: np.ndarray, y: np.ndarray, z: np.ndarray, *, iterations: int = 2
     a = np.zeros(W.shape[0])
     b = np.ones(W.shape[0])
     for _ in range(iterations):
-        mu = _sigmoid(a[:, None] + b[:, None] * z)
+        mu = sigmoid(a[:, None] + b[:, None] * z)
         r = W * (y - mu)
         v = W * mu * (1 - mu)
         g0, g1 = r.sum(1), r @ z
@@ -56,16 +58,12 @@ def fit_offset(W: np.ndarray, y: np.ndarray, z: np.ndarray, *, iterations: int =
     """Calibration-in-the-large: intercept of ``y ~ intercept + offset(z)`` for each row of ``W``."""
     a = np.zeros(W.shape[0])
     for _ in range(iterations):
-        mu = _sigmoid(a[:, None] + z)
+        mu = sigmoid(a[:, None] + z)
         step = (W * (y - mu)).sum(1) / np.maximum((W * mu * (1 - mu)).sum(1), 1e-12)
         a = a + step
         if np.nanmax(np.abs(step), initial=0.0) < 1e-8:
             break
     return _degenerate_to_nan(W, y, a)
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
 def _degenerate_to_nan(W: np.ndarray, y: np.ndarray, values: np.ndarray) -> np.ndarray:

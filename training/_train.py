@@ -250,7 +250,7 @@ def _test_probabilities(model: RiskModel, test, fitted) -> dict:
 
 
 def _facts(prepared, split, counts, fitted, config, model, report, verdict, probabilities, test, version) -> dict:
-    justified = [(f.name, f.protected, f.justification) for f in prepared.registry if f.protected]
+    justified = [(f.name, f.protected, f.justification) for f in prepared.registry.protected]
     png = calibration_plot(test[LABEL].to_numpy(), {k: v for k, v in probabilities.items() if k != "rule"},
                            title="Calibration on the test period")
     return {
