@@ -185,8 +185,7 @@ def tidy_cin(frames, linker):
     when = pd.to_datetime(children["year"].astype("str") + "-03-31")
     attrs = [attributes(person, "cin", when=when, birth=children["PersonBirthDate"],
                         sex=children["Sex"], ethnicity=children["Ethnicity"])]
-    has_disability = children["Disabilities"].fillna("NONE").str.split(";").map(
-        lambda parts: any(p != "NONE" for p in parts))
+    has_disability = ~children["Disabilities"].fillna("NONE").str.fullmatch(r"NONE(?:;NONE)*")
     disability = has_disability.groupby(person.to_numpy()).any()
     tables = _tidy_referrals(frames, linker)
     return tables, attrs, disability

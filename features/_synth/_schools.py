@@ -13,7 +13,6 @@ import pandas as pd
 from ._dates import days_of, weekday
 
 PRU_URN = 990901
-PRU_ESTABLISHMENT = 1100
 
 TERMS = (  # name, first month/day, last month/day, typical sessions possible
     ("AUT", (9, 1), (12, 31), 140),

@@ -74,13 +74,11 @@ class _State:
 
     def __init__(self, n):
         self.prior_offences = np.zeros(n, dtype=np.int64)
-        self.prior_suspensions = np.zeros(n, dtype=np.int64)
         self.last_pa = np.zeros(n, dtype=bool)
         self.last_suspended = np.zeros(n, dtype=bool)
         self.permanently_excluded = np.zeros(n, dtype=bool)
         self.referrals = np.zeros(n, dtype=np.int64)
         self.lac_until = np.full(n, -(10**6), dtype=np.int64)
-        self.ever_lac = np.zeros(n, dtype=bool)
         self.exploited = np.zeros(n, dtype=bool)
 
 
@@ -181,7 +179,6 @@ def _carry_over(k, p, s, pa, suspensions, permanent, referrals, offences, rng):
     exploit_logit = -6.2 + 1.2 * p["latent"] + 1.3 * (s.prior_offences > 0) + 0.8 * s.last_suspended
     s.exploited |= (k >= 7) & (referrals > 0) & (rng.random(n) < expit(exploit_logit + 2.5))
     s.prior_offences += offences
-    s.prior_suspensions += suspensions
     s.last_pa = pa
     s.last_suspended = suspensions > 0
     s.permanently_excluded |= permanent
