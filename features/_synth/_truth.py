@@ -60,6 +60,7 @@ def _offences(offences, people):
         "recorded_date": iso(offences["recorded_day"].to_numpy(), mask=offences["recorded"].to_numpy()),
         "ho_class": offences["ho_class"].to_numpy(), "yjb_category": offences["yjb_category"].to_numpy(),
         "gravity": offences["gravity"].to_numpy(), "knife": offences["knife"].to_numpy().astype(int),
+        "knife_flag": offences["knife_flag"].to_numpy().astype(int),
         "serious_violence": offences["serious_violence"].to_numpy().astype(int),
         "recorded": offences["recorded"].to_numpy().astype(int),
         "in_extract": offences["in_extract"].to_numpy().astype(int),

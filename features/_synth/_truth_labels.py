@@ -60,7 +60,7 @@ def true_labels(data_dir, tables, as_of, *, key, label=KNIFE_INVOLVEMENT, horizo
         "offence_date": pd.to_datetime(truth["offence_date"]),
         "ho_class": truth["ho_class"],
         "yjb_category": truth["yjb_category"],
-        "knife_flag": truth["knife"].astype(bool),
+        "knife_flag": truth["knife_flag"].astype(bool),
     })
     return build_labels({**tables, "yj_offences": offences}, as_of, label=label,
                         horizon_months=horizon_months, data_end=data_end)
