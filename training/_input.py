@@ -67,6 +67,7 @@ def prepare_training_data(data, *, groups=None) -> TrainingData:
     """
     frame, registry, label_definition, group_frame, provenance = _unpack(data, groups)
     _check_columns(frame)
+    group_frame = _keyed_groups(frame, group_frame)
     notes = []
     frame = _with_clean_keys(frame)
     frame, dropped = _labelled_rows(frame)
@@ -234,16 +235,22 @@ def _check_features(frame: pd.DataFrame, names: list[str], registry: FeatureRegi
         )
 
 
+def _keyed_groups(frame: pd.DataFrame, groups) -> pd.DataFrame | None:
+    """Groups with the feature rows' keys, taken row by row before any row is dropped or moved."""
+    if groups is None or set(KEYS) <= set(groups.columns):
+        return groups
+    if len(groups) != len(frame):
+        raise ValueError(
+            "The 'groups' table needs 'person_id' and 'as_of' columns to be matched to the "
+            "feature rows, or exactly one row per feature row."
+        )
+    return groups.reset_index(drop=True).assign(person_id=frame["person_id"].to_numpy(),
+                                                as_of=frame["as_of"].to_numpy())
+
+
 def _aligned_groups(frame: pd.DataFrame, groups) -> pd.DataFrame | None:
     if groups is None:
         return None
-    if not set(KEYS) <= set(groups.columns):
-        if len(groups) != len(frame):
-            raise ValueError(
-                "The 'groups' table needs 'person_id' and 'as_of' columns to be matched to the "
-                "feature rows, or exactly one row per feature row."
-            )
-        return groups.reset_index(drop=True)
     groups = groups.copy()
     groups["as_of"] = pd.to_datetime(groups["as_of"]).astype("datetime64[ns]")
     groups = groups.drop_duplicates(list(KEYS))

@@ -120,3 +120,15 @@ def test_a_place_or_income_proxy_is_allowed_with_a_note(table):
     frame, _ = table
     data = prepare_training_data(frame.assign(fsm=0))
     assert any("'fsm'" in note and "proxy" in note for note in data.notes)
+
+
+def test_groups_without_keys_follow_their_rows_through_shuffling_and_dropped_labels(table):
+    frame, groups = table
+    joined = frame.merge(groups, on=["person_id", "as_of"]).sample(frac=1, random_state=3).reset_index(drop=True)
+    joined["label"] = joined["label"].astype("Int8")
+    joined.loc[0, "label"] = pd.NA
+    keyless = joined[["sex"]]
+    data = prepare_training_data(joined[frame.columns], groups=keyless)
+    expected = joined.iloc[1:].sort_values(["as_of", "person_id"], kind="stable")
+    assert len(data.groups) == len(joined) - 1
+    assert list(data.groups["sex"]) == list(expected["sex"])
