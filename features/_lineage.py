@@ -108,11 +108,10 @@ def _traced(name, trace, prepared, own, people, clock) -> pd.DataFrame:
     if trace.pick != "all" and len(rows):
         rows = rows.sort_values(trace.date, ascending=trace.pick == "earliest", kind="stable")
         rows = rows.drop_duplicates("_person", keep="first")
-    rows = rows.sort_values(trace.date, ascending=False, kind="stable")
+    rows = rows.sort_values(trace.date, ascending=False, kind="stable").reset_index(drop=True)
     frame = _lineage(rows.drop(columns="_person"), trace)
     frame.insert(0, "feature", pd.Series(name, index=frame.index, dtype="string"))
-    frame.insert(0, "person_id", pd.Series(rows["_person"].to_numpy(dtype=object)[: len(frame)],
-                                           index=frame.index, dtype="string"))
+    frame.insert(0, "person_id", rows["_person"].astype("string"))
     return frame
 
 
@@ -152,6 +151,7 @@ def _builder_of(feature_name: str):
 
 
 def _lineage(rows: pd.DataFrame, trace) -> pd.DataFrame:
+    """The lineage columns of ``rows``, in their order and with their index."""
     if len(rows) == 0:
         return empty_lineage()
     index = rows.index
@@ -167,4 +167,4 @@ def _lineage(rows: pd.DataFrame, trace) -> pd.DataFrame:
         "meaning": meaning.astype("string"),
         "detail": pd.Series(detail, index=index).astype("string"),
     })
-    return frame.sort_values("date", ascending=False, kind="stable").reset_index(drop=True)
+    return frame
