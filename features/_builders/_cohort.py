@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._base import NEVER, Clock, People, day_of, to_days
+from ._base import NEVER, Clock, People, day_of
 
 MIN_AGE, MAX_AGE = 10, 18
 MAX_HORIZON = 36
@@ -131,11 +131,5 @@ def data_end_day(tables: dict[str, pd.DataFrame], data_end=None) -> int:
             return day_of(data_end)
         except (TypeError, ValueError) as error:
             raise ValueError("The 'data_end' option must be a date such as '2025-03-31'.") from error
-    latest = -NEVER
-    for name, column in RECORD_DATES.items():
-        if name in tables and column in tables[name] and len(tables[name]):
-            days = to_days(tables[name][column])
-            days = days[days != NEVER]
-            if len(days):
-                latest = max(latest, int(days.max()))
-    return latest
+    ends = _dated(tables, RECORD_DATES)
+    return day_of(max(d.max() for d in ends)) if ends else -NEVER

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ._population import academic_year_of
 from ._trajectory import expit
+from ._draw import draw_codes
 
 # factor: (base logit, latent slope, teenager shift, female shift, exploited shift)
 FACTORS = {
@@ -80,8 +81,8 @@ def _k_of(people, person, day):
 
 def _codes(referrals, people, rng):
     n = len(referrals)
-    referrals["source"] = _draw(SOURCES, n, rng)
-    referrals["need"] = _draw(NEEDS, n, rng)
+    referrals["source"] = draw_codes(SOURCES, n, rng)
+    referrals["need"] = draw_codes(NEEDS, n, rng)
     teen_behaviour = (referrals["k"].to_numpy() >= 8) & (people["latent"].to_numpy()[referrals["person"]] > 1.2)
     referrals.loc[teen_behaviour & (rng.random(n) < 0.4), "need"] = "N6"
     caring = referrals["care_end"].to_numpy() >= 0
@@ -126,7 +127,7 @@ def _protection(referrals, rng):
     referrals["icpc_day"] = np.where(icpc, icpc_day, -1)
     referrals["cpp_start"] = np.where(cpp, icpc_day, -1)
     referrals["cpp_end"] = np.where(cpp, cpp_end, -1)
-    referrals["cpp_category"] = np.where(cpp, _draw(ABUSE, n, rng), "")
+    referrals["cpp_category"] = np.where(cpp, draw_codes(ABUSE, n, rng), "")
     return referrals
 
 
@@ -148,9 +149,3 @@ def _closure(referrals, rng):
     referrals["closure_day"] = end
     referrals["closure_reason"] = reason
     return referrals.drop(columns=["k", "exploited", "care_end"])
-
-
-def _draw(weights, n, rng):
-    codes = np.array(list(weights), dtype=object)
-    p = np.array(list(weights.values()))
-    return codes[rng.choice(len(codes), size=n, p=p / p.sum())]

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ._schools import school_day
 from ._dates import next_weekday
+from ._draw import draw_codes
 
 LEGACY_REASONS = {"PD": 0.30, "VA": 0.12, "VP": 0.10, "PP": 0.12, "PA": 0.04, "DR": 0.05, "DA": 0.03,
                   "OW": 0.01, "BW": 0.01, "BU": 0.04, "DM": 0.04, "TH": 0.03, "RA": 0.02, "SM": 0.01,
@@ -99,13 +100,7 @@ def _after_knife_offence(years, offences, rng):
 def _reasons(ay, rng):
     n = len(ay)
     legacy = ay <= LAST_LEGACY_YEAR
-    first = np.where(legacy, _draw(LEGACY_REASONS, n, rng), _draw(CURRENT_REASONS, n, rng))
-    second = np.where(legacy, _draw(LEGACY_REASONS, n, rng), _draw(CURRENT_REASONS, n, rng))
+    first = np.where(legacy, draw_codes(LEGACY_REASONS, n, rng), draw_codes(CURRENT_REASONS, n, rng))
+    second = np.where(legacy, draw_codes(LEGACY_REASONS, n, rng), draw_codes(CURRENT_REASONS, n, rng))
     both = (rng.random(n) < 0.12) & (first != second)
     return np.where(both, np.strings.add(np.strings.add(first.astype(str), ";"), second.astype(str)), first).astype(object)
-
-
-def _draw(weights, n, rng):
-    codes = np.array(list(weights))
-    p = np.array(list(weights.values()))
-    return codes[rng.choice(len(codes), size=n, p=p / p.sum())]

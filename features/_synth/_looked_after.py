@@ -14,6 +14,7 @@ import pandas as pd
 
 from ._dates import add_years, day
 from ._trajectory import expit
+from ._draw import draw_codes
 
 CHANGE_RNE = {"P": 0.6, "T": 0.15, "L": 0.15, "B": 0.1}
 PLACE_CHANGE_REASONS = {"CARPL": 0.3, "CREQB": 0.15, "CHILD": 0.1, "LAREQ": 0.1, "CREQO": 0.08, "STAND": 0.03,
@@ -81,14 +82,14 @@ def _codes(episodes, people, rng):
     person = episodes["person"].to_numpy()
     age = (episodes["decom"].to_numpy() - people["dob"].to_numpy()[person]) / 365.25
     first, last, remand = episodes["first"].to_numpy(), episodes["last"].to_numpy(), episodes["remand"].to_numpy()
-    rne = np.where(first, "S", _draw(CHANGE_RNE, n, rng))
+    rne = np.where(first, "S", draw_codes(CHANGE_RNE, n, rng))
     episodes["rne"] = rne
     episodes["ls"] = _legal_status(episodes, age, rng)
     episodes["place"] = _placements(episodes["decom"].to_numpy(), age, remand, rng)
     episodes["provider"] = _providers(episodes["place"].to_numpy(), rng)
     changed_place = np.isin(rne, ("P", "T", "B", "U"))
-    episodes["place_change"] = np.where(changed_place, _draw(PLACE_CHANGE_REASONS, n, rng), "")
-    ending = np.where(episodes["ended_at_18"].to_numpy(), _draw(ENDINGS_AT_18, n, rng), _draw(ENDINGS, n, rng))
+    episodes["place_change"] = np.where(changed_place, draw_codes(PLACE_CHANGE_REASONS, n, rng), "")
+    ending = np.where(episodes["ended_at_18"].to_numpy(), draw_codes(ENDINGS_AT_18, n, rng), draw_codes(ENDINGS, n, rng))
     ending = np.where(remand, np.where(rng.random(n) < 0.7, "E14", "E9"), ending)
     episodes["rec"] = np.where(last, ending, "X1")
     episodes["home_post"] = people["postcode"].to_numpy()[person]
@@ -96,8 +97,8 @@ def _codes(episodes, people, rng):
     residential = np.isin(episodes["place"].to_numpy(), ("K1", "K2", "K3", "H5", "R1", "R5", "S1"))
     home_urn = np.strings.add("SC", (990000 + rng.integers(1, 60, size=n)).astype(str))
     episodes["urn"] = np.where(residential, home_urn, "XXXXXX").astype(object)
-    need = np.where(age >= 12, _draw({"N1": 0.45, "N4": 0.15, "N5": 0.15, "N6": 0.15, "N8": 0.1}, n, rng),
-                    _draw({"N1": 0.65, "N4": 0.12, "N5": 0.12, "N3": 0.06, "N8": 0.05}, n, rng))
+    need = np.where(age >= 12, draw_codes({"N1": 0.45, "N4": 0.15, "N5": 0.15, "N6": 0.15, "N8": 0.1}, n, rng),
+                    draw_codes({"N1": 0.65, "N4": 0.12, "N5": 0.12, "N3": 0.06, "N8": 0.05}, n, rng))
     episodes["cin"] = need
     return episodes
 
@@ -105,8 +106,8 @@ def _codes(episodes, people, rng):
 def _legal_status(episodes, age, rng):
     n = len(episodes)
     remand = episodes["remand"].to_numpy()
-    start = np.where(age >= 13, _draw({"V2": 0.55, "C1": 0.3, "L1": 0.1, "L2": 0.05}, n, rng),
-                     _draw({"V2": 0.3, "C1": 0.55, "L1": 0.08, "L2": 0.07}, n, rng))
+    start = np.where(age >= 13, draw_codes({"V2": 0.55, "C1": 0.3, "L1": 0.1, "L2": 0.05}, n, rng),
+                     draw_codes({"V2": 0.3, "C1": 0.55, "L1": 0.08, "L2": 0.07}, n, rng))
     status = pd.Series(np.where(episodes["first"].to_numpy(), start, ""), dtype=object)
     status = status.where(status != "").groupby(episodes["period"].to_numpy()).ffill().to_numpy()
     later = np.isin(episodes["rne"].to_numpy(), ("L", "B", "U"))
@@ -118,9 +119,9 @@ def _legal_status(episodes, age, rng):
 
 def _placements(decom, age, remand, rng):
     n = len(decom)
-    teen = _draw({"U6": 0.32, "U4": 0.14, "U3": 0.08, "K2": 0.3, "P1": 0.05, "R1": 0.03, "S1": 0.02,
+    teen = draw_codes({"U6": 0.32, "U4": 0.14, "U3": 0.08, "K2": 0.3, "P1": 0.05, "R1": 0.03, "S1": 0.02,
                   "K1": 0.02, "Z1": 0.04}, n, rng)
-    child = _draw({"U6": 0.45, "U4": 0.2, "U3": 0.15, "U1": 0.05, "K2": 0.06, "P1": 0.07, "S1": 0.02}, n, rng)
+    child = draw_codes({"U6": 0.45, "U4": 0.2, "U3": 0.15, "U1": 0.05, "K2": 0.06, "P1": 0.07, "S1": 0.02}, n, rng)
     semi = np.where(decom >= SEMI_INDEPENDENT_FROM, "K3", "H5")
     place = np.where(age >= 16, np.where(rng.random(n) < 0.45, semi, teen), np.where(age >= 12, teen, child))
     place = np.where((place == "Z1") & (decom >= day("2025-04-01")), "Z11", place)
@@ -174,9 +175,3 @@ def make_missing(people, periods, rng):
 def substance_misuse_chance(latent, age):
     """Chance a looked-after child is identified with a substance-misuse problem."""
     return expit(-4.2 + 1.1 * latent + 0.25 * np.clip(age - 12, 0, None))
-
-
-def _draw(weights, n, rng):
-    codes = np.array(list(weights), dtype=object)
-    p = np.array(list(weights.values()))
-    return codes[rng.choice(len(codes), size=n, p=p / p.sum())]

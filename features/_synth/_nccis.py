@@ -13,6 +13,7 @@ import pandas as pd
 
 from ._dates import days_of
 from ._trajectory import expit
+from ._draw import draw_codes
 
 EET_CODES = {230: 0.45, 220: 0.15, 310: 0.14, 330: 0.05, 360: 0.04, 410: 0.05, 250: 0.03,
              280: 0.02, 340: 0.02, 430: 0.02, 460: 0.01, 240: 0.02}
@@ -61,11 +62,5 @@ def _spell_codes(risk, rng):
     n = len(risk)
     neet = rng.random(n) < expit(risk)
     unknown = ~neet & (rng.random(n) < 0.03 + 0.05 * expit(risk))
-    return np.select([neet, unknown], [_draw(NEET_CODES, n, rng), _draw(NOT_KNOWN_CODES, n, rng)],
-                     _draw(EET_CODES, n, rng))
-
-
-def _draw(weights, n, rng):
-    codes = np.array(list(weights))
-    p = np.array(list(weights.values()))
-    return codes[rng.choice(len(codes), size=n, p=p / p.sum())]
+    return np.select([neet, unknown], [draw_codes(NEET_CODES, n, rng), draw_codes(NOT_KNOWN_CODES, n, rng)],
+                     draw_codes(EET_CODES, n, rng))

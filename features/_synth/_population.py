@@ -15,6 +15,7 @@ import pandas as pd
 
 from .._codes import ETHNICITY_GROUP
 from ._dates import day, year_month_day
+from ._draw import draw_codes
 
 # Aged 10 to 18 at some point between the first and last as-of dates later work uses.
 AS_OF_FIRST = "2019-04-01"
@@ -67,9 +68,7 @@ def make_people(n, rng):
     """
     dob = _dates_of_birth(n, rng)
     male = rng.random(n) < 0.51
-    codes = np.array(list(ETHNIC_MIX))
-    weights = np.array(list(ETHNIC_MIX.values()))
-    ethnicity = codes[rng.choice(len(codes), size=n, p=weights / weights.sum())]
+    ethnicity = draw_codes(ETHNIC_MIX, n, rng)
     district_idx = rng.choice(len(DISTRICTS), size=n, p=DISTRICTS["share"].to_numpy())
     deprivation = DISTRICTS["deprivation"].to_numpy()[district_idx]
     components = rng.standard_normal((6, n))
