@@ -164,7 +164,7 @@ def _performance(facts) -> list:
     models = [m for m in ("model", "logreg", "rule") if m in report]
     header = ["metric (test period)", *(_model_label(m) for m in models)]
     rows = [[_metric_label(m), *(_fmt(report[model][m]) for model in models)]
-            for m in metric_names(config.capacities, config.capacity_shares)]
+            for m in metric_names(config.reported_capacities, config.capacity_shares)]
     lifts = [k for k in report if k.startswith("lift_over_")]
     lift_rows = [[_metric_label(m), *(_fmt(report[k][m]) for k in lifts)] for m in report[lifts[0]]] if lifts else []
     return [

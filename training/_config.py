@@ -111,6 +111,11 @@ class TrainingConfig:
                 object.__setattr__(self, name, tuple(value))
         _check(self)
 
+    @property
+    def reported_capacities(self) -> tuple[int, ...]:
+        """Every caseload whose precision and recall are reported: ``capacities`` and ``capacity``."""
+        return tuple(sorted({*self.capacities, self.capacity}))
+
     def to_dict(self) -> dict:
         """Plain dictionary (lists for tuples), as written to the run and the model card."""
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}

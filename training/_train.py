@@ -226,7 +226,7 @@ def _score_test(model: RiskModel, test, fitted, config) -> tuple[dict, dict, Ver
     probabilities = _test_probabilities(model, test, fitted)
     report = evaluate_models(
         test[LABEL].to_numpy(), probabilities, person=test["person_id"], as_of=test["as_of"],
-        capacities=tuple(sorted({*config.capacities, config.capacity})), shares=config.capacity_shares,
+        capacities=config.reported_capacities, shares=config.capacity_shares,
         n_boot=config.n_boot, random_state=config.random_state,
     )
     return probabilities, report, judge(report, config, rule_available=fitted["rule"].available)
