@@ -112,7 +112,7 @@ def disparities_for(u, ref, estimates, *, tolerance, min_cell, hidden) -> dict:
 def _one(metric, u, ref, estimates, *, tolerance, min_cell, hidden) -> dict:
     if hidden is not None or ref is None:
         reason = hidden or "no reference group to compare with"
-        return _empty(reason)
+        return empty_disparity(reason)
     point, reps = estimates.point[metric], estimates.replicates[metric]
     value, base = point[u], point[ref]
     ratio = _safe_ratio(value, base)
@@ -172,7 +172,8 @@ def _safe_ratio(a, b):
     return out if out.ndim else float(out)
 
 
-def _empty(reason: str) -> dict:
+def empty_disparity(reason: str) -> dict:
+    """A disparity that cannot be computed, with the reason."""
     return {
         "ratio": None, "difference": None, "ci_low": None, "ci_high": None,
         "difference_ci_low": None, "difference_ci_high": None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._disparities import INSUFFICIENT, PROPORTIONS, _clean, disparities_for, interval, rate_interval
+from ._disparities import PROPORTIONS, _clean, disparities_for, empty_disparity, interval, rate_interval
 from ._layout import Layout, Unit
 from ._metrics import DENOMINATORS, METRICS
 from ._suppression import PRIMARY, SECONDARY, suppress_counts
@@ -92,10 +92,7 @@ class PayloadBuilder:
         record = {
             "n": 0, "n_display": "0", "suppressed": False, "suppression_reason": None,
             "reference": False, "metrics": self._withheld_metrics(),
-            "disparities": {m: {"ratio": None, "difference": None, "ci_low": None,
-                                "ci_high": None, "difference_ci_low": None,
-                                "difference_ci_high": None, "verdict": INSUFFICIENT,
-                                "reason": "no young people in this intersection"}
+            "disparities": {m: empty_disparity("no young people in this intersection")
                             for m in self._rate_metrics()},
         }
         record["metrics"]["n"] = {"value": 0, "ci_low": 0, "ci_high": 0}

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._pseudonym import clean_ids
+
 NAMESPACES = {"la": "LA_CHILD_ID", "upn": "UPN", "yj": "YJ_ID", "nccis": "NCCIS_ID"}
 
 # Linked people are keyed by their master reference, under this prefix, before hashing.
@@ -56,7 +58,7 @@ class PersonLinker:
         Used for social care ids, whose UPN lives in the SSDA903 header or the CIN
         child identifiers, so that episodes and referrals link through it too.
         """
-        pairs = pd.DataFrame({"id": _text(ids).to_numpy(), "upn": _text(upns).to_numpy()}).dropna()
+        pairs = pd.DataFrame({"id": clean_ids(ids).to_numpy(), "upn": clean_ids(upns).to_numpy()}).dropna()
         known = self._upns[namespace]
         pairs = pairs[~pairs["id"].isin(known.index)].drop_duplicates("id")
         self._upns[namespace] = pd.concat([known, pairs.set_index("id")["upn"]])
@@ -90,11 +92,11 @@ class PersonLinker:
         return pd.Series(hashed.array.take(codes, allow_fill=True), index=pd.Series(ids).index)
 
     def _unique_keys(self, ids, namespace, upns):
-        codes, uniques = pd.factorize(_text(ids))
+        codes, uniques = pd.factorize(clean_ids(ids))
         unique_ids = pd.Index(np.asarray(uniques, dtype=object), dtype="str")
         per_id = pd.Series(pd.NA, index=unique_ids, dtype="str")
         if upns is not None:
-            rows = pd.DataFrame({"code": codes, "upn": _text(upns).to_numpy()})
+            rows = pd.DataFrame({"code": codes, "upn": clean_ids(upns).to_numpy()})
             first = rows[rows["code"] >= 0].dropna().groupby("code")["upn"].first()
             per_id = pd.Series(first.reindex(range(len(unique_ids))).to_numpy(), index=unique_ids, dtype="str")
         per_id = per_id.fillna(self._upns[namespace].reindex(unique_ids))
@@ -120,16 +122,11 @@ def person_ids_of_refs(refs, pseudonymiser):
     -------
     pandas.Series of str
     """
-    return pseudonymiser.pseudonymise(REF_PREFIX + _text(refs), "person")
+    return pseudonymiser.pseudonymise(REF_PREFIX + clean_ids(refs), "person")
 
 
 def _lookup(index, column, target):
     if column not in index.columns:
         return pd.Series(dtype="str")
     pairs = index[[column, target]].dropna()
-    return pd.Series(_text(pairs[target]).to_numpy(), index=_text(pairs[column]).to_numpy(), dtype="str")
-
-
-def _text(values):
-    values = pd.Series(values)
-    return values.astype("str").str.strip().mask(values.isna())
+    return pd.Series(clean_ids(pairs[target]).to_numpy(), index=clean_ids(pairs[column]).to_numpy(), dtype="str")

@@ -104,6 +104,12 @@ def _decode_key(text, *, where):
     return key
 
 
+def clean_ids(values) -> pd.Series:
+    """Identifiers as text with surrounding spaces removed; missing stays missing."""
+    values = pd.Series(values)
+    return values.astype("str").str.strip().mask(values.isna())
+
+
 class Pseudonymiser:
     """Replace identifiers by keyed pseudonyms.
 
@@ -147,9 +153,7 @@ class Pseudonymiser:
         pandas.Series of str
             16 lower-case hex characters per value, same index.
         """
-        values = pd.Series(values)
-        text = values.astype("str").str.strip().mask(values.isna())
-        codes, uniques = pd.factorize(text)
+        codes, uniques = pd.factorize(clean_ids(values))
         cache = self._cache.setdefault(namespace, {})
         prefix = namespace.encode("utf-8") + _SEPARATOR
         hashed = np.array(

@@ -12,8 +12,6 @@ KEY = b"round-trip-key-0123456789abcdef!"
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
-    if not hasattr(features, "synthesize"):
-        pytest.skip("features.synthesize is not available yet")
     folder = tmp_path_factory.mktemp("synthetic")
     features.synthesize(folder, n_young_people=500, seed=3)
     return folder

@@ -6,7 +6,6 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -53,11 +52,6 @@ def test_calibration_figure_within_factor_of_published(calibration, name):
 @pytest.mark.parametrize("name", PEAK_AGES)
 def test_peak_age_of_onset_is_within_a_year_of_the_published_one(calibration, name):
     assert abs(calibration[name] - TARGETS[name]) <= 1
-
-
-def test_yearly_knife_rate_is_rare_but_gives_about_a_hundred_labels(calibration):
-    rate = calibration["knife_offence_rate_yearly"]
-    assert 0.003 <= rate <= 0.006
 
 
 def test_summary_is_returned_and_written(small_dir):
@@ -154,13 +148,6 @@ def test_rerun_replaces_an_earlier_synthetic_authority(tmp_path):
     synthesize(tmp_path, n_young_people=300, seed=1, end="2024-03-31")
     assert not (tmp_path / "cin" / "2026.xml").exists()
     assert (tmp_path / "cin" / "2024.xml").exists()
-
-
-def test_round_trip_through_the_loaders_has_no_problems(small_dir, tmp_path):
-    features.validate_extracts(small_dir, tmp_path, key=b"synthetic-test-key-0123456789abc")
-    report = json.loads((tmp_path / "validation.json").read_text())
-    assert report["totals"]["rows_quarantined"] == 0
-    assert all(not table["problems"] for table in report["tables"])
 
 
 def test_exclusions_follow_some_knife_offences_within_thirty_days(calibration_dir):
