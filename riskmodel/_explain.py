@@ -164,11 +164,8 @@ def concept_statements(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Statements and evidence per person and concept; dated records for ``rows``."""
     texts = _reasons.feature_texts(X, registry, parts.feature_names)
-    position = {c: i for i, c in enumerate(parts.concepts)}
-    members = [[] for _ in parts.concepts]
-    for column, name in enumerate(parts.feature_names):
-        members[position[_concept(registry, name)]].append(column)
-    groups = [np.array(m, dtype=np.int64) for m in members]
+    matrix, _ = concept_matrix(registry, parts.feature_names)
+    groups = [np.flatnonzero(column) for column in matrix.T]
     chosen = _reasons.choose_features(parts.feature_shap, parts.shap_logodds, texts, groups)
     evidence = np.full(texts.shape, "", dtype=object)
     if rows is not None and len(rows) and tables is not None:
