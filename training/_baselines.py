@@ -32,10 +32,13 @@ class RuleBaseline:
         The feature columns the rule reads; empty when the table has none (rule skipped).
     note : str
         Plain statement of which features were used, or why the rule was skipped.
+    description : str
+        What the rule flags, in words, for the verdict and the card.
     """
 
     features: tuple
     note: str
+    description: str = RULE_DESCRIPTION
 
     @property
     def available(self) -> bool:
@@ -61,7 +64,8 @@ def find_rule(registry, columns, *, configured=None) -> RuleBaseline:
                 f"The configured 'rule_features' {', '.join(missing)} are not columns of the "
                 "feature table; name existing feature columns or leave 'rule_features' unset."
             )
-        return RuleBaseline(tuple(configured), f"The rule flags anyone with any of: {', '.join(configured)}.")
+        described = f"any of: {', '.join(configured)}"
+        return RuleBaseline(tuple(configured), f"The rule flags anyone with {described}.", described)
     found = [f.name for f in registry if f.name in set(columns) and _is_rule_feature(f)]
     if not found:
         return RuleBaseline((), (

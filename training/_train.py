@@ -229,7 +229,7 @@ def _score_test(model: RiskModel, test, fitted, config) -> tuple[dict, dict, Ver
         capacities=config.reported_capacities, shares=config.capacity_shares,
         n_boot=config.n_boot, random_state=config.random_state,
     )
-    return probabilities, report, judge(report, config, rule_available=fitted["rule"].available)
+    return probabilities, report, judge(report, config, rule=fitted["rule"])
 
 
 def _test_predictions(test, prepared, period, probability) -> pd.DataFrame:

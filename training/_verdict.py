@@ -33,13 +33,13 @@ class Verdict:
         return {"status": self.status, "checks": self.checks, "statements": self.statements}
 
 
-def judge(report: dict, config, *, rule_available: bool) -> Verdict:
+def judge(report: dict, config, *, rule) -> Verdict:
     """Compare the test-period metrics in ``report`` with the configured thresholds."""
     k = config.capacity
     wanted = [("test ROC AUC", report["model"]["roc_auc"], config.min_roc_auc),
               (f"test precision at top {k} per as-of date", report["model"][f"precision_at_{k}"],
                config.min_precision_at_capacity)]
-    if rule_available:
+    if rule.available:
         wanted.append(("ROC AUC lift over the simple rule", report["lift_over_rule"]["roc_auc"],
                        config.min_auc_lift_over_rule))
         wanted.append((f"precision at top {k} lift over the simple rule",
@@ -48,7 +48,7 @@ def judge(report: dict, config, *, rule_available: bool) -> Verdict:
     results = {c["result"] for c in checks}
     status = ("fit for use" if results == {"met"} else
               "not fit for use" if "not met" in results else "not shown to be fit for use")
-    statements = [_headline(status)] + _rule_statements(report, k, rule_available)
+    statements = [_headline(status)] + _rule_statements(report, k, rule)
     return Verdict(status, checks, statements)
 
 
@@ -70,8 +70,8 @@ def _headline(status: str) -> str:
             "to say it meets every threshold set in configuration.")
 
 
-def _rule_statements(report: dict, k: int, rule_available: bool) -> list[str]:
-    if not rule_available:
+def _rule_statements(report: dict, k: int, rule) -> list[str]:
+    if not rule.available:
         return ["The simple rule could not be compared (its features are not in the table), so "
                 "the model has not been shown to improve on it."]
     lifts = {"ROC AUC": report["lift_over_rule"]["roc_auc"],
@@ -80,12 +80,11 @@ def _rule_statements(report: dict, k: int, rule_available: bool) -> list[str]:
     worse = [name for name, s in lifts.items() if s["ci_high"] <= 0]
     unclear = [name for name in lifts if name not in better and name not in worse]
     if len(better) == len(lifts):
-        return [f"The model beats the simple rule (a prior youth justice outcome or a permanent "
-                f"exclusion) on {' and '.join(better)}."]
+        return [f"The model beats the simple rule ({rule.description}) on {' and '.join(better)}."]
     sentences = []
     if worse:
-        sentences.append(f"The model does NOT beat the simple rule (a prior youth justice outcome or a "
-                         f"permanent exclusion) on {' or '.join(worse)}: a practitioner using the rule "
+        sentences.append(f"The model does NOT beat the simple rule ({rule.description}) on "
+                         f"{' or '.join(worse)}: a practitioner using the rule "
                          "would do as well or better.")
     if unclear:
         sentences.append(f"The model has not been shown to beat the simple rule on {' or '.join(unclear)}: "
