@@ -52,15 +52,15 @@ def calibration_figures(data_dir):
     people = pd.read_csv(data / "_truth" / "people.csv", parse_dates=["dob"], dtype={"PERSON_REF": str})
     truth = pd.read_csv(data / "_truth" / "offences.csv", parse_dates=["offence_date"],
                         dtype={"PERSON_REF": str, "ho_class": str, "outcome_tier": str}, keep_default_na=False)
-    extract = _extract_offences(data)
+    index = pd.read_csv(data / "linkage" / "person_index.csv", dtype=str, keep_default_na=False)
+    extract = _extract_offences(data, index)
     figures = {"knife_offence_rate_yearly": _knife_rate(people, extract)}
     figures.update(_by_eighteen(people, truth))
-    figures.update(_education(data, people, extract))
+    figures.update(_education(data, index, people, extract))
     return {name: round(float(value), 5) if np.isfinite(value) else None for name, value in figures.items()}
 
 
-def _extract_offences(data):
-    index = pd.read_csv(data / "linkage" / "person_index.csv", dtype=str, keep_default_na=False)
+def _extract_offences(data, index):
     offences = pd.read_csv(data / "youth_justice" / "offences.csv", dtype=str, keep_default_na=False)
     outcomes = pd.read_csv(data / "youth_justice" / "outcomes.csv", dtype=str, keep_default_na=False)
     ref = dict(zip(index["YJ_ID"], index["PERSON_REF"]))
@@ -120,8 +120,7 @@ def _ratio(numerator, denominator):
     return numerator / denominator if denominator > 0 else np.nan
 
 
-def _education(data, people, extract):
-    index = pd.read_csv(data / "linkage" / "person_index.csv", dtype=str, keep_default_na=False)
+def _education(data, index, people, extract):
     by_upn = dict(zip(index.loc[index["UPN"] != "", "UPN"], index.loc[index["UPN"] != "", "PERSON_REF"]))
     dob = people["dob"]
     birth_ay = dob.dt.year - (dob.dt.month < 9).astype(int)
