@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._dates import iso
+from ._care_tables import MF_SEX_FROM_YEAR
+from ._dates import day, iso
 from ._ids import LA_NUMBER
 
-SEX_FROM_YEAR = 2025  # GenderCurrent (1/2) to 2023-24 returns... Sex (M/F) from 2024-25
 
 
 def cin_xml(year, referrals, children):
@@ -35,7 +35,7 @@ def cin_xml(year, referrals, children):
     -------
     str
     """
-    year_end = _day(f"{year}-03-31")
+    year_end = day(f"{year}-03-31")
     details = _details(referrals, year_end)
     per_child = pd.Series(details).groupby(referrals["person"].to_numpy()).agg("".join)
     body = _child_open(children, year) + per_child.reindex(children["person"].to_numpy()).to_numpy() + "</Child>"
@@ -47,10 +47,6 @@ def cin_xml(year, referrals, children):
         f"<Release>1</Release><SerialNo>1</SerialNo><DateTime>{year}-04-15T09:00:00</DateTime></Source></Header>"
         "<Children>" + "".join(body.tolist()) + "</Children></Message>\n"
     )
-
-
-def _day(text):
-    return int((np.datetime64(text, "D") - np.datetime64("1970-01-01", "D")).astype(np.int64))
 
 
 def _el(tag, values, present=None):
@@ -71,7 +67,7 @@ def _child_open(children, year):
     n = len(children)
     upn = children["upn"].to_numpy().astype(str)
     has_upn = upn != ""
-    if year >= SEX_FROM_YEAR:
+    if year >= MF_SEX_FROM_YEAR:  # GenderCurrent (1/2) to 2023-24, Sex (M/F) from 2024-25
         sex = _el("Sex", children["sex"].to_numpy())
     else:
         sex = _el("GenderCurrent", np.where(children["sex"].to_numpy() == "M", "1", "2"))
