@@ -163,10 +163,10 @@ def _performance(facts) -> list:
     report, config, rule = facts["report"], facts["config"], facts["rule"]
     models = [m for m in ("model", "logreg", "rule") if m in report]
     header = ["metric (test period)", *(_model_label(m) for m in models)]
-    rows = [[_metric_label(m), *(_fmt(report[model][m]) for model in models)]
+    rows = [[_metric_label(m), *(format_interval(report[model][m]) for model in models)]
             for m in metric_names(config.reported_capacities, config.capacity_shares)]
     lifts = [k for k in report if k.startswith("lift_over_")]
-    lift_rows = [[_metric_label(m), *(_fmt(report[k][m]) for k in lifts)] for m in report[lifts[0]]] if lifts else []
+    lift_rows = [[_metric_label(m), *(format_interval(report[k][m]) for k in lifts)] for m in report[lifts[0]]] if lifts else []
     return [
         ("h2", "Performance against the baselines"),
         ("p", "All figures are on the test period, which played no part in training, early stopping "
@@ -207,7 +207,7 @@ def _limitations(facts) -> list:
 
 def _verdict(facts) -> list:
     verdict = facts["verdict"]
-    rows = [[c["name"], f"{c['threshold']:g}", _fmt(c), c["result"]] for c in verdict.checks]
+    rows = [[c["name"], f"{c['threshold']:g}", format_interval(c), c["result"]] for c in verdict.checks]
     return [("h2", f"Fit-for-use verdict: {verdict.status}"), *(("note" if i == 0 else "p", s) for i, s in enumerate(verdict.statements)),
             ("table", ["threshold (set in configuration before training)", "minimum", "result (95% interval)", "met?"], rows),
             ("p", "A threshold counts as met only when the whole 95% interval reaches it.")]
@@ -216,11 +216,20 @@ def _verdict(facts) -> list:
 # --- formatting ------------------------------------------------------------------------
 
 
-def _fmt(summary: dict) -> str:
-    value, low, high = summary["value"], summary["ci_low"], summary["ci_high"]
-    if value != value:
+def format_interval(summary: dict | None) -> str:
+    """``"0.955 (0.939 to 0.969)"``; the value alone without an interval; ``"n/a"`` without a value.
+
+    Missing parts may be None or NaN.
+    """
+    def missing(x) -> bool:
+        return x is None or x != x
+
+    if not summary or missing(summary.get("value")):
         return "n/a"
-    return f"{value:.3f} ({low:.3f} to {high:.3f})" if low == low else f"{value:.3f}"
+    value, low, high = summary["value"], summary.get("ci_low"), summary.get("ci_high")
+    if missing(low) or missing(high):
+        return f"{value:.3f}"
+    return f"{value:.3f} ({low:.3f} to {high:.3f})"
 
 
 def _metric_label(name: str) -> str:

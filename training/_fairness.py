@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._card_content import format_interval
 from ._input import label_statement
 
 AUDIT_COLUMNS = ("sex", "ethnicity_group", "sen_provision", "age_band", "looked_after")
@@ -87,19 +88,10 @@ def _row(record: dict) -> list:
     if record["suppressed"]:
         return [name, record["n_display"], *(["withheld"] * (len(_SHOWN) + 2))]
     metrics, disparities = record["metrics"], record.get("disparities") or {}
-    cells = [_fmt(metrics.get(key)) for key, _ in _SHOWN]
+    cells = [format_interval(metrics.get(key)) for key, _ in _SHOWN]
     verdicts = [(disparities.get(key) or {}).get("verdict", "reference" if record.get("reference") else "")
                 for key in ("selection_rate", "fnr")]
     return [name, record["n_display"], *cells, *verdicts]
-
-
-def _fmt(summary) -> str:
-    if not summary or summary.get("value") is None:
-        return "n/a"
-    value, low, high = summary["value"], summary.get("ci_low"), summary.get("ci_high")
-    if low is None or high is None:
-        return f"{value:.3f}"
-    return f"{value:.3f} ({low:.3f} to {high:.3f})"
 
 
 def _files(result, facts: dict) -> dict:

@@ -28,6 +28,7 @@ from riskmodel._model import RiskModel, library_versions
 from ._baselines import find_rule, fit_logistic_baseline, predict_logistic_baseline
 from ._calibration import choose_calibrator
 from ._card import card_blocks, render_html, render_markdown
+from ._card_content import format_interval
 from ._config import TrainingConfig
 from ._fairness import audit_test_period, flag_count
 from ._progress import Reporter
@@ -354,6 +355,5 @@ def _card_locations(artifact_uri: str) -> dict:
 
 
 def _ci(metrics: dict, name: str) -> str:
-    if name not in metrics:
-        return "n/a"
-    return f"{metrics[name]:.3f} ({metrics[name + '_ci_low']:.3f} to {metrics[name + '_ci_high']:.3f})"
+    return format_interval({"value": metrics.get(name), "ci_low": metrics.get(f"{name}_ci_low"),
+                            "ci_high": metrics.get(f"{name}_ci_high")})
