@@ -19,6 +19,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from ._lgbm import as_matrix
+
 RULE_DESCRIPTION = "a prior youth justice outcome or a permanent exclusion"
 
 
@@ -93,9 +95,9 @@ def fit_logistic_baseline(X, y, *, random_state=0):
         StandardScaler(),
         LogisticRegression(solver="newton-cholesky", max_iter=200, random_state=random_state),
     )
-    return model.fit(X.to_numpy(dtype="float64", na_value=np.nan), np.asarray(y))
+    return model.fit(as_matrix(X), np.asarray(y))
 
 
 def predict_logistic_baseline(model, X) -> np.ndarray:
     """Probability of the label from :func:`fit_logistic_baseline`."""
-    return model.predict_proba(X.to_numpy(dtype="float64", na_value=np.nan))[:, 1]
+    return model.predict_proba(as_matrix(X))[:, 1]

@@ -84,9 +84,9 @@ def search_booster(X_train, y_train, X_valid, y_valid, *, monotone, config, prog
     """Train each candidate with early stopping on validation; keep the best by ROC AUC."""
     threads = default_threads(config.num_threads)
     base = _base_params(config.random_state, threads)
-    train_set = lightgbm.Dataset(_matrix(X_train), label=np.asarray(y_train), feature_name=list(X_train.columns),
+    train_set = lightgbm.Dataset(as_matrix(X_train), label=np.asarray(y_train), feature_name=list(X_train.columns),
                                  params=base, free_raw_data=False)
-    valid_set = lightgbm.Dataset(_matrix(X_valid), label=np.asarray(y_valid), reference=train_set)
+    valid_set = lightgbm.Dataset(as_matrix(X_valid), label=np.asarray(y_valid), reference=train_set)
     ratio = max(1.0, (len(y_train) - np.sum(y_train)) / max(np.sum(y_train), 1))
     trials, best = [], None
     candidates = draw_candidates(config.n_search, random_state=config.random_state)
@@ -158,5 +158,6 @@ def _truncated(booster: lightgbm.Booster) -> lightgbm.Booster:
     return lightgbm.Booster(model_str=text)
 
 
-def _matrix(X: pd.DataFrame) -> np.ndarray:
+def as_matrix(X: pd.DataFrame) -> np.ndarray:
+    """Features as a float64 matrix with NaN for missing values, as LightGBM and sklearn read them."""
     return X.to_numpy(dtype="float64", na_value=np.nan)

@@ -33,7 +33,7 @@ from ._config import TrainingConfig
 from ._fairness import audit_test_period, flag_count
 from ._progress import Reporter
 from ._input import LABEL, TrainingData, label_statement, positives_by_period, prepare_training_data
-from ._lgbm import default_threads, search_booster
+from ._lgbm import as_matrix, default_threads, search_booster
 from ._metrics import evaluate_models, flatten
 from ._plots import calibration_plot
 from ._split import TemporalSplit
@@ -156,7 +156,7 @@ def _fit(prepared: TrainingData, period, config: TrainingConfig, say) -> dict:
     search = search_booster(train[names], train[LABEL], valid[names], valid[LABEL],
                             monotone=monotone, config=config, progress=say.step)
     say.step("Calibrating on the validation period")
-    valid_logodds = search.booster.predict(valid[names].to_numpy(dtype="float64", na_value=np.nan), raw_score=True)
+    valid_logodds = search.booster.predict(as_matrix(valid[names]), raw_score=True)
     calibrator, calibration_scores = choose_calibrator(
         valid_logodds, valid[LABEL].to_numpy(), person=valid["person_id"],
         methods=config.calibration_methods, score=config.calibration_score,
