@@ -9,9 +9,20 @@ from ._load import Extracts, load_extracts, validate_extracts
 from ._loaders._errors import DataError
 from ._loaders._report import ValidationReport
 from ._pseudonym import Pseudonymiser, load_pseudonym_key
-from ._registry import CONCEPTS, PROTECTED_CHARACTERISTICS, Feature, FeatureRegistry
+from ._registry import CONCEPTS, PROTECTED_CHARACTERISTICS, PROTECTED_INPUTS, Feature, FeatureRegistry
 from ._catalog import default_registry
-from ._labels import KNIFE_INVOLVEMENT, KNIFE_POSSESSION, LABEL_DEFINITIONS, LabelDefinition, build_labels
+from ._labels import (
+    KNIFE_INVOLVEMENT,
+    KNIFE_INVOLVEMENT_V1,
+    KNIFE_OR_OFFENSIVE_WEAPON,
+    KNIFE_POSSESSION,
+    LABEL_DEFINITIONS,
+    LABEL_VERSIONS,
+    LabelDefinition,
+    build_labels,
+    label_report,
+    resolve_label,
+)
 from ._lineage import trace_feature, trace_features
 from ._builders._cohort import record_span
 from ._matrix import FeatureSet, build_features, cohort, partition_tables
@@ -22,6 +33,7 @@ __all__ = [
     "DataError",
     "Extracts",
     "PROTECTED_CHARACTERISTICS",
+    "PROTECTED_INPUTS",
     "Feature",
     "FeatureRegistry",
     "Pseudonymiser",
@@ -31,10 +43,15 @@ __all__ = [
     "validate_extracts",
     "default_registry",
     "KNIFE_INVOLVEMENT",
+    "KNIFE_INVOLVEMENT_V1",
+    "KNIFE_OR_OFFENSIVE_WEAPON",
     "KNIFE_POSSESSION",
     "LABEL_DEFINITIONS",
+    "LABEL_VERSIONS",
     "LabelDefinition",
     "build_labels",
+    "label_report",
+    "resolve_label",
     "trace_feature",
     "trace_features",
     "FeatureSet",

@@ -22,9 +22,22 @@ def _f(name, description, source, window, aggregation, concept, statement, direc
     )
 
 
+AGE_JUSTIFICATION = (
+    "Age is a protected characteristic under the Equality Act 2010 (section 5). It is an input "
+    "because the chance of a first knife offence changes steeply across the ages 10 to 18, and "
+    "most other inputs (exclusions, NEET, offences) mean something different at 11 than at 17; "
+    "without it the model would read age through those proxies instead. The fairness audit "
+    "reports every metric by age band so that any difference in errors between ages is seen."
+)
+
 AGE = (
-    _f("age_years", "Age in years on the as-of date, counted in whole months from the month of birth.",
-       "people", "on the as-of date", "age", "age", "aged {value}", 0, "numeric"),
+    Feature(
+        name="age_years",
+        description="Age in years on the as-of date, counted in whole months from the month of birth.",
+        source="people", window="on the as-of date", aggregation="age", concept="age",
+        statement="aged {value}", direction=0, kind="numeric",
+        protected="age", justification=AGE_JUSTIFICATION,
+    ),
 )
 
 EXCLUSIONS = (
@@ -88,7 +101,8 @@ PROVISION = (
 NEET = (
     _f("neet_months_12m",
        "Monthly NCCIS snapshots in the last 12 months showing not in education, employment or training "
-       "(aged 16 and over; empty when not tracked).",
+       "and available for it (NCCIS 540, 610-619; the not-available codes 620-680, such as young carer, "
+       "teenage parent, illness or pregnancy, are not counted; aged 16 and over; empty when not tracked).",
        "nccis_activity", "12 months", "count", "NEET",
        "not in education, employment or training in {value} of the last 12 months", 1, "count"),
     _f("not_known_months_12m",
@@ -97,7 +111,8 @@ NEET = (
        "nccis_activity", "12 months", "count", "NEET",
        "activity not known to the authority in {value} of the last 12 months", 1, "count"),
     _f("neet_now",
-       "Latest NCCIS snapshot (within 3 months) shows NEET or activity not known (aged 16 and over).",
+       "Latest NCCIS snapshot (within 3 months) shows NEET and available (540, 610-619) or activity not "
+       "known (aged 16 and over; the not-available codes 620-680 do not count).",
        "nccis_activity", "3 months", "flag (latest snapshot)", "NEET",
        "not in education, employment or training, or not known, at the latest check", 1, "flag"),
 )
@@ -148,8 +163,10 @@ LOOKED_AFTER = (
        "cla_episodes", "12 months", "count", "looked after",
        "{value} changes of care placement in the last 12 months", 1, "count"),
     _f("residential_placement_12m",
-       "In a residential or secure placement (children's home, secure children's home, residential school "
-       "or care home, young offender institution) at any time in the last 12 months.",
+       "In a residential or secure placement (children's home, secure children's home, residential care "
+       "home, young offender institution: PLACE K1, K2, R1, R5) at any time in the last 12 months. "
+       "Residential schools (S1) are not counted: that placement is mostly chosen for special "
+       "educational needs, so counting it would make this a disability proxy.",
        "cla_episodes", "12 months", "flag", "looked after",
        "in a residential or secure placement in the last 12 months", 1, "flag"),
     _f("remand_12m", "Looked after on remand or under PACE or a residence requirement (legal status J1-J3) "
@@ -185,8 +202,9 @@ YOUTH_JUSTICE = (
        "yj_offences", "24 months", "count", "youth justice",
        "{value} violent or robbery offences in the last 24 months", 1, "count"),
     _f("weapon_or_knife_offences_24m",
-       "Weapon possession offences (Home Office classes 10A-10D), threats with a blade, or knife-flagged "
-       "offences in the last 24 months.",
+       "Possession of weapons offences (Home Office classes 10A-10D, where 10C and 10D include "
+       "threatening with a weapon or blade), offences in YJB category WEAP, or offences flagged as "
+       "involving a knife or sharp instrument, in the last 24 months (a blank knife flag does not count).",
        "yj_offences", "24 months", "count", "youth justice",
        "{value} weapon or knife offences in the last 24 months", 1, "count"),
     _f("max_outcome_tier_24m",

@@ -86,7 +86,10 @@ PLACEMENT = {
     "Z1": "other placement", "Z11": "other placement", "Z12": "other placement",
     "Z13": "other placement", "Z14": "other placement",
 }
-RESIDENTIAL_OR_SECURE_PLACEMENTS = ("K1", "K2", "R1", "R5", "S1")
+# Residential care for the residential-placement feature. S1 (residential school) is
+# left out: it is an education placement, chosen mostly for special educational needs,
+# so counting it would make the feature a disability proxy.
+RESIDENTIAL_OR_SECURE_PLACEMENTS = ("K1", "K2", "R1", "R5")
 
 PLACE_PROVIDER = {
     "PR0": "parent or person with parental responsibility", "PR1": "own local authority",
@@ -264,24 +267,81 @@ NCCIS_ACTIVITY = {
     810: ("NOT_KNOWN", "current situation not known"), 820: ("NOT_KNOWN", "cannot be contacted"),
     830: ("NOT_KNOWN", "refused to disclose activity"),
 }
+# The NEET codes the NEET features count: working not for reward (540) and the
+# "available to the labour market" group 610-619. Codes 620-680 are NEET but *not
+# available* (young carer, teenage parent, illness, pregnancy, religious grounds, ...):
+# counting them would let caring, parenthood, pregnancy or illness raise a score.
+NEET_AVAILABLE_ACTIVITY = (540, 610, 615, 616, 619)
+NEET_NOT_AVAILABLE_ACTIVITY = (620, 630, 640, 650, 660, 670, 680)
 
 # --- Youth justice -------------------------------------------------------------------
-# Classes 10A to 10D are the Home Office counting-rule classes for weapons; the other
-# class codes are the common ones a youth justice extract carries. The sub-class used
-# for threats with a blade (8M here) is not published; map the local code to it.
+# Home Office offence classes, titles as the Home Office Counting Rules for Recorded
+# Crime print them. Sources, checked for this list (docs/label-definition.md):
+#   HOCR Violence against the Person, April 2010 edition (contents list: classes 1 to 13);
+#   HOCR Homicide, April 2018, 2020 and 2021 editions (1, 4/1, 4/2, 4/10);
+#   HOCR Robbery, April 2021 (34A, 34B); Theft, April 2019 and 2021 (39);
+#   HOCR Vehicle Offences, April 2022 (48);
+#   HOCR Arson and Criminal Damage (56A, 56B); Drug Offences, April 2019 and 2021 (92A);
+#   HOCR Public Order Offences, April 2021 (9A, 9B, 62A, 66);
+#   HOCR Miscellaneous Crimes against Society, April 2021 (15 to 99).
+# Only classes whose number and title were read in those documents are listed; any
+# other well-formed class is kept, decodes as "unknown offence class" and is counted
+# as a warning when the extract is validated. 8M is racially or religiously aggravated
+# harassment, not a knife class; threatening with a blade is counted in 10D.
 
 HO_CLASS = {
-    "1": "homicide", "4.1": "attempted murder", "8N": "assault with injury",
-    "5A": "assault with intent to cause serious harm", "8L": "harassment",
-    "8P": "threats to kill", "104": "assault without injury", "34A": "robbery of business property",
-    "34B": "robbery of personal property", "10A": "possession of firearms with intent",
-    "10B": "possession of firearms offences", "10C": "possession of other weapons",
-    "10D": "possession of article with blade or point", "8M": "threatening with a blade or point",
-    "92A": "drug trafficking", "92D": "possession of controlled drugs",
-    "28E": "burglary", "45": "motor vehicle theft", "46": "theft from the person",
-    "49": "other theft", "58A": "criminal damage", "9A": "public order offences",
-    "17": "sexual offences", "99": "other offences",
+    # Violence against the person: homicide
+    "1": "murder", "4/1": "manslaughter", "4/2": "infanticide",
+    "4/10": "corporate manslaughter",
+    # Violence against the person: other
+    "2": "attempted murder", "3A": "conspiracy to murder", "3B": "threats to kill",
+    "4/3": "intentional destruction of a viable unborn child",
+    "4/4": "causing death by dangerous driving",
+    "4/6": "causing death by careless driving under the influence of drink or drugs",
+    "4/7": "causing or allowing the death of a child or vulnerable person",
+    "4/8": "causing death by careless or inconsiderate driving",
+    "4/9": "causing death by driving: unlicensed, disqualified or uninsured drivers",
+    "5A": "wounding or carrying out an act endangering life",
+    "5B": "use of substance or object to endanger life",
+    "5C": "possession of items to endanger life",
+    "6": "endangering railway passengers", "7": "endangering life at sea",
+    "8F": "inflicting grievous bodily harm without intent",
+    "8G": "actual bodily harm and other injury",
+    "8H": "racially or religiously aggravated inflicting grievous bodily harm without intent",
+    "8J": "racially or religiously aggravated actual bodily harm and other injury",
+    "8K": "poisoning or female genital mutilation",
+    "8L": "harassment", "8M": "racially or religiously aggravated harassment",
+    "8N": "assault with injury",
+    "11": "cruelty to and neglect of children", "12": "abandoning a child under two years",
+    "13": "child abduction",
+    # Possession of weapons
+    "10A": "possession of firearms with intent", "10B": "possession of firearms offences",
+    "10C": "possession of other weapons", "10D": "possession of article with blade or point",
+    # Robbery
+    "34A": "robbery of business property", "34B": "robbery of personal property",
+    # Theft and vehicle offences
+    "39": "theft from the person", "48": "theft or unauthorised taking of a motor vehicle",
+    # Arson and criminal damage
+    "56A": "arson endangering life", "56B": "arson not endangering life",
+    "59": "threat or possession with intent to commit criminal damage",
+    # Drug offences
+    "92A": "trafficking in controlled drugs",
+    # Public order offences
+    "9A": "public fear, alarm or distress",
+    "9B": "racially or religiously aggravated public fear, alarm or distress",
+    "62A": "violent disorder", "66": "other offences against the state or public order",
+    # Miscellaneous crimes against society
+    "15": "concealing an infant death close to birth", "24": "exploitation of prostitution",
+    "26": "bigamy", "27": "soliciting for prostitution", "33": "going equipped for stealing",
+    "54": "handling stolen goods", "61": "other forgery", "61A": "possession of false documents",
+    "79": "perverting the course of justice", "80": "absconding from lawful custody",
+    "86": "obscene publications", "95": "disclosure, obstruction, false or misleading statements",
+    "96": "wildlife crime", "99": "other notifiable offences",
 }
+HO_CLASS_UNKNOWN = "unknown offence class"
+# A well-formed class: a number of one to three digits, an optional letter, and an
+# optional "/" sub-number (10D, 8M, 4/1, 105A). Anything else is a row problem.
+HO_CLASS_PATTERN = r"^\d{1,3}[A-Z]?(/\d{1,2})?$"
 
 YJB_CATEGORY = {
     "VAP": "violence against the person", "ROB": "robbery", "WEAP": "weapon possession",

@@ -27,6 +27,11 @@ CONCEPTS = (
 characteristics, which are inputs only where a setting allows one in writing."""
 
 PROTECTED_CHARACTERISTICS = ("sex", "ethnicity", "disability", "sen")
+"""Protected characteristics kept out of the inputs unless a setting allows one in writing."""
+
+PROTECTED_INPUTS = ("age",)
+"""Protected characteristics (Equality Act 2010) that are inputs by design; each such
+feature carries its written reason, which the registry and the model card print."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +155,8 @@ class FeatureRegistry:
         return [f for f in self.features if f.protected is not None]
 
     def to_markdown(self) -> str:
-        """The registry as a Markdown table (name, concept, source, window, direction, description)."""
+        """The registry as a Markdown table (name, concept, source, window, direction, description),
+        followed by each protected characteristic used as an input, with its written reason."""
         lines = [
             "| feature | concept | source | window | aggregation | direction | description |",
             "|---|---|---|---|---|---|---|",
@@ -161,6 +167,10 @@ class FeatureRegistry:
                 f"| `{f.name}` | {f.concept} | `{f.source}` | {f.window} | {f.aggregation} | "
                 f"{arrow[f.direction]} | {f.description} |"
             )
+        if self.protected:
+            lines += ["", "Protected characteristics used as inputs (Equality Act 2010):", ""]
+            lines += [f"- `{f.name}` encodes the protected characteristic '{f.protected}'. "
+                      f"Written reason: {f.justification}" for f in self.protected]
         return "\n".join(lines)
 
     @property

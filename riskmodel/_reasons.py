@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from features import Feature, FeatureRegistry
+from features import PROTECTED_INPUTS, Feature, FeatureRegistry
 
 SOURCES = {
     "ssda903": "no looked-after children (SSDA903) record",
@@ -56,8 +56,9 @@ def cites_protected(text: str) -> bool:
 
 
 def citable(feature: Feature) -> bool:
-    """Whether a reason may quote this feature: not protected, and not worded as one."""
-    if feature.protected is not None:
+    """Whether a reason may quote this feature: not protected (age, an input by design, may
+    be quoted), and not worded as a protected characteristic."""
+    if feature.protected is not None and feature.protected not in PROTECTED_INPUTS:
         return False
     return not (cites_protected(feature.statement) or cites_protected(feature.description))
 

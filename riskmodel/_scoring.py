@@ -24,7 +24,10 @@ from ._explain import Decomposition, concept_statements, decompose, explanation_
 SCORE_COLUMNS = [
     "person_id", "as_of", "probability", "score", "band", "rank",
     "base_logodds", "model_logodds", "top_reasons", "missing_sources",
+    "label_name", "label_version",
 ]
+"""Columns of ``scores.csv``. ``label_name`` and ``label_version`` name the outcome the
+probability is for (the model's label definition), so a score file never travels without it."""
 
 
 class PersonNotFoundError(LookupError):
@@ -232,6 +235,8 @@ def _scores_table(model, parts: Decomposition, tables, as_of: pd.Timestamp, *, r
         "model_logodds": parts.model_logodds,
         "top_reasons": _reasons.top_reasons(parts.shap_logodds, parts.concepts),
         "missing_sources": _reasons.missing_sources(tables["people"], parts.person_id),
+        "label_name": str(model.label_definition.get("name", "")),
+        "label_version": str(model.label_definition.get("version", "")),
     })
     if not ranked:
         return scores

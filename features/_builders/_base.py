@@ -266,8 +266,9 @@ class Trace:
     pick: str = "all"
 
 
-def decoder(codes: dict, *, many: bool = False) -> Callable[[object], str]:
-    """A function decoding one code (or a ``;``-joined list) with the ``codes`` mapping."""
+def decoder(codes: dict, *, many: bool = False, unknown: str = "unknown code") -> Callable[[object], str]:
+    """A function decoding one code (or a ``;``-joined list) with the ``codes`` mapping;
+    a code not in it reads as ``unknown``."""
 
     def meaning(code) -> str:
         if code is None or (not isinstance(code, str) and pd.isna(code)):
@@ -276,7 +277,7 @@ def decoder(codes: dict, *, many: bool = False) -> Callable[[object], str]:
         found = []
         for part in parts:
             key = part.strip().upper() if isinstance(part, str) else part
-            value = codes.get(key, codes.get(str(key), "unknown code"))
+            value = codes.get(key, codes.get(str(key), unknown))
             found.append(value[1] if isinstance(value, tuple) else value)
         return "; ".join(found)
 

@@ -1,5 +1,10 @@
 """Not in education, employment or training (NCCIS), for young people aged 16 and over.
 
+Only the NEET codes of young people available for education, employment or training
+count as NEET (``_codes.NEET_AVAILABLE_ACTIVITY``: 540 and 610-619); the "not available"
+codes 620-680 (young carer, teenage parent, illness, pregnancy, ...) do not, so caring,
+parenthood or illness never raises a score through these features.
+
 A monthly snapshot is known at its ``month_end``. Under 16, or with no snapshot in the
 window, the values are NaN: the young person is not tracked, which is not the same as
 never NEET.
@@ -25,11 +30,17 @@ def prepare(tables: dict[str, pd.DataFrame], people: People) -> dict[str, Record
             people,
             dates=("month_end",),
             values={
-                "neet": lambda t: in_codes(t["activity_group"], ("NEET",)),
+                "neet": lambda t: _neet_available(t["activity_code"]),
                 "not_known": lambda t: in_codes(t["activity_group"], ("NOT_KNOWN",)),
             },
         )
     }
+
+
+def _neet_available(codes: pd.Series) -> np.ndarray:
+    """True where the activity code is one of the counted NEET codes."""
+    numbers = pd.to_numeric(codes, errors="coerce")
+    return numbers.isin(_codes.NEET_AVAILABLE_ACTIVITY).to_numpy(bool)
 
 
 def _group(name: str | None, months: int):

@@ -17,7 +17,10 @@ from ._base import Clock, People, Records, Trace, count, decoder, earliest, in_c
 
 SOURCES = ("yj_offences", "yj_outcomes")
 VIOLENCE_CATEGORIES = ("VAP", "ROB")
-WEAPON_CLASSES = ("10A", "10B", "10C", "10D", "8M")
+# Home Office possession-of-weapons classes (firearms with intent, firearms, other
+# weapons, article with blade or point). 8M is racially or religiously aggravated
+# harassment and is not a weapon class.
+WEAPON_CLASSES = ("10A", "10B", "10C", "10D")
 
 
 def known_from(offences: pd.DataFrame, outcomes: pd.DataFrame) -> pd.Series:
@@ -136,7 +139,7 @@ TRACES = {
             select=select,
             date="offence_date",
             code="ho_class",
-            decode=decoder(_codes.HO_CLASS),
+            decode=decoder(_codes.HO_CLASS, unknown=_codes.HO_CLASS_UNKNOWN),
             detail=_offence_detail,
             pick={"days_since_last_offence": "latest", "age_at_first_offence": "earliest"}.get(name, "all"),
         )

@@ -43,6 +43,14 @@ class Column:
     unknown_upn : bool, default=False
         For ``"upn"``: also accept the ``UN1``-``UN7`` reasons a UPN is unknown
         (they parse to missing).
+    pattern : str, optional
+        For ``"code"``: a regular expression every well-formed code matches. A value
+        that does not match is a row problem.
+    keep_unknown : bool, default=False
+        For ``"code"`` with a ``pattern``: keep a well-formed code that is not in
+        ``codes`` and count it as a warning (the row is not quarantined). Used where
+        dropping the row would drop a real event, such as an offence of a class the
+        library does not list.
     """
 
     name: str
@@ -53,6 +61,8 @@ class Column:
     low: float | None = None
     high: float | None = None
     unknown_upn: bool = False
+    pattern: str | None = None
+    keep_unknown: bool = False
 
 
 def required_names(columns):
@@ -92,15 +102,23 @@ def parse_columns(raw, columns, problems):
 
 
 class _Found:
-    """Problem collector over the distinct values of one column."""
+    """Problem (and warning) collector over the distinct values of one column."""
 
     def __init__(self):
         self.found = []
+        self.warned = []
 
     def add(self, mask, column, reason):
-        if isinstance(mask, pd.Series):
-            mask = mask.to_numpy(dtype=bool, na_value=False)
-        self.found.append((np.asarray(mask, dtype=bool), column, reason))
+        self.found.append((_as_mask(mask), column, reason))
+
+    def warn(self, mask, column, reason):
+        self.warned.append((_as_mask(mask), column, reason))
+
+
+def _as_mask(mask):
+    if isinstance(mask, pd.Series):
+        mask = mask.to_numpy(dtype=bool, na_value=False)
+    return np.asarray(mask, dtype=bool)
 
 
 def _parse_unique_values(values, column, problems):
@@ -110,10 +128,11 @@ def _parse_unique_values(values, column, problems):
     found = _Found()
     parsed = _PARSERS[column.kind](distinct, column, found)
     present = codes >= 0
-    for mask, name, reason in found.found:
-        rows = np.zeros(len(codes), dtype=bool)
-        rows[present] = mask[codes[present]]
-        problems.add(rows, name, reason)
+    for record, collected in ((problems.add, found.found), (problems.warn, found.warned)):
+        for mask, name, reason in collected:
+            rows = np.zeros(len(codes), dtype=bool)
+            rows[present] = mask[codes[present]]
+            record(rows, name, reason)
     return pd.Series(parsed.array.take(codes, allow_fill=True), index=values.index)
 
 
@@ -165,9 +184,20 @@ def _parse_code(values, column, problems):
     codes = values.str.upper()
     if column.aliases:
         codes = codes.replace(column.aliases)
-    bad = codes.notna() & ~codes.isin(list(column.codes))
-    problems.add(bad, column.name, f"unknown {column.name} code; see {_codes_doc(column)}")
-    return codes.mask(bad)
+    unknown = codes.notna() & ~codes.isin(list(column.codes))
+    if column.pattern is None:
+        problems.add(unknown, column.name, f"unknown {column.name} code; see {_codes_doc(column)}")
+        return codes.mask(unknown)
+    malformed = codes.notna() & ~codes.str.fullmatch(column.pattern).fillna(False).astype(bool)
+    problems.add(malformed, column.name, f"not a well-formed {column.name} code; see {_codes_doc(column)}")
+    unlisted = unknown & ~malformed
+    if column.keep_unknown:
+        problems.warn(unlisted, column.name,
+                      f"well-formed but unlisted {column.name} code: kept, decoded as unknown; "
+                      f"see {_codes_doc(column)}")
+        return codes.mask(malformed)
+    problems.add(unlisted, column.name, f"unknown {column.name} code; see {_codes_doc(column)}")
+    return codes.mask(unknown)
 
 
 def _parse_codes(values, column, problems):

@@ -31,6 +31,7 @@ class RowProblems:
     def __init__(self, index):
         self.index = index
         self._found = []
+        self._warned = []
 
     def add(self, mask, column, reason):
         """Record ``reason`` against ``column`` for every row where ``mask`` is true."""
@@ -39,6 +40,23 @@ class RowProblems:
         mask = np.asarray(mask, dtype=bool)
         if mask.any():
             self._found.append((np.flatnonzero(mask), column, reason))
+
+    def warn(self, mask, column, reason):
+        """Count ``reason`` against ``column`` for every row where ``mask`` is true, as a
+        warning: the rows are kept (not quarantined)."""
+        if isinstance(mask, pd.Series):
+            mask = mask.to_numpy(dtype=bool, na_value=False)
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            self._warned.append((int(mask.sum()), column, reason))
+
+    @property
+    def warnings(self):
+        """``{column, reason, rows}`` per warning, ``rows`` the number of rows it applies to."""
+        counted = {}
+        for n, column, reason in self._warned:
+            counted[(column, reason)] = counted.get((column, reason), 0) + n
+        return [{"column": c, "reason": r, "rows": n} for (c, r), n in counted.items()]
 
     @property
     def bad(self):
@@ -83,7 +101,7 @@ class RowProblems:
         report = TableReport(
             table=table, file=file, rows_in=len(rows), rows_accepted=int((~bad).sum()),
             rows_quarantined=int(bad.sum()), problems=problems, notes=list(notes),
-            quarantined=quarantined,
+            warnings=self.warnings, quarantined=quarantined,
         )
         return ~bad, report
 
@@ -119,6 +137,9 @@ class TableReport:
         ``{row, column, reason}`` for every problem found.
     notes : list of str
         File-level notes (extra columns ignored, optional columns absent).
+    warnings : list of dict
+        ``{column, reason, rows}`` for each kind of value that was kept but deserves a
+        look (an unlisted offence class, a blank knife flag), with how many rows.
     """
 
     table: str
@@ -128,11 +149,12 @@ class TableReport:
     rows_quarantined: int = 0
     problems: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
     quarantined: pd.DataFrame | None = field(default=None, repr=False)
 
     def to_dict(self):
         """The JSON-ready summary (without the quarantined values)."""
-        keys = ("table", "file", "rows_in", "rows_accepted", "rows_quarantined", "problems", "notes")
+        keys = ("table", "file", "rows_in", "rows_accepted", "rows_quarantined", "problems", "warnings", "notes")
         return {key: getattr(self, key) for key in keys}
 
 
@@ -163,6 +185,11 @@ class ValidationReport:
         return sum(len(report.problems) for report in self.table_reports)
 
     @property
+    def n_warnings(self):
+        """Total number of rows kept with a warning (counted once per warning)."""
+        return sum(w["rows"] for report in self.table_reports for w in report.warnings)
+
+    @property
     def n_rows_in(self):
         """Total number of data rows read."""
         return sum(report.rows_in for report in self.table_reports)
@@ -182,7 +209,7 @@ class ValidationReport:
         Examples
         --------
         >>> ValidationReport().to_dict()["totals"]
-        {'rows_in': 0, 'rows_accepted': 0, 'rows_quarantined': 0, 'problems': 0}
+        {'rows_in': 0, 'rows_accepted': 0, 'rows_quarantined': 0, 'problems': 0, 'warnings': 0}
         """
         tables = self.tables
         totals = {
@@ -190,6 +217,7 @@ class ValidationReport:
             for key in ("rows_in", "rows_accepted", "rows_quarantined")
         }
         totals["problems"] = self.n_problems
+        totals["warnings"] = self.n_warnings
         return {"totals": totals, "notes": list(self.notes), "tables": tables}
 
     def write_json(self, path):
@@ -232,6 +260,7 @@ class ValidationReport:
         lines = [
             f"{t['file']}: {t['rows_in']} rows in, {t['rows_accepted']} accepted, "
             f"{t['rows_quarantined']} quarantined"
+            + "".join(f"; {w['rows']} kept with a warning ({w['column']}: {w['reason']})" for w in t["warnings"])
             for t in self.tables
         ]
         return "\n".join(lines)

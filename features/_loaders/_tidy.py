@@ -66,7 +66,7 @@ TIDY_TABLES = {
     },
     "yj_offences": {
         "person_id": S, "offence_ref": S, "offence_date": D, "recorded_date": D,
-        "ho_class": S, "ho_code": S, "yjb_category": S, "knife_flag": B,
+        "ho_class": S, "ho_code": S, "yjb_category": S, "knife_flag": "boolean",
         "gravity": NI, "record_ref": S,
     },
     "yj_outcomes": {

@@ -18,7 +18,8 @@ OFFENCES = (
     Column("OffenceID", required=True),
     Column("OffenceDate", "date", required=True),
     Column("RecordedDate", "date"),
-    Column("HOClass", "code", required=True, codes=tuple(codes.HO_CLASS)),
+    Column("HOClass", "code", required=True, codes=tuple(codes.HO_CLASS),
+           pattern=codes.HO_CLASS_PATTERN, keep_unknown=True),
     Column("HOCode"),
     Column("OffenceDescription"),
     Column("YJBCategory", "code", codes=tuple(codes.YJB_CATEGORY)),
@@ -35,7 +36,12 @@ OUTCOMES = (
 )
 
 
+KNIFE_FLAG_UNKNOWN = ("blank: whether a knife or sharp instrument was involved is unknown; kept, "
+                      "counted as not knife-flagged and reported with the label (docs/label-definition.md)")
+
+
 def _offence_rules(parsed, problems):
+    problems.warn(parsed["KnifeFlag"].isna(), "KnifeFlag", KNIFE_FLAG_UNKNOWN)
     end_before_start(problems, parsed["OffenceDate"], parsed["RecordedDate"],
                      start_name="OffenceDate", end_name="RecordedDate")
     age_outside(problems, parsed["DOB"], parsed["OffenceDate"], event_name="OffenceDate")

@@ -75,7 +75,9 @@ def features(
     as_of: Annotated[list[str] | None, typer.Option("--as-of", help="As-of date (YYYY-MM-DD); repeat for several.")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Output FILE.parquet (groups go to FILE_groups.parquet).")] = None,
     horizon_months: Annotated[int, typer.Option("--horizon-months", min=1, max=36)] = 12,
-    label: Annotated[str, typer.Option("--label", help="Label definition name.")] = "knife_involvement",
+    label: Annotated[str, typer.Option(
+        "--label", help="Label definition: a name (its current version) or NAME/VERSION, e.g. knife_involvement/1."
+    )] = "knife_involvement",
     list_features: Annotated[bool, typer.Option("--list", help="Print the feature registry and stop.")] = False,
     key_file: KeyFileOption = None,
 ) -> None:
@@ -98,22 +100,42 @@ def features(
                 extracts.tables, as_of, horizon_months=horizon_months, label=definition, progress=step
             )
         feature_set.write(out_file)
+        report = feats.label_report(extracts.tables, as_of, label=definition, horizon_months=horizon_months,
+                                    data_end=feature_set.data_end)
+        report_path = _write_label_report(report, out_file)
     frame = feature_set.frame
     out.print(
         f"{len(frame)} rows ({frame['person_id'].nunique()} young people, {len(as_of)} as-of date(s)), "
         f"{len(feature_set.registry)} features -> {out_file}"
     )
     out.print(f"Label: {feature_set.label_definition.describe()}")
+    out.print(
+        f"Label report -> {report_path}: {report['labelled_1']} labelled 1, {report['labelled_0']} labelled 0, "
+        f"{report['label_unknown']} unknown (window past the data); "
+        f"{report['windows_with_unknown_knife_flag']} label windows hold an offence with a blank knife flag "
+        f"({report['labelled_0_with_unknown_knife_flag']} of them labelled 0; {report['unknown_knife_flag_rule']})."
+    )
 
 
 def _label_definition(name: str):
-    from features import LABEL_DEFINITIONS
+    from features import LABEL_DEFINITIONS, LABEL_VERSIONS, resolve_label
 
-    if name not in LABEL_DEFINITIONS:
+    try:
+        return resolve_label(name)
+    except ValueError:
         raise ValueError(
-            f"The '--label' option must be one of {', '.join(sorted(LABEL_DEFINITIONS))}; got '{name}'."
-        )
-    return LABEL_DEFINITIONS[name]
+            f"The '--label' option must be a label name ({', '.join(sorted(LABEL_DEFINITIONS))}) or "
+            f"NAME/VERSION ({', '.join(sorted(LABEL_VERSIONS))}); got '{name}'."
+        ) from None
+
+
+def _write_label_report(report: dict, out_file: Path) -> Path:
+    """``FILE_label_report.json`` beside the feature file (counts only, no person)."""
+    import json
+
+    path = Path(out_file).with_name(f"{Path(out_file).stem}_label_report.json")
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 def _print_registry(registry) -> None:

@@ -82,6 +82,8 @@ ROW_PROBLEMS = [
      "school_census_attendance", 1, "AcademicYear", "not an academic year"),
     ("not a flag", _replace("youth_justice/offences.csv", ",Y,5", ",maybe,5"),
      "youth_justice_offences", 1, "KnifeFlag", "not a yes/no value"),
+    ("malformed offence class", _replace("youth_justice/offences.csv", ",10D,", ",knife,"),
+     "youth_justice_offences", 1, "HOClass", "not a well-formed HOClass code"),
     ("cin unknown factor", _replace("cin/2024.xml", ">24A<", ">99Z<"),
      "cin_assessments", "child 1/referral 1/assessment 1", "Factors", "unknown Factors code"),
     ("cin plan ends early", _replace("cin/2024.xml", "2023-11-15", "2022-11-15"),
@@ -271,3 +273,29 @@ def test_blank_trailing_header_cells_are_ignored(tmp_path):
     assert entry["notes"] == ["extra column 'unnamed column 7' ignored",
                               "extra column 'unnamed column 8' ignored", "1 blank row(s) skipped"]
     assert (entry["rows_in"], entry["rows_accepted"]) == (1, 1)
+
+
+@pytest.mark.parametrize("ho_class", ["3B", "105A", "4/1", "17b"])
+def test_a_well_formed_offence_class_is_kept_and_warned_about_if_unlisted(tmp_path, ho_class):
+    files = _replace("youth_justice/offences.csv", ",10D,,Possession of a bladed article,WEAP,Y,",
+                     f",{ho_class},,Threats,VAP,Y,")
+    extracts = _load(tmp_path, files=files)
+    entry = _table(extracts.report, "youth_justice_offences")
+    assert (entry["rows_quarantined"], entry["rows_accepted"]) == (0, 1)
+    listed = ho_class.upper() in features._codes.HO_CLASS
+    warned = [w for w in entry["warnings"] if w["column"] == "HOClass"]
+    assert len(warned) == (0 if listed else 1)
+    if warned:
+        assert warned[0]["rows"] == 1 and "kept, decoded as unknown" in warned[0]["reason"]
+        assert extracts.report.to_dict()["totals"]["warnings"] >= 1
+    assert extracts.tables["yj_offences"]["ho_class"].tolist() == [ho_class.upper()]
+
+
+def test_a_blank_knife_flag_is_kept_and_counted_as_a_warning(tmp_path):
+    extracts = _load(tmp_path, files=_replace("youth_justice/offences.csv", ",Y,5", ",,5"))
+    entry = _table(extracts.report, "youth_justice_offences")
+    assert entry["rows_quarantined"] == 0
+    assert entry["warnings"] == [{"column": "KnifeFlag", "rows": 1, "reason": entry["warnings"][0]["reason"]}]
+    assert "unknown" in entry["warnings"][0]["reason"]
+    assert extracts.tables["yj_offences"]["knife_flag"].isna().all()
+    assert "kept with a warning (KnifeFlag" in extracts.report.summary()
