@@ -244,3 +244,40 @@ def test_an_offence_without_recorded_date_counts_from_its_first_outcome():
     frame = build_features(tables, [AS_OF], data_end="2026-01-01").frame.set_index("person_id")
     assert frame.loc["p1", "offences_12m"] == 1  # o2 known from its outcome, o1 not yet
     assert frame.loc["p2", "offences_12m"] == 1  # no outcome: known from the offence date
+
+
+@pytest.mark.parametrize(("code", "counted"), [
+    (540, True), (610, True), (615, True), (616, True), (619, True),
+    (620, False), (630, False), (640, False), (650, False), (660, False), (670, False), (680, False),
+])
+def test_neet_features_count_only_the_available_neet_codes(code, counted):
+    tables = tables_with(nccis_activity=[_month("p1", "2024-02-29", code, "NEET")])
+    tables["people"].loc[0, "birth_month"] = pd.Timestamp("2007-06-01")  # p1 aged 16
+    frame = build_features(tables, [AS_OF], data_end="2026-01-01").frame.set_index("person_id")
+    assert frame.loc["p1", "neet_months_12m"] == int(counted)
+    assert frame.loc["p1", "neet_now"] == int(counted)
+
+
+@pytest.mark.parametrize(("place", "residential"), [("K1", 1), ("K2", 1), ("R1", 1), ("R5", 1), ("S1", 0), ("U4", 0)])
+def test_residential_care_excludes_residential_schools(place, residential):
+    tables = tables_with(cla_episodes=[_episode("p1", "2023-06-01", "2023-09-01", "S", "C2", place)])
+    assert values(tables, "residential_placement_12m")["p1"] == residential
+
+
+@pytest.mark.parametrize(("ho", "category", "knife", "weapon"), [
+    ("10D", "WEAP", False, 1), ("10C", "WEAP", False, 1), ("10A", "VAP", False, 1),
+    ("8M", "VAP", False, 0),  # racially or religiously aggravated harassment is not a weapon offence
+    ("3B", "VAP", True, 1), ("8N", "VAP", None, 0),  # a blank knife flag does not count
+])
+def test_weapon_or_knife_offences_read_the_published_classes(ho, category, knife, weapon):
+    tables = tables_with(yj_offences=[_offence("p1", "2024-01-10", "2024-01-20", ho, category, knife=knife)])
+    assert values(tables, "weapon_or_knife_offences_24m")["p1"] == weapon
+
+
+def test_age_is_declared_a_protected_characteristic_with_a_written_reason():
+    from features import PROTECTED_INPUTS, default_registry
+
+    age = default_registry()["age_years"]
+    assert age.protected == "age" and "age" in PROTECTED_INPUTS
+    assert "Equality Act 2010" in age.justification and "age band" in age.justification
+    assert "Written reason: Age is a protected characteristic" in default_registry().to_markdown()

@@ -176,7 +176,12 @@ def test_youth_justice_records_are_coherent(data):
     offence_day = pd.to_datetime(offences["OffenceDate"], format="%d/%m/%Y")
     recorded_day = pd.to_datetime(offences["RecordedDate"], format="%d/%m/%Y")
     assert (recorded_day >= offence_day).all() and (recorded_day - offence_day).dt.days.max() <= 90
-    assert set(offences["HOClass"]) <= set(_codes.HO_CLASS) and "10D" in set(offences["HOClass"])
+    classes = set(offences["HOClass"])
+    assert offences["HOClass"].str.fullmatch(_codes.HO_CLASS_PATTERN).all() and "10D" in classes
+    # the Home Office classes the generator writes; four common ones the library does not list
+    assert classes - set(_codes.HO_CLASS) <= {"92D", "28E", "58A", "17"}
+    assert {"10C", "3B", "8N", "34B"} <= classes <= set(_codes.HO_CLASS) | {"92D", "28E", "58A", "17"}
+    assert (offences.loc[offences["HOClass"] == "8M", "KnifeFlag"] == "N").all()
     assert set(offences["YJBCategory"]) <= set(_codes.YJB_CATEGORY)
     assert offences["Gravity"].astype(int).between(1, 8).all()
     flagged = offences[offences["KnifeFlag"] == "Y"]
