@@ -46,7 +46,7 @@ def test_protected_characteristics_are_never_features_by_default(built):
     from features._builders import _protected
 
     assert not set(built.frame.columns) & set(_protected.NAMES)
-    assert built.registry.protected == []
+    assert [f.name for f in built.registry.protected] == ["age_years"]  # age: an input by design
     for name in built.frame.columns:
         assert not name.startswith(("sex", "ethnic", "disab", "sen_")), name
 
