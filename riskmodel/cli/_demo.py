@@ -24,6 +24,13 @@ def demo(
     out.print("Scores support a professional's judgement; they never decide anything.")
 
 
+def _write_json(data: dict, path: Path) -> Path:
+    import json
+
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
 def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, Path]:
     import features as feats
     import riskmodel
@@ -46,6 +53,8 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
     dates = training.panel_dates(extracts.tables)
     feature_set = feats.build_features(extracts.tables, dates, progress=step)
     feature_set.write(out_dir / "features.parquet")
+    label_report = _write_json(feats.label_report(extracts.tables, dates, data_end=feature_set.data_end),
+                               out_dir / "label_report.json")
 
     result = training.train_model(feature_set, experiment="knife-crime-risk-demo", progress=step)
     model_card = _copy_model_card(result, out_dir / "model")
@@ -60,6 +69,7 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
         "synthetic extracts (the truth is kept apart in _truth/)": data,
         "validation report": out_dir / "validation" / "validation.json",
         "feature matrix and groups": out_dir / "features.parquet",
+        "label definition and label counts": label_report,
         "MLflow run and registered version": f"{result.run_id}, version {result.model_version}",
         "model card": model_card,
         "case pages, by rank": scored.index_path,
