@@ -94,11 +94,23 @@ def audit_files(
         capacities=capacities, random_state=random_state,
     )
     out = Path(out_dir)
-    context = {"scores_file": Path(scores_path).name, **(context or {})}
+    context = {"scores_file": Path(scores_path).name, **_label_named_in(table), **(context or {})}
     result.write_json(out / "audit.json", context=context)
     result.write_html(out / "report.html", context=context)
     write_transparency_record(result, out / "transparency_record.md", context=context)
     return result
+
+
+def _label_named_in(table) -> dict:
+    """``{"label_definition": "NAME version V"}`` when the table carries one label name and
+    version (as ``scores.csv`` does), so the audit names the outcome it judges; else ``{}``."""
+    if not {"label_name", "label_version"} <= set(table.columns):
+        return {}
+    names = table["label_name"].dropna().astype(str).unique()
+    versions = table["label_version"].dropna().astype(str).unique()
+    if len(names) != 1 or len(versions) != 1:
+        return {}
+    return {"label_definition": f"'{names[0]}' version {versions[0]} (from the scores file)"}
 
 
 def parse_reference(reference) -> dict | None:

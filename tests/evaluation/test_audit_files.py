@@ -69,3 +69,23 @@ def test_bad_file_options_raise_a_clear_error(scores_csv, tmp_path, options, mat
     base.update(options)
     with pytest.raises(AuditInputError, match=match):
         audit_files(scores_csv, **base)
+
+
+def test_the_audit_names_the_label_a_scores_file_carries(scores, tmp_path):
+    path = tmp_path / "scores.csv"
+    scores.assign(label_name="knife_involvement", label_version="2").to_csv(path, index=False)
+    out = tmp_path / "out"
+    audit_files(path, label="outcome", score="score", threshold=0.3, groups=["sex"], n_boot=10, out_dir=out)
+    payload = json.loads((out / "audit.json").read_text())
+    assert payload["context"]["label_definition"] == "'knife_involvement' version 2 (from the scores file)"
+    assert "knife_involvement" in (out / "transparency_record.md").read_text()
+
+
+def test_a_file_mixing_labels_names_none(scores, tmp_path):
+    path = tmp_path / "scores.csv"
+    mixed = scores.assign(label_name="knife_involvement", label_version="2")
+    mixed.loc[mixed.index[:10], "label_version"] = "1"
+    mixed.to_csv(path, index=False)
+    out = tmp_path / "out"
+    audit_files(path, label="outcome", score="score", threshold=0.3, groups=["sex"], n_boot=10, out_dir=out)
+    assert "label_definition" not in json.loads((out / "audit.json").read_text())["context"]
