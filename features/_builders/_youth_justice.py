@@ -115,7 +115,9 @@ def _age_at(days: np.ndarray, people: People) -> np.ndarray:
 
 def _offence_detail(rows: pd.DataFrame) -> pd.Series:
     category = rows["yjb_category"].map(decoder(_codes.YJB_CATEGORY))
-    knife = rows["knife_flag"].astype("boolean").fillna(False).map({True: "; knife flagged", False: ""})
+    flag = rows["knife_flag"].astype("boolean")
+    knife = pd.Series(np.where(flag.isna(), "; knife flag not recorded",
+                               np.where(flag.fillna(False), "; knife flagged", "")), index=rows.index)
     return category.astype("string") + knife.astype("string")
 
 

@@ -116,3 +116,23 @@ def test_tracing_many_people_at_once_lists_each_persons_own_records():
 def test_tracing_an_unknown_feature_is_refused():
     with pytest.raises(ValueError, match="no feature named 'shoe_size'"):
         trace_features(exclusion_tables(), ["p1"], AS_OF, ["shoe_size"])
+
+
+@pytest.mark.parametrize(("ho_class", "meaning"), [
+    ("8M", "racially or religiously aggravated harassment"),
+    ("3B", "threats to kill"),
+    ("4/1", "manslaughter"),
+    ("10D", "possession of article with blade or point"),
+    ("105A", "unknown offence class"),
+])
+def test_offences_are_described_by_their_published_class_meaning(ho_class, meaning):
+    tables = empty_tables()
+    tables["people"] = make_table("people", [{"person_id": "p1", "birth_month": "2008-02-01"}])
+    tables["yj_offences"] = make_table("yj_offences", [
+        {"person_id": "p1", "offence_ref": "o1", "offence_date": "2024-01-10", "recorded_date": "2024-01-12",
+         "ho_class": ho_class, "yjb_category": "VAP", "knife_flag": None,
+         "record_ref": "youth_justice/offences.csv:row 1"},
+    ])
+    got = trace_feature(tables, "p1", AS_OF, "offences_12m")
+    assert got["meaning"].tolist() == [meaning]
+    assert got["detail"].iloc[0].endswith("; knife flag not recorded")  # never shown as a knife

@@ -21,6 +21,13 @@ def test_scores_file_has_exactly_the_documented_columns(scored):
     assert len(on_disk) == len(result.scores)
 
 
+def test_scores_name_the_label_they_predict(scored):
+    result, out = scored
+    on_disk = pd.read_csv(out / "scores.csv", dtype={"label_version": str})
+    assert set(on_disk["label_name"]) == {"knife_involvement"}
+    assert set(on_disk["label_version"]) == {"2"}
+
+
 def test_everyone_aged_10_to_18_is_scored_once(scored, tables):
     result, _ = scored
     cohort = build_features(tables, AS_OF).frame["person_id"]
