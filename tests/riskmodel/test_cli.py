@@ -140,3 +140,25 @@ def test_the_librarys_own_message_is_shown(capsys):
     with pytest.raises(typer.Exit), reported_errors():
         parse_model("knife-crime-risk/x")
     assert "whole-number version" in capsys.readouterr().err
+
+
+def test_features_takes_a_label_name_or_name_and_version(runner, tmp_path, key_env):
+    from features import synthesize
+
+    synthesize(tmp_path / "data", n_young_people=1000, seed=4)
+    for label, version in (("knife_involvement", "2"), ("knife_involvement/1", "1")):
+        out = tmp_path / f"f{version}.parquet"
+        result = runner.invoke(app, ["features", "--data", str(tmp_path / "data"), "--as-of", "2022-03-31",
+                                     "--out", str(out), "--label", label])
+        assert result.exit_code == 0, result.output
+        report = json.loads((tmp_path / f"f{version}_label_report.json").read_text())
+        assert (report["label"], report["version"]) == ("knife_involvement", version)
+        assert f"version {version}" in result.output and "Label report" in result.output
+    assert "superseded by version 2" in result.output
+
+
+def test_an_unknown_label_lists_the_choices(runner, tmp_path, key_env):
+    result = runner.invoke(app, ["features", "--data", str(tmp_path), "--as-of", "2022-03-31",
+                                 "--out", str(tmp_path / "f.parquet"), "--label", "knives"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "knife_involvement/1" in result.output and "knife_or_offensive_weapon" in result.output

@@ -38,7 +38,7 @@ def test_the_demo_lists_every_output_and_each_exists(demo):
     for path in ("validation/validation.json", "features.parquet", "features_groups.parquet",
                  "model/model_card.html", "model/model_card.md", "scores/index.html", "scores/scores.csv",
                  "scores/explanations.csv", "governance/report.html", "governance/audit.json",
-                 "governance/transparency_record.md", "governance/recording-bias.html"):
+                 "governance/transparency_record.md", "governance/recording-bias.html", "label_report.json"):
         assert (out / path).is_file(), path
     for listed in ("validation.json", "features.parquet", "model_card.html", "index.html", "scores.csv",
                    "report.html", "audit.json", "transparency_record.md", "recording-bias.html"):
@@ -52,6 +52,19 @@ def test_validation_accepts_every_synthetic_row(demo):
     assert sum(t["rows_in"] for t in report["tables"]) > 0
     assert all(t["rows_in"] == t["rows_accepted"] + t["rows_quarantined"] for t in report["tables"])
     assert sum(t["rows_quarantined"] for t in report["tables"]) == 0
+    offences = [t for t in report["tables"] if t["table"] == "youth_justice_offences"][0]
+    unlisted = [w for w in offences["warnings"] if w["column"] == "HOClass"]
+    assert unlisted and unlisted[0]["rows"] > 0 and report["totals"]["warnings"] >= unlisted[0]["rows"]
+
+
+def test_the_label_report_names_the_label_and_counts_its_windows(demo):
+    folder, _ = demo
+    report = json.loads((folder / "out" / "label_report.json").read_text())
+    assert (report["label"], report["version"]) == ("knife_involvement", "2")
+    assert report["windows"] == report["labelled_1"] + report["labelled_0"] + report["label_unknown"]
+    assert report["labelled_1"] > 0 and report["windows_with_unknown_knife_flag"] == 0
+    scores = pd.read_csv(folder / "out" / "scores" / "scores.csv", dtype={"label_version": str})
+    assert set(scores["label_version"]) == {"2"}
 
 
 def test_the_audit_covers_the_protected_characteristics(demo):
