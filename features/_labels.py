@@ -320,6 +320,19 @@ def label_report(
     offence whose blank knife flag would decide the label are counted, overall and among
     those labelled 0 (they would be 1 if the flag were set). Counts only, never a person.
 
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        The tidy tables (``Extracts.tables``).
+    as_of : date-like or sequence of date-like
+        The as-of dates.
+    label : LabelDefinition or str, default=KNIFE_INVOLVEMENT
+        The definition, a name or ``"name/version"``.
+    horizon_months : int, default=12
+        Window length after each as-of date.
+    data_end : date-like, default=None
+        As for :func:`build_labels`.
+
     Returns
     -------
     dict
