@@ -277,7 +277,7 @@ class RiskModel:
         return folder
 
     @classmethod
-    def load(cls, path, *, signing_key: bytes | None = None) -> RiskModel:
+    def load(cls, path, *, signing_key: bytes | None = None, description: str | None = None) -> RiskModel:
         """Load a model folder written by :meth:`save`, after verifying its signature.
 
         Nothing in the folder is parsed until the signature over every file holds; each file
@@ -288,6 +288,8 @@ class RiskModel:
         path : path-like
         signing_key : bytes, optional
             The model signing key; by default read from ``RISKMODEL_SIGNING_KEY``.
+        description : str, optional
+            How messages name the model (by default, by its folder).
 
         Raises
         ------
@@ -298,11 +300,11 @@ class RiskModel:
             If no signing key is given or configured, or it is weak.
         """
         key = load_signing_key() if signing_key is None else signing_key
-        signed = verify_model_folder(path, key)
+        signed = verify_model_folder(path, key, description=description)
         manifest = json.loads(signed.read(_METADATA_FILE).decode("utf-8"))
         if manifest.get("format_version") != FORMAT_VERSION:
             raise ModelIntegrityError(
-                f"The model folder '{path}' is in format {manifest.get('format_version')!r}; this "
+                f"{signed.label} is in format {manifest.get('format_version')!r}; this "
                 f"library reads format {FORMAT_VERSION}. Load it with the library version that saved "
                 "it, or retrain."
             )

@@ -193,7 +193,7 @@ def sign_model_folder(folder, key: bytes) -> str:
     check_key_strength(key, what="The model signing key")
     folder = Path(folder)
     manifest = {"format": SIGNATURE_FORMAT, "algorithm": ALGORITHM, "key_id": key_id(key),
-                "files": {name: _sha256_file(folder / name) for name in _present_files(folder)}}
+                "files": {name: _sha256_file(folder / name) for name in _present_files(folder, f"The model folder '{folder}'")}}
     signature = _hmac(key, manifest)
     (folder / SIGNATURE_FILE).write_text(json.dumps({**manifest, "signature": signature}, indent=2,
                                                     sort_keys=True) + "\n", encoding="utf-8")
@@ -207,19 +207,33 @@ class SignedFolder:
     folder: Path
     files: dict
     signature: str
+    label: str
 
     def read(self, name: str) -> bytes:
         """The bytes of ``name``, refused unless they still match the signed manifest."""
         if name not in self.files:
-            raise _refusal(self.folder, f"has no signed file '{name}'; it is not a complete RiskModel folder")
+            raise _refusal(self.label, f"has no signed file '{name}'; it is not a complete RiskModel folder")
         content = (self.folder / name).read_bytes()
         if not hmac.compare_digest(hashlib.sha256(content).hexdigest(), self.files[name]):
-            raise _refusal(self.folder, f"has a file '{name}' that changed after it was signed")
+            raise _refusal(self.label, f"has a file '{name}' that changed after it was signed")
         return content
 
 
-def verify_model_folder(folder, key: bytes) -> SignedFolder:
+def verify_model_folder(folder, key: bytes, *, description: str | None = None) -> SignedFolder:
     """Verify ``folder``'s signature under ``key`` and that its files are exactly the signed ones.
+
+    Parameters
+    ----------
+    folder : path-like
+    key : bytes
+        The signing key (see :func:`load_signing_key`).
+    description : str, optional
+        How messages name the model, e.g. "The registered model 'knife-crime-risk' version 3";
+        by default "The model folder '<folder>'".
+
+    Returns
+    -------
+    SignedFolder
 
     Raises
     ------
@@ -228,33 +242,34 @@ def verify_model_folder(folder, key: bytes) -> SignedFolder:
         another key, the manifest was altered, or any file was changed, added or removed.
     """
     folder = Path(folder)
-    record = _read_record(folder)
+    label = description or f"The model folder '{folder}'"
+    record = _read_record(folder, label)
     manifest = {k: record[k] for k in _RECORD_FIELDS - {"signature"}}
     if record["key_id"] != key_id(key):
-        raise _refusal(folder, "was signed with a different signing key from the one configured "
+        raise _refusal(label, "was signed with a different signing key from the one configured "
                                f"({SIGNING_KEY_ENV} or '--signing-key-file')")
     if not hmac.compare_digest(_hmac(key, manifest), record["signature"]):
-        raise _refusal(folder, f"has a {SIGNATURE_FILE} whose signature does not match its contents: "
+        raise _refusal(label, f"has a {SIGNATURE_FILE} whose signature does not match its contents: "
                                "the list of files or their checksums were altered")
-    _compare_files(folder, record["files"])
-    return SignedFolder(folder, dict(record["files"]), record["signature"])
+    _compare_files(folder, record["files"], label)
+    return SignedFolder(folder, dict(record["files"]), record["signature"], label)
 
 
-def _read_record(folder: Path) -> dict:
+def _read_record(folder: Path, label: str) -> dict:
     path = folder / SIGNATURE_FILE
     if not folder.is_dir():
-        raise ModelIntegrityError(f"The model folder '{folder}' does not exist or is not a folder.")
+        raise ModelIntegrityError(f"{label} does not exist or is not a folder.")
     if not path.is_file():
-        raise _refusal(folder, f"is not signed (it has no {SIGNATURE_FILE}); it was saved by an older "
+        raise _refusal(label, f"is not signed (it has no {SIGNATURE_FILE}); it was saved by an older "
                                "version or is incomplete. Retrain, or copy the whole signed folder again")
     if path.stat().st_size > _MAX_SIGNATURE_BYTES:
-        raise _refusal(folder, f"has a {SIGNATURE_FILE} too large to be a signature")
+        raise _refusal(label, f"has a {SIGNATURE_FILE} too large to be a signature")
     try:
         record = json.loads(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         record = None
     if not _well_formed(record):
-        raise _refusal(folder, f"has a malformed {SIGNATURE_FILE} (not this library's signed manifest, "
+        raise _refusal(label, f"has a malformed {SIGNATURE_FILE} (not this library's signed manifest, "
                                f"format {SIGNATURE_FORMAT})")
     return record
 
@@ -278,25 +293,25 @@ def _safe_name(name) -> bool:
         and path.as_posix() == name and name != SIGNATURE_FILE
 
 
-def _compare_files(folder: Path, signed: dict) -> None:
-    present = set(_present_files(folder))
+def _compare_files(folder: Path, signed: dict, label: str) -> None:
+    present = set(_present_files(folder, label))
     added, removed = sorted(present - set(signed)), sorted(set(signed) - present)
     if removed:
-        raise _refusal(folder, f"is missing signed file(s) {', '.join(map(repr, removed))}")
+        raise _refusal(label, f"is missing signed file(s) {', '.join(map(repr, removed))}")
     if added:
-        raise _refusal(folder, f"has file(s) added after signing: {', '.join(map(repr, added))}")
+        raise _refusal(label, f"has file(s) added after signing: {', '.join(map(repr, added))}")
     changed = [name for name in sorted(signed)
                if not hmac.compare_digest(_sha256_file(folder / name), signed[name])]
     if changed:
-        raise _refusal(folder, f"has file(s) changed after signing: {', '.join(map(repr, changed))}")
+        raise _refusal(label, f"has file(s) changed after signing: {', '.join(map(repr, changed))}")
 
 
-def _present_files(folder: Path) -> list[str]:
+def _present_files(folder: Path, label: str) -> list[str]:
     """Relative paths of every file under ``folder`` but the signature; links and devices refused."""
     names = []
     for path in sorted(folder.rglob("*")):
         if path.is_symlink() or not (path.is_dir() or path.is_file()):
-            raise _refusal(folder, f"holds '{path.relative_to(folder).as_posix()}', which is a link or "
+            raise _refusal(label, f"holds '{path.relative_to(folder).as_posix()}', which is a link or "
                                    "special file; a model folder holds plain files only")
         if path.is_file() and path.relative_to(folder).as_posix() != SIGNATURE_FILE:
             names.append(path.relative_to(folder).as_posix())
@@ -316,8 +331,8 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _refusal(folder: Path, problem: str) -> ModelIntegrityError:
+def _refusal(label: str, problem: str) -> ModelIntegrityError:
     return ModelIntegrityError(
-        f"The model folder '{folder}' {problem}, so the model was refused. "
+        f"{label} {problem}, so the model was refused. "
         "Do not use it: load the registered model again, or retrain."
     )

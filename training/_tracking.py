@@ -176,7 +176,8 @@ def load_registered_model(name: str = "knife-crime-risk", version: int | None = 
         with tempfile.TemporaryDirectory() as tmp:
             uri = f"models:/{name}/{version}"
             local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp))
-            model = RiskModel.load(local / "artifacts" / MODEL_ARTIFACT, signing_key=signing_key)
+            model = RiskModel.load(local / "artifacts" / MODEL_ARTIFACT, signing_key=signing_key,
+                                   description=f"The registered model '{name}' version {version}")
     _check_registry_tag(name, version, tag, model.signature)
     model.metadata.update({"name": name, "version": int(version)})
     return model
@@ -185,7 +186,7 @@ def load_registered_model(name: str = "knife-crime-risk", version: int | None = 
 def _check_registry_tag(name: str, version: int, tag: str | None, signature: str) -> None:
     import hmac
 
-    if tag is None or not hmac.compare_digest(str(tag), signature):
+    if tag is None or not hmac.compare_digest(str(tag).encode("utf-8"), signature.encode("ascii")):
         problem = "has no 'riskmodel.signature' tag" if tag is None else "has a 'riskmodel.signature' tag that disagrees with its files' signature"
         raise ModelIntegrityError(
             f"The registered model '{name}' version {version} {problem}: the artifact is not the one "

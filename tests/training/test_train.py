@@ -303,6 +303,18 @@ def test_another_signed_folder_in_place_of_the_registered_one_is_refused(trained
         training.load_registered_model("knife-crime-risk", 1)
 
 
+@pytest.mark.parametrize("tag", ["0" * 64, "é" * 64, ""])
+def test_a_registered_version_with_another_signature_tag_is_refused(trained, tag):
+    client = _client(trained["uri"])
+    original = client.get_model_version("knife-crime-risk", "1").tags["riskmodel.signature"]
+    client.set_model_version_tag("knife-crime-risk", "1", "riskmodel.signature", tag)
+    try:
+        with pytest.raises(ModelIntegrityError, match="tag that disagrees"):
+            training.load_registered_model("knife-crime-risk", 1)
+    finally:
+        client.set_model_version_tag("knife-crime-risk", "1", "riskmodel.signature", original)
+
+
 def test_a_registered_version_without_its_signature_tag_is_refused(trained):
     client = _client(trained["uri"])
     tag = client.get_model_version("knife-crime-risk", "1").tags["riskmodel.signature"]
@@ -326,3 +338,10 @@ def test_training_without_a_signing_key_stops_before_any_work(tracking, monkeypa
     frame, _ = make_table(n_people=50, n_dates=8)
     with pytest.raises(SigningKeyError, match="No model signing key"):
         training.train_model(frame, config=fast, progress=lambda *a: None)
+
+
+def test_training_from_data_refuses_one_key_for_pseudonyms_and_signing(tmp_path, signing_key):
+    from riskmodel import SigningKeyError
+
+    with pytest.raises(SigningKeyError, match="same as the pseudonymisation key"):
+        training.train_from_data(tmp_path / "never-read", key=signing_key)
