@@ -189,11 +189,19 @@ def sign_model_folder(folder, key: bytes) -> str:
     -------
     str
         The HMAC-SHA256 signature, 64 hex characters.
+
+    Raises
+    ------
+    SigningKeyError
+        If the key is weak (see :func:`check_key_strength`).
+    ModelIntegrityError
+        If the folder holds a link or a special file.
     """
     check_key_strength(key, what="The model signing key")
     folder = Path(folder)
+    names = _present_files(folder, f"The model folder '{folder}'")
     manifest = {"format": SIGNATURE_FORMAT, "algorithm": ALGORITHM, "key_id": key_id(key),
-                "files": {name: _sha256_file(folder / name) for name in _present_files(folder, f"The model folder '{folder}'")}}
+                "files": {name: _sha256_file(folder / name) for name in names}}
     signature = _hmac(key, manifest)
     (folder / SIGNATURE_FILE).write_text(json.dumps({**manifest, "signature": signature}, indent=2,
                                                     sort_keys=True) + "\n", encoding="utf-8")
