@@ -1,6 +1,15 @@
 """riskmodel"""
 
-from ._model import FeatureMismatchError, ModelIntegrityError, ModelVersionWarning, RiskModel
+from ._model import FeatureMismatchError, ModelVersionWarning, RiskModel
+from ._signing import (
+    ModelIntegrityError,
+    SigningKeyError,
+    check_key_strength,
+    check_keys_differ,
+    load_signing_key,
+    sign_model_folder,
+    verify_model_folder,
+)
 from ._explain import explain_scores
 from ._scoring import PersonExplanation, PersonNotFoundError, ScoreResult, explain_person, score_people
 
@@ -9,6 +18,12 @@ __all__ = [
     "ModelIntegrityError",
     "ModelVersionWarning",
     "RiskModel",
+    "SigningKeyError",
+    "check_key_strength",
+    "check_keys_differ",
+    "load_signing_key",
+    "sign_model_folder",
+    "verify_model_folder",
     "PersonExplanation",
     "PersonNotFoundError",
     "ScoreResult",

@@ -11,14 +11,16 @@ estimator (it is never refitted); it bundles
   thresholds the governance panel set;
 - metadata: run id, split dates, data fingerprint, seeds, library and code versions.
 
-On disk a model is a folder with the booster text, one JSON file, the reference
-distribution (``.npy``, no pickle) and a SHA-256 checksum of each; :meth:`RiskModel.load`
-refuses a folder whose checksums do not match.
+On disk a model is a folder with the booster text, one JSON file and the reference
+distribution (``.npy``, no pickle), signed as a whole (:mod:`riskmodel._signing`: HMAC-SHA256
+under the signing key over a manifest of every file's SHA-256). :meth:`RiskModel.load`
+verifies the signature before it parses anything, so LightGBM only ever reads a booster the
+key holder wrote.
 """
 
 from __future__ import annotations
 
-import hashlib
+import io
 import json
 import warnings
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ import pandas as pd
 
 from features import FeatureRegistry
 
+from ._signing import ModelIntegrityError, load_signing_key, sign_model_folder, verify_model_folder
 from ._treeshap import tree_contributions
 
 FORMAT_VERSION = 1
@@ -38,16 +41,11 @@ POSITIONS = 20
 _MODEL_FILE = "model.txt"
 _METADATA_FILE = "metadata.json"
 _REFERENCE_FILE = "training_probabilities.npy"
-_CHECKSUM_FILE = "checksums.json"
 _PROBABILITY_FLOOR = 1e-6
 
 
 class FeatureMismatchError(ValueError):
     """The columns offered to a model differ from the columns it was trained on."""
-
-
-class ModelIntegrityError(ValueError):
-    """A saved model folder is incomplete or its files do not match their checksums."""
 
 
 class ModelVersionWarning(UserWarning):
@@ -163,6 +161,7 @@ class RiskModel:
         self.training_probabilities = np.sort(np.asarray(training_probabilities, dtype=float))
         self.band_thresholds = _checked_bands(band_thresholds)
         self.metadata = dict(metadata or {})
+        self.signature = None
 
     def __repr__(self) -> str:
         name = self.metadata.get("name", "unnamed")
@@ -242,8 +241,31 @@ class RiskModel:
 
     # -- persistence --------------------------------------------------------------------
 
-    def save(self, path) -> Path:
-        """Write the model folder (booster, metadata, reference distribution, checksums)."""
+    def save(self, path, *, signing_key: bytes | None = None) -> Path:
+        """Write the model folder (booster, metadata, reference distribution) and sign it.
+
+        The signature covers every file in the folder when it is signed, including any
+        already there; a file written into the folder afterwards makes :meth:`load` refuse it
+        until the folder is signed again (:func:`riskmodel.sign_model_folder`).
+
+        Parameters
+        ----------
+        path : path-like
+            The folder to write (created if absent).
+        signing_key : bytes, optional
+            The model signing key; by default read from ``RISKMODEL_SIGNING_KEY``.
+
+        Returns
+        -------
+        Path
+            The folder. The signature (hex) is kept in :attr:`signature`.
+
+        Raises
+        ------
+        riskmodel.SigningKeyError
+            If no signing key is given or configured, or it is weak.
+        """
+        key = load_signing_key() if signing_key is None else signing_key
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / _MODEL_FILE).write_text(self.booster.model_to_string(), encoding="utf-8")
@@ -251,42 +273,55 @@ class RiskModel:
             json.dumps(self._manifest(), indent=2, sort_keys=True, default=str), encoding="utf-8"
         )
         np.save(folder / _REFERENCE_FILE, self.training_probabilities, allow_pickle=False)
-        checksums = {name: _sha256(folder / name) for name in (_MODEL_FILE, _METADATA_FILE, _REFERENCE_FILE)}
-        (folder / _CHECKSUM_FILE).write_text(json.dumps(checksums, indent=2), encoding="utf-8")
+        self.signature = sign_model_folder(folder, key)
         return folder
 
     @classmethod
-    def load(cls, path) -> RiskModel:
-        """Load a model folder written by :meth:`save`, verifying every checksum.
+    def load(cls, path, *, signing_key: bytes | None = None, description: str | None = None) -> RiskModel:
+        """Load a model folder written by :meth:`save`, after verifying its signature.
+
+        Nothing in the folder is parsed until the signature over every file holds; each file
+        is then read once and checked again against the signed manifest.
+
+        Parameters
+        ----------
+        path : path-like
+        signing_key : bytes, optional
+            The model signing key; by default read from ``RISKMODEL_SIGNING_KEY``.
+        description : str, optional
+            How messages name the model (by default, by its folder).
 
         Raises
         ------
         ModelIntegrityError
-            If a file is missing or does not match its recorded SHA-256 checksum, or the
-            folder is in another format version.
+            If the folder is unsigned, its signature manifest is malformed, it was signed with
+            another key, any file was changed, added or removed, or it is in another format.
+        riskmodel.SigningKeyError
+            If no signing key is given or configured, or it is weak.
         """
-        folder = Path(path)
-        _verify(folder)
-        manifest = json.loads((folder / _METADATA_FILE).read_text(encoding="utf-8"))
+        key = load_signing_key() if signing_key is None else signing_key
+        signed = verify_model_folder(path, key, description=description)
+        manifest = json.loads(signed.read(_METADATA_FILE).decode("utf-8"))
         if manifest.get("format_version") != FORMAT_VERSION:
             raise ModelIntegrityError(
-                f"The model folder '{folder}' is in format {manifest.get('format_version')!r}; this "
+                f"{signed.label} is in format {manifest.get('format_version')!r}; this "
                 f"library reads format {FORMAT_VERSION}. Load it with the library version that saved "
                 "it, or retrain."
             )
         _warn_on_versions(manifest.get("metadata", {}).get("library_versions", {}))
-        booster = lightgbm.Booster(model_str=(folder / _MODEL_FILE).read_text(encoding="utf-8"))
-        return cls(
-            booster=booster,
+        model = cls(
+            booster=lightgbm.Booster(model_str=signed.read(_MODEL_FILE).decode("utf-8")),
             calibrator=calibrator_from_dict(manifest["calibrator"]),
             feature_names=manifest["feature_names"],
             feature_dtypes=manifest["feature_dtypes"],
             registry=FeatureRegistry.from_dict(manifest["registry"]),
             label_definition=manifest["label_definition"],
-            training_probabilities=np.load(folder / _REFERENCE_FILE, allow_pickle=False),
+            training_probabilities=np.load(io.BytesIO(signed.read(_REFERENCE_FILE)), allow_pickle=False),
             band_thresholds=manifest["band_thresholds"],
             metadata=manifest.get("metadata", {}),
         )
+        model.signature = signed.signature
+        return model
 
     def _manifest(self) -> dict:
         return {
@@ -359,35 +394,6 @@ def _mismatch_message(missing: list[str], extra: list[str], changed: list[str]) 
         "or retrain the model on the new features."
     )
     return " ".join(parts)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _verify(folder: Path) -> None:
-    checksum_path = folder / _CHECKSUM_FILE
-    if not checksum_path.is_file():
-        raise ModelIntegrityError(
-            f"The model folder '{folder}' has no {_CHECKSUM_FILE}; it is not a saved RiskModel "
-            "or is incomplete. Load a folder written by RiskModel.save."
-        )
-    expected = json.loads(checksum_path.read_text(encoding="utf-8"))
-    for name in (_MODEL_FILE, _METADATA_FILE, _REFERENCE_FILE):
-        if not (folder / name).is_file():
-            raise ModelIntegrityError(
-                f"The model folder '{folder}' is missing '{name}'. Download or copy the whole folder again."
-            )
-        if expected.get(name) != _sha256(folder / name):
-            raise ModelIntegrityError(
-                f"The file '{name}' in the model folder '{folder}' does not match its SHA-256 "
-                "checksum: it was changed or damaged after the model was saved. Do not use it; "
-                "reload the registered model or retrain."
-            )
 
 
 def _warn_on_versions(saved: dict) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -87,3 +88,16 @@ def render_page():
 
         yield render
         browser.close()
+
+
+# A synthetic model signing key for every test (never a real authority's key). Session-wide,
+# so module-scoped fixtures that train or save a model see it too.
+TEST_SIGNING_KEY = hashlib.sha256(b"riskmodel test suite signing key").hexdigest()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def signing_key() -> bytes:
+    """The test signing key, also set as ``RISKMODEL_SIGNING_KEY`` for the whole session."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RISKMODEL_SIGNING_KEY", TEST_SIGNING_KEY)
+        yield bytes.fromhex(TEST_SIGNING_KEY)

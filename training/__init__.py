@@ -13,13 +13,16 @@ from ._split import TemporalSplit
 from ._train import TrainingResult, train_model
 
 
-def load_registered_model(name: str = "knife-crime-risk", version: int | None = None):
+def load_registered_model(name: str = "knife-crime-risk", version: int | None = None, *,
+                          signing_key: bytes | None = None):
     """Load a registered model version (latest by default) as a verified ``RiskModel``.
 
     Parameters
     ----------
     name : str, default="knife-crime-risk"
     version : int, optional
+    signing_key : bytes, optional
+        The model signing key; by default read from ``RISKMODEL_SIGNING_KEY``.
 
     Returns
     -------
@@ -30,11 +33,14 @@ def load_registered_model(name: str = "knife-crime-risk", version: int | None = 
     ValueError
         If the registered model or version does not exist in the tracking store.
     riskmodel.ModelIntegrityError
-        If the model's files do not match their checksums.
+        If the model is unsigned, signed with another key, altered in any file, or its
+        signature disagrees with the registered version's ``riskmodel.signature`` tag.
+    riskmodel.SigningKeyError
+        If no signing key is given or configured, or it is weak.
     """
     from ._tracking import load_registered_model as load
 
-    return load(name, version)
+    return load(name, version, signing_key=signing_key)
 
 
 __all__ = [

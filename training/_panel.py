@@ -40,7 +40,7 @@ def panel_dates(tables: dict, *, horizon_months: int = 12, data_end=None) -> lis
 
 
 def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, experiment="knife-crime-risk",
-                    registered_name="knife-crime-risk", data_end=None, progress=None):
+                    registered_name="knife-crime-risk", data_end=None, progress=None, signing_key=None):
     """Load the extracts in ``data_dir``, build the quarterly panel and train on it.
 
     Parameters
@@ -55,13 +55,25 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
         Last date the extracts cover; by default the latest record date.
     progress : callable, optional
         ``progress(message, fraction)``.
+    signing_key : bytes, optional
+        The model signing key; by default read from ``RISKMODEL_SIGNING_KEY``. It must
+        differ from ``key``.
 
     Returns
     -------
     TrainingResult
+
+    Raises
+    ------
+    riskmodel.SigningKeyError
+        If the signing key is missing, weak, or equal to the pseudonymisation key.
     """
+    from riskmodel import check_keys_differ, load_signing_key
+
     from ._train import train_model
 
+    signing_key = load_signing_key() if signing_key is None else signing_key
+    check_keys_differ(signing_key, key)
     config = config or TrainingConfig()
     extracts = features.load_extracts(data_dir, key=key, progress=progress)
     if extracts.report.n_quarantined:
@@ -70,4 +82,4 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
     feature_set = features.build_features(extracts.tables, dates, horizon_months=config.horizon_months,
                                           data_end=data_end, progress=Reporter(progress, prefix="Building features: ").step)
     return train_model(feature_set, config=config, experiment=experiment,
-                       registered_name=registered_name, progress=progress)
+                       registered_name=registered_name, progress=progress, signing_key=signing_key)

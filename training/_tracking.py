@@ -6,9 +6,12 @@ directory, or the working directory itself. A new experiment in an SQLite store 
 artifacts in an ``artifacts`` folder beside the database (``mlruns/artifacts``).
 
 A trained :class:`riskmodel.RiskModel` is logged as an MLflow pyfunc model whose
-``predict`` returns calibrated probabilities; the saved RiskModel folder (with its
-checksums) travels inside it as an artifact and is what :func:`load_registered_model`
-hands back, after verifying those checksums.
+``predict`` returns calibrated probabilities. It is logged as code (MLflow's
+models-from-code, ``training/_pyfunc_model.py``), so nothing is pickled. The signed RiskModel
+folder travels inside it as an artifact, and its signature is recorded as the tag
+``riskmodel.signature`` on the registered version. :func:`load_registered_model` verifies
+the folder's signature under the signing key and that it agrees with the tag, so neither an
+altered folder nor another validly signed folder put in its place is accepted.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ import pandas as pd
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
-from riskmodel._model import RiskModel
+from riskmodel import ModelIntegrityError, RiskModel
 
 MODEL_ARTIFACT = "riskmodel"
+SIGNATURE_TAG = "riskmodel.signature"
+PYFUNC_CODE = Path(__file__).with_name("_pyfunc_model.py")
 _NOISY_LOGGERS = ("mlflow", "alembic", "sqlalchemy", "urllib3")
 
 
@@ -63,13 +68,24 @@ def quiet_mlflow():
 
 
 class PyfuncRiskModel(mlflow.pyfunc.PythonModel):
-    """MLflow pyfunc wrapper: ``predict`` returns calibrated probabilities."""
+    """MLflow pyfunc wrapper: ``predict`` returns calibrated probabilities.
+
+    ``load_context`` loads the RiskModel folder through :meth:`RiskModel.load`, verifying its
+    signature under ``RISKMODEL_SIGNING_KEY``.
+    """
 
     def load_context(self, context) -> None:
         self.model = RiskModel.load(context.artifacts[MODEL_ARTIFACT])
 
     def predict(self, context, model_input: pd.DataFrame, params=None):
         return self.model.predict_proba(model_input)
+
+
+def use_as_pyfunc_model() -> None:
+    """Name :class:`PyfuncRiskModel` as the model of the models-from-code file being run."""
+    from mlflow.models import set_model
+
+    set_model(PyfuncRiskModel())
 
 
 @contextlib.contextmanager
@@ -101,8 +117,11 @@ def log_run(*, params: dict, metrics: dict, tags: dict, folder) -> None:
         mlflow.log_artifacts(str(folder))
 
 
-def log_and_register(model: RiskModel, *, registered_name: str, signature_frame) -> tuple[int, str]:
-    """Log ``model`` as a pyfunc in the active run and register a new version.
+def log_and_register(model: RiskModel, *, registered_name: str, signature_frame,
+                     signing_key: bytes) -> tuple[int, str]:
+    """Sign ``model``, log it as a pyfunc (as code) in the active run and register a new version.
+
+    The new version is tagged with the folder's signature (``riskmodel.signature``).
 
     Returns
     -------
@@ -113,16 +132,18 @@ def log_and_register(model: RiskModel, *, registered_name: str, signature_frame)
     from mlflow.models import infer_signature
 
     with quiet_mlflow(), tempfile.TemporaryDirectory() as tmp:
-        folder = model.save(Path(tmp) / MODEL_ARTIFACT)
+        folder = model.save(Path(tmp) / MODEL_ARTIFACT, signing_key=signing_key)
         info = mlflow.pyfunc.log_model(
             name="model",
-            python_model=PyfuncRiskModel(),
+            python_model=str(PYFUNC_CODE),
             artifacts={MODEL_ARTIFACT: str(folder)},
             signature=infer_signature(signature_frame, model.predict_proba(signature_frame)),
             pip_requirements=_requirements(model),
             registered_model_name=registered_name,
         )
-    return int(info.registered_model_version), info.model_uri
+        version = int(info.registered_model_version)
+        MlflowClient().set_model_version_tag(registered_name, str(version), SIGNATURE_TAG, model.signature)
+    return version, info.model_uri
 
 
 def run_artifact_uri() -> str:
@@ -130,25 +151,48 @@ def run_artifact_uri() -> str:
     return mlflow.get_artifact_uri()
 
 
-def load_registered_model(name: str = "knife-crime-risk", version: int | None = None) -> RiskModel:
+def load_registered_model(name: str = "knife-crime-risk", version: int | None = None, *,
+                          signing_key: bytes | None = None) -> RiskModel:
     """Load a registered model version (latest by default) as a verified RiskModel.
+
+    Only the signed RiskModel folder is read (never the pyfunc code or a pickle); its
+    signature must hold under the signing key and equal the version's ``riskmodel.signature``
+    tag.
 
     Raises
     ------
     ValueError
         If no such registered model or version exists in the tracking store.
     riskmodel.ModelIntegrityError
-        If the model's files do not match their checksums.
+        If the folder is unsigned, signed with another key, altered in any file, or its
+        signature disagrees with the registry's tag.
+    riskmodel.SigningKeyError
+        If no signing key is given or configured, or it is weak.
     """
     with quiet_mlflow():
         mlflow.set_tracking_uri(tracking_uri())
         version = _resolve_version(name, version)
+        tag = MlflowClient().get_model_version(name, str(version)).tags.get(SIGNATURE_TAG)
         with tempfile.TemporaryDirectory() as tmp:
-            local = Path(mlflow.artifacts.download_artifacts(artifact_uri=f"models:/{name}/{version}", dst_path=tmp))
-            folder = next((p.parent for p in local.rglob("checksums.json")), local)
-            model = RiskModel.load(folder)
+            uri = f"models:/{name}/{version}"
+            local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp))
+            model = RiskModel.load(local / "artifacts" / MODEL_ARTIFACT, signing_key=signing_key,
+                                   description=f"The registered model '{name}' version {version}")
+    _check_registry_tag(name, version, tag, model.signature)
     model.metadata.update({"name": name, "version": int(version)})
     return model
+
+
+def _check_registry_tag(name: str, version: int, tag: str | None, signature: str) -> None:
+    import hmac
+
+    if tag is None or not hmac.compare_digest(str(tag).encode("utf-8"), signature.encode("ascii")):
+        problem = "has no 'riskmodel.signature' tag" if tag is None else "has a 'riskmodel.signature' tag that disagrees with its files' signature"
+        raise ModelIntegrityError(
+            f"The registered model '{name}' version {version} {problem}: the artifact is not the one "
+            "registered (it may have been replaced by another signed model), so it was refused. "
+            "Do not use it; ask whoever administers the model registry to check the version, or retrain."
+        )
 
 
 def code_version() -> str:

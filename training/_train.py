@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._model import RiskModel, library_versions
+from riskmodel._signing import check_key_strength, load_signing_key
 
 from ._baselines import find_rule, fit_logistic_baseline, predict_logistic_baseline
 from ._calibration import choose_calibrator
@@ -100,7 +101,8 @@ class TrainingResult:
 
 
 def train_model(data, *, config: TrainingConfig | None = None, experiment: str = "knife-crime-risk",
-                registered_name: str = "knife-crime-risk", groups=None, progress=None) -> TrainingResult:
+                registered_name: str = "knife-crime-risk", groups=None, progress=None,
+                signing_key: bytes | None = None) -> TrainingResult:
     """Train, calibrate, compare, track, register and document a risk model.
 
     Parameters
@@ -118,6 +120,9 @@ def train_model(data, *, config: TrainingConfig | None = None, experiment: str =
     progress : callable, optional
         Called as ``progress(message)`` or ``progress(message, fraction)``; by default
         messages are printed.
+    signing_key : bytes, optional
+        The key the registered model is signed with (see :func:`riskmodel.load_signing_key`);
+        by default read from ``RISKMODEL_SIGNING_KEY``, before any training starts.
 
     Returns
     -------
@@ -128,7 +133,10 @@ def train_model(data, *, config: TrainingConfig | None = None, experiment: str =
     ValueError
         If the table breaks the input contract, the split has too few as-of dates, or a
         period has no positive label.
+    riskmodel.SigningKeyError
+        If no signing key is given or configured, or it is weak.
     """
+    signing_key = _signing_key(signing_key)
     config = config or TrainingConfig()
     say = Reporter(progress)
     prepared = prepare_training_data(data, groups=groups)
@@ -143,7 +151,15 @@ def train_model(data, *, config: TrainingConfig | None = None, experiment: str =
     say.always(split.describe())
     say.always("Label definition: " + label_statement(prepared.label_definition))
     fitted = _fit(prepared, period, config, say)
-    return _finish(prepared, split, period, counts, fitted, config, experiment, registered_name, say)
+    return _finish(prepared, split, period, counts, fitted, config, experiment, registered_name, say,
+                   signing_key)
+
+
+def _signing_key(signing_key: bytes | None) -> bytes:
+    if signing_key is None:
+        return load_signing_key()
+    check_key_strength(bytes(signing_key), what="The model signing key")
+    return bytes(signing_key)
 
 
 # --- fitting (train and validation only) ------------------------------------------------
@@ -192,7 +208,7 @@ def _risk_model(prepared: TrainingData, split, fitted: dict, config, extra: dict
 # --- the test period, tracking and the card ---------------------------------------------
 
 
-def _finish(prepared, split, period, counts, fitted, config, experiment, registered_name, say):
+def _finish(prepared, split, period, counts, fitted, config, experiment, registered_name, say, signing_key):
     from . import _tracking
 
     test = prepared.frame[period == "test"]
@@ -204,7 +220,7 @@ def _finish(prepared, split, period, counts, fitted, config, experiment, registe
     with _tracking.tracked_run(experiment) as run:
         model.metadata["run_id"] = run.info.run_id
         say.step("Registering the model")
-        version, _ = _tracking.log_and_register(model, registered_name=registered_name,
+        version, _ = _tracking.log_and_register(model, registered_name=registered_name, signing_key=signing_key,
                                                 signature_frame=test[model.feature_names].head(0))
         model.metadata["version"] = version
         facts = _facts(prepared, split, counts, fitted, config, model, report, verdict, probabilities, test, version)

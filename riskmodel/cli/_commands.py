@@ -23,6 +23,24 @@ from ._app import (
     out,
 )
 
+SigningKeyFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--signing-key-file",
+        help="File holding the model signing key (64+ hex characters, readable by its owner only); "
+        "default: $RISKMODEL_SIGNING_KEY. Keep it outside the MLflow store and different from the "
+        "pseudonymisation key.",
+    ),
+]
+
+
+def signing_key(key_file: Path | None, pseudonym: bytes | None = None) -> bytes:
+    """The model signing key from ``--signing-key-file`` or the environment, checked against ``pseudonym``."""
+    from riskmodel import load_signing_key
+
+    return load_signing_key(key_file=key_file, pseudonym_key=pseudonym)
+
+
 @app.command()
 def synth(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the synthetic extracts to.")],
@@ -157,8 +175,9 @@ def train(
     config: Annotated[Path | None, typer.Option("--config", help="Training configuration (TOML or JSON).")] = None,
     registered_name: Annotated[str, typer.Option("--registered-name", help="Registered model name.")] = "knife-crime-risk",
     key_file: KeyFileOption = None,
+    signing_key_file: SigningKeyFileOption = None,
 ) -> None:
-    """Train, calibrate and compare the model with baselines; track and register it in MLflow."""
+    """Train, calibrate and compare the model with baselines; sign, track and register it in MLflow."""
     import training
 
     with reported_errors():
@@ -167,14 +186,16 @@ def train(
         settings = training.load_config(config) if config else None
         with progress_steps() as step:
             if data is not None:
+                key = pseudonym_key(key_file)
                 training.train_from_data(
-                    data, key=pseudonym_key(key_file), config=settings, experiment=experiment,
-                    registered_name=registered_name, progress=step,
+                    data, key=key, config=settings, experiment=experiment, registered_name=registered_name,
+                    progress=step, signing_key=signing_key(signing_key_file, key),
                 )
             else:
+                sign = signing_key(signing_key_file)  # before reading: a missing key stops at once
                 training.train_model(
-                    training.read_feature_table(features_file), config=settings,
-                    experiment=experiment, registered_name=registered_name, progress=step,
+                    training.read_feature_table(features_file), config=settings, experiment=experiment,
+                    registered_name=registered_name, progress=step, signing_key=sign,
                 )
 
 
@@ -186,6 +207,7 @@ def score(
     model: ModelOption = "knife-crime-risk",
     file_format: Annotated[str, typer.Option("--format", help="File format of scores and explanations: csv or parquet.")] = "csv",
     key_file: KeyFileOption = None,
+    signing_key_file: SigningKeyFileOption = None,
 ) -> None:
     """Score and explain everyone aged 10-18 on the as-of date; write case pages for the highest band."""
     import riskmodel
@@ -193,19 +215,20 @@ def score(
     with reported_errors(), progress_steps() as step:
         if file_format not in ("csv", "parquet"):
             raise ValueError(f"The '--format' option must be 'csv' or 'parquet'; got '{file_format}'.")
-        risk_model, tables = _model_and_tables(model, data, key_file, step)
+        risk_model, tables = _model_and_tables(model, data, key_file, signing_key_file, step)
         result = riskmodel.score_people(risk_model, tables, as_of, out_dir=out_dir, progress=step,
                                         file_format=file_format)
     out.print(f"{len(result.scores)} young people scored -> {Path(out_dir) / ('scores.' + file_format)}")
     out.print(f"{len(result.case_pages)} case pages; start at {result.index_path}")
 
 
-def _model_and_tables(model: str, data: Path, key_file: Path | None, step):
-    """The registered model named by ``--model`` (checksum verified) and the loaded extracts."""
+def _model_and_tables(model: str, data: Path, key_file: Path | None, signing_key_file: Path | None, step):
+    """The registered model named by ``--model`` (signature verified) and the loaded extracts."""
     import training
 
     name, version = parse_model(model)
-    risk_model = training.load_registered_model(name, version)
+    key = signing_key(signing_key_file, pseudonym_key(key_file))
+    risk_model = training.load_registered_model(name, version, signing_key=key)
     return risk_model, load_data(data, key_file, step).tables
 
 
@@ -217,13 +240,14 @@ def explain(
     model: ModelOption = "knife-crime-risk",
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the case page.")] = Path("cases-output"),
     key_file: KeyFileOption = None,
+    signing_key_file: SigningKeyFileOption = None,
 ) -> None:
     """Print one young person's explained score and write their case page."""
     import riskmodel
 
     with reported_errors():
         with progress_steps() as step:
-            risk_model, tables = _model_and_tables(model, data, key_file, step)
+            risk_model, tables = _model_and_tables(model, data, key_file, signing_key_file, step)
         explanation = riskmodel.explain_person(risk_model, tables, as_of, person, out_dir=out_dir)
     out.print(explanation.text)
     out.print(f"Case page: {explanation.case_page}")

@@ -43,6 +43,7 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
     key_file = out_dir / "pseudonym.key"
     key = feats.load_pseudonym_key(key_file=key_file, create=True)
     out.print(f"A pseudonymisation key for this demo was made at {key_file} (readable by its owner only).")
+    signing_key = _demo_signing_key(seed, out_dir / "signing.key", pseudonym_key=key)
 
     extracts = feats.load_extracts(data, key=key, progress=step)
     (out_dir / "validation").mkdir(parents=True, exist_ok=True)
@@ -56,7 +57,8 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
     label_report = _write_json(feats.label_report(extracts.tables, dates, data_end=feature_set.data_end),
                                out_dir / "label_report.json")
 
-    result = training.train_model(feature_set, experiment="knife-crime-risk-demo", progress=step)
+    result = training.train_model(feature_set, experiment="knife-crime-risk-demo", progress=step,
+                                  signing_key=signing_key)
     model_card = _copy_model_card(result, out_dir / "model")
 
     step("scoring and explaining the latest date")
@@ -76,6 +78,31 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
         "scores and explanations": out_dir / "scores" / "scores.csv",
         **governance,
     }
+
+
+def _demo_signing_key(seed: int, path: Path, *, pseudonym_key: bytes) -> bytes:
+    """The demo's model signing key: HMAC-SHA256 of a fixed label under the seed, so one seed signs alike.
+
+    It is a demonstration key, public to anyone who knows the seed; an authority's own key is
+    random and kept outside the artifact store. It is written owner-only to ``path`` so that
+    ``riskmodel score --signing-key-file`` can load the demo's registered model afterwards.
+    """
+    import hashlib
+    import hmac
+    import os
+
+    from riskmodel import check_keys_differ
+
+    key = hmac.new(f"riskmodel demo seed {seed}".encode(), b"model signing key", hashlib.sha256).digest()
+    check_keys_differ(key, pseudonym_key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key.hex() + "\n")
+    out.print(f"The demo signs its model with a key derived from seed {seed}, kept at {path} (owner only); "
+              "a real authority uses its own random key.", soft_wrap=True, highlight=False)
+    return key
 
 
 def _demo_governance(result, feature_set, tables, data: Path, key: bytes, folder: Path) -> dict[str, Path]:

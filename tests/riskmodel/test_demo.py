@@ -107,3 +107,22 @@ def test_pages_render_in_chromium_with_charts_and_no_errors(demo, render_page, p
     if page != "scores/index.html":
         assert rendered.charts > 0
     assert rendered.screenshot.stat().st_size > 10_000
+
+
+def test_the_demo_signs_its_model_with_a_key_from_its_seed_kept_owner_only(demo, monkeypatch):
+    import hashlib
+    import hmac
+
+    import training
+    from riskmodel import ModelIntegrityError
+
+    folder, output = demo
+    key_file = folder / "out" / "signing.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    expected = hmac.new(b"riskmodel demo seed 1", b"model signing key", hashlib.sha256).hexdigest()
+    assert key_file.read_text().strip() == expected and expected not in output
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlruns'}/mlflow.db")
+    model = training.load_registered_model(signing_key=bytes.fromhex(expected))
+    assert model.signature
+    with pytest.raises(ModelIntegrityError, match="signed with a different signing key"):
+        training.load_registered_model()  # the test suite's own key

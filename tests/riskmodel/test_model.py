@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from features import Feature, FeatureRegistry
-from riskmodel import FeatureMismatchError, ModelIntegrityError, ModelVersionWarning, RiskModel
+from riskmodel import FeatureMismatchError, ModelIntegrityError, ModelVersionWarning, RiskModel, sign_model_folder
 from riskmodel._model import IsotonicCalibrator, SigmoidCalibrator, calibrator_from_dict
 
 NAMES = ["suspensions_12m", "attendance_rate_12m", "offences_24m", "looked_after_now"]
@@ -154,30 +154,31 @@ def test_load_refuses_a_changed_file(model, tmp_path, name):
     folder = model.save(tmp_path / "m")
     with open(folder / name, "ab") as handle:
         handle.write(b" ")
-    with pytest.raises(ModelIntegrityError, match=f"'{name}'.*does not match its SHA-256"):
+    with pytest.raises(ModelIntegrityError, match=f"changed after signing: '{name}'"):
         RiskModel.load(folder)
 
 
-def test_load_refuses_a_missing_file_or_checksum(model, tmp_path):
+def test_load_refuses_a_missing_file_or_signature(model, tmp_path):
     folder = model.save(tmp_path / "m")
     (folder / "model.txt").unlink()
-    with pytest.raises(ModelIntegrityError, match="missing 'model.txt'"):
+    with pytest.raises(ModelIntegrityError, match="missing signed file.*'model.txt'"):
         RiskModel.load(folder)
-    (folder / "checksums.json").unlink()
-    with pytest.raises(ModelIntegrityError, match="no checksums.json"):
+    (folder / "signature.json").unlink()
+    with pytest.raises(ModelIntegrityError, match="is not signed"):
         RiskModel.load(folder)
 
 
-def test_load_warns_on_a_library_version_difference(model, tmp_path):
-    import hashlib
-
-    folder = model.save(tmp_path / "m")
+def _rewrite_metadata(folder, change, key) -> None:
+    """Edit metadata.json and sign the folder again, as only the key holder can."""
     manifest = json.loads((folder / "metadata.json").read_text())
-    manifest["metadata"]["library_versions"]["lightgbm"] = "0.0.1"
+    change(manifest)
     (folder / "metadata.json").write_text(json.dumps(manifest))
-    checksums = json.loads((folder / "checksums.json").read_text())
-    checksums["metadata.json"] = hashlib.sha256((folder / "metadata.json").read_bytes()).hexdigest()
-    (folder / "checksums.json").write_text(json.dumps(checksums))
+    sign_model_folder(folder, key)
+
+
+def test_load_warns_on_a_library_version_difference(model, tmp_path, signing_key):
+    folder = model.save(tmp_path / "m")
+    _rewrite_metadata(folder, lambda m: m["metadata"]["library_versions"].update(lightgbm="0.0.1"), signing_key)
     with pytest.warns(ModelVersionWarning, match="lightgbm 0.0.1"):
         RiskModel.load(folder)
 
@@ -215,15 +216,8 @@ def _bare(reference, bands=None) -> RiskModel:
                      band_thresholds=bands if bands is not None else {"low": 0.0})
 
 
-def test_load_refuses_another_format_version(model, tmp_path):
-    import hashlib
-
+def test_load_refuses_another_format_version(model, tmp_path, signing_key):
     folder = model.save(tmp_path / "m")
-    manifest = json.loads((folder / "metadata.json").read_text())
-    manifest["format_version"] = manifest["format_version"] + 1
-    (folder / "metadata.json").write_text(json.dumps(manifest))
-    checksums = json.loads((folder / "checksums.json").read_text())
-    checksums["metadata.json"] = hashlib.sha256((folder / "metadata.json").read_bytes()).hexdigest()
-    (folder / "checksums.json").write_text(json.dumps(checksums))
+    _rewrite_metadata(folder, lambda m: m.update(format_version=m["format_version"] + 1), signing_key)
     with pytest.raises(ModelIntegrityError, match="reads format 1"):
         RiskModel.load(folder)

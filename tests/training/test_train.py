@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 
 import training
-from riskmodel import RiskModel
+from riskmodel import ModelIntegrityError, RiskModel, sign_model_folder
 from training import _tracking
 
 
@@ -63,7 +64,7 @@ def test_run_artifacts_include_card_registry_label_and_split(trained):
     for expected in ("model_card.md", "model_card.html", "calibration.png", "feature_registry.json",
                      "label_definition.json", "split.json", "metrics.json", "verdict.json", "search_trials.json",
                      "environment.json", "fairness_audit.json", "fairness_audit.html", "MLmodel",
-                     "model.txt", "checksums.json"):
+                     "model.txt", "signature.json", "_pyfunc_model.py"):
         assert expected in names, expected
     for path in trained["result"].card_paths.values():
         assert Path(path).is_file()
@@ -219,3 +220,128 @@ def test_json_artifacts_are_strict_json(trained):
     for name, path in _run_files(trained).items():
         if name.endswith(".json"):
             json.loads(path.read_text(), parse_constant=refuse)
+
+
+# --- the registered model is signed and carries no pickle ---------------------------------
+
+
+def _model_folder(trained) -> Path:
+    """The signed RiskModel folder of version 1 inside the registered model's artifacts, in the store."""
+    signature = trained["result"].model.signature
+    (path,) = [p.parent for p in _run_files(trained).values()
+               if p.name == "signature.json" and json.loads(p.read_text())["signature"] == signature]
+    return path
+
+
+@pytest.fixture
+def restored(trained):
+    """The registered model's folder, put back byte for byte after the test tampers with it."""
+    folder = _model_folder(trained)
+    saved = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    yield folder
+    for path in set(folder.rglob("*")) - set(saved):
+        path.unlink()
+    for path, content in saved.items():
+        path.write_bytes(content)
+
+
+def test_the_registered_version_is_tagged_with_the_folder_signature(trained):
+    version = _client(trained["uri"]).get_model_version("knife-crime-risk", "1")
+    signature = json.loads((_model_folder(trained) / "signature.json").read_text())["signature"]
+    assert version.tags["riskmodel.signature"] == signature == trained["result"].model.signature
+    assert training.load_registered_model("knife-crime-risk", 1).signature == signature
+
+
+def test_no_pickle_is_in_the_logged_model(trained):
+    names = list(_run_files(trained))
+    assert not [n for n in names if n.endswith((".pkl", ".pickle", ".cloudpickle", ".joblib"))]
+    mlmodel = next(p for n, p in _run_files(trained).items() if n.endswith("MLmodel")).read_text()
+    assert "loader_module: mlflow.pyfunc.loaders.code_model" in mlmodel and "model_code_path" in mlmodel
+    assert "python_model.pkl" not in mlmodel
+
+
+def test_loading_through_mlflow_and_the_library_never_unpickles(trained, monkeypatch):
+    import pickle
+
+    import cloudpickle
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a pickle was loaded")
+
+    for module in (pickle, cloudpickle):
+        for name in ("load", "loads"):
+            monkeypatch.setattr(module, name, refuse)
+    monkeypatch.setenv("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", "false")
+    X = trained["frame"][trained["result"].model.feature_names].head(20)
+    with _tracking.quiet_mlflow():
+        pyfunc = _tracking.mlflow.pyfunc.load_model("models:/knife-crime-risk/1")
+    expected = trained["result"].model.predict_proba(X)
+    np.testing.assert_allclose(np.asarray(pyfunc.predict(X)), expected)
+    np.testing.assert_array_equal(training.load_registered_model("knife-crime-risk", 1).predict_proba(X), expected)
+
+
+def test_a_tampered_registered_model_is_refused_by_the_library_and_by_mlflow(trained, restored):
+    text = (restored / "model.txt").read_text()
+    (restored / "model.txt").write_text(text.replace("leaf_value=", "leaf_value=9", 1))
+    record = json.loads((restored / "signature.json").read_text())
+    record["files"]["model.txt"] = hashlib.sha256((restored / "model.txt").read_bytes()).hexdigest()
+    (restored / "signature.json").write_text(json.dumps(record))
+    with pytest.raises(ModelIntegrityError, match="signature does not match its contents"):
+        training.load_registered_model("knife-crime-risk", 1)
+    with _tracking.quiet_mlflow(), pytest.raises(Exception, match="signature does not match its contents"):
+        _tracking.mlflow.pyfunc.load_model("models:/knife-crime-risk/1")
+
+
+def test_another_signed_folder_in_place_of_the_registered_one_is_refused(trained, restored, signing_key):
+    """Even a folder signed with the right key is refused when it is not the version registered."""
+    metadata = json.loads((restored / "metadata.json").read_text())
+    metadata["band_thresholds"]["low"] = 0.0
+    metadata["metadata"]["note"] = "a different model"
+    (restored / "metadata.json").write_text(json.dumps(metadata))
+    sign_model_folder(restored, signing_key)
+    with pytest.raises(ModelIntegrityError, match="tag that disagrees with its files' signature"):
+        training.load_registered_model("knife-crime-risk", 1)
+
+
+@pytest.mark.parametrize("tag", ["0" * 64, "é" * 64, ""])
+def test_a_registered_version_with_another_signature_tag_is_refused(trained, tag):
+    client = _client(trained["uri"])
+    original = client.get_model_version("knife-crime-risk", "1").tags["riskmodel.signature"]
+    client.set_model_version_tag("knife-crime-risk", "1", "riskmodel.signature", tag)
+    try:
+        with pytest.raises(ModelIntegrityError, match="tag that disagrees"):
+            training.load_registered_model("knife-crime-risk", 1)
+    finally:
+        client.set_model_version_tag("knife-crime-risk", "1", "riskmodel.signature", original)
+
+
+def test_a_registered_version_without_its_signature_tag_is_refused(trained):
+    client = _client(trained["uri"])
+    tag = client.get_model_version("knife-crime-risk", "1").tags["riskmodel.signature"]
+    client.delete_model_version_tag("knife-crime-risk", "1", "riskmodel.signature")
+    try:
+        with pytest.raises(ModelIntegrityError, match="has no 'riskmodel.signature' tag"):
+            training.load_registered_model("knife-crime-risk", 1)
+    finally:
+        client.set_model_version_tag("knife-crime-risk", "1", "riskmodel.signature", tag)
+
+
+def test_the_registered_model_is_refused_under_another_signing_key(trained):
+    with pytest.raises(ModelIntegrityError, match="signed with a different signing key"):
+        training.load_registered_model("knife-crime-risk", 1, signing_key=hashlib.sha256(b"other").digest())
+
+
+def test_training_without_a_signing_key_stops_before_any_work(tracking, monkeypatch, make_table, fast):
+    from riskmodel import SigningKeyError
+
+    monkeypatch.delenv("RISKMODEL_SIGNING_KEY")
+    frame, _ = make_table(n_people=50, n_dates=8)
+    with pytest.raises(SigningKeyError, match="No model signing key"):
+        training.train_model(frame, config=fast, progress=lambda *a: None)
+
+
+def test_training_from_data_refuses_one_key_for_pseudonyms_and_signing(tmp_path, signing_key):
+    from riskmodel import SigningKeyError
+
+    with pytest.raises(SigningKeyError, match="same as the pseudonymisation key"):
+        training.train_from_data(tmp_path / "never-read", key=signing_key)
