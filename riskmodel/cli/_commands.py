@@ -76,10 +76,13 @@ def features(
     out_file: Annotated[Path | None, typer.Option("--out", help="Output FILE.parquet (groups go to FILE_groups.parquet).")] = None,
     horizon_months: Annotated[int, typer.Option("--horizon-months", min=1, max=36)] = 12,
     label: Annotated[str, typer.Option("--label", help="Label definition name.")] = "knife_involvement",
+    recording_lag_months: Annotated[int, typer.Option(
+        "--recording-lag-months", min=0, max=24,
+        help="Months a label window must end before the youth justice extract's end.")] = 3,
     list_features: Annotated[bool, typer.Option("--list", help="Print the feature registry and stop.")] = False,
     key_file: KeyFileOption = None,
 ) -> None:
-    """Build point-in-time features and labels for everyone aged 10-18 on each as-of date."""
+    """Build point-in-time features and labels for everyone aged 10-18 and known to a source on each as-of date."""
     import features as feats
 
     if list_features:
@@ -95,7 +98,8 @@ def features(
         with progress_steps() as step:
             extracts = load_data(data, key_file, step)
             feature_set = feats.build_features(
-                extracts.tables, as_of, horizon_months=horizon_months, label=definition, progress=step
+                extracts.tables, as_of, horizon_months=horizon_months, label=definition,
+                recording_lag_months=recording_lag_months, progress=step,
             )
         feature_set.write(out_file)
     frame = feature_set.frame
@@ -104,6 +108,21 @@ def features(
         f"{len(feature_set.registry)} features -> {out_file}"
     )
     out.print(f"Label: {feature_set.label_definition.describe()}")
+    _print_feature_report(feature_set)
+
+
+def _print_feature_report(feature_set) -> None:
+    """Who could not be placed in a cohort, by reason, and the dates the labels rest on."""
+    dates = feature_set.dates
+    for line in feature_set.unplaced_summary() or ["Every young person of cohort age could be placed."]:
+        out.print(line)
+    ends = ", ".join(f"{source} {end or 'none'}" for source, end in (dates.get("source_ends") or {}).items())
+    out.print(f"Data ends by source: {ends}.")
+    out.print(
+        f"Label cut-off: {dates.get('label_end') or 'none (no youth justice records)'} (youth justice "
+        f"extract's end less {dates.get('recording_lag_months')} months); "
+        f"{dates.get('unlabelled', 0)} row(s) have no label because their window runs past it."
+    )
 
 
 def _label_definition(name: str):
