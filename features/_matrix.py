@@ -135,17 +135,17 @@ class FeatureSet:
         )
 
     def unplaced_summary(self) -> list[str]:
-        """One sentence per reason, over the as-of dates: "N young people could not be scored
-        because ..." (empty when everyone could be placed).
+        """One sentence per reason, over the as-of dates: "N young person-date(s) could not be scored
+        because ..." (N may be 0: the card says so rather than stay silent).
 
         Counts are person-date rows: one young person missing at four as-of dates counts four
         times, as they would have been four rows.
         """
         totals = self.unplaced.groupby("reason", sort=False)["n"].sum() if len(self.unplaced) else {}
         return [
-            f"{int(totals[reason])} young person-date(s) could not be scored because {text}."
+            f"{int(totals[reason]) if reason in totals else 0} young person-date(s) could not be scored "
+            f"because {text}."
             for reason, text in UNPLACED_REASONS.items()
-            if reason in totals and int(totals[reason]) > 0
         ]
 
     def _metadata(self) -> dict[bytes, bytes]:

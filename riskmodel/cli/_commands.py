@@ -114,7 +114,7 @@ def features(
 def _print_feature_report(feature_set) -> None:
     """Who could not be placed in a cohort, by reason, and the dates the labels rest on."""
     dates = feature_set.dates
-    for line in feature_set.unplaced_summary() or ["Every young person of cohort age could be placed."]:
+    for line in feature_set.unplaced_summary():
         out.print(line)
     ends = ", ".join(f"{source} {end or 'none'}" for source, end in (dates.get("source_ends") or {}).items())
     out.print(f"Data ends by source: {ends}.")

@@ -163,8 +163,15 @@ def test_validation_counts_young_people_without_a_month_of_birth():
     from features import ValidationReport
 
     report = ValidationReport()
-    report.count_people(pd.DataFrame({"person_id": ["a", "b", "c"], "birth_month": ["2010-01-01", None, pd.NaT]}))
+    ids = ["id-one", "id-two", "id-three"]
+    report.count_people(pd.DataFrame({"person_id": ids, "birth_month": ["2010-01-01", None, pd.NaT]}))
     written = report.to_dict()
     assert written["people"] == {"people": 3, "no_birth_month": 2}
     assert written["notes"][0].startswith("2 young people have no month of birth in any source")
-    assert "a" not in written["notes"][0].split()
+    assert not any(pid in written["notes"][0] for pid in ids)
+
+
+def test_the_summary_says_so_when_nobody_was_left_out():
+    tables = with_rows(people(("p1", "2010-01-01")), "pupils", [{"person_id": "p1", "census_date": "2023-01-19"}])
+    summary = build_features(tables, [AS_OF]).unplaced_summary()
+    assert [line.split(" because ")[0] for line in summary] == ["0 young person-date(s) could not be scored"] * 2
