@@ -24,8 +24,9 @@ from ._labels import (
     resolve_label,
 )
 from ._lineage import trace_feature, trace_features
-from ._builders._cohort import record_span
-from ._matrix import FeatureSet, build_features, cohort, partition_tables
+from ._builders._cohort import DEFAULT_RECORDING_LAG_MONTHS, UNPLACED_REASONS, label_cut_off, record_span, source_spans
+from ._builders._known import known_sources
+from ._matrix import FeatureSet, build_features, cohort, cohort_status_of, partition_tables
 from ._synth import DEFAULT_RECORDING_BIAS, synthesize, true_labels
 
 __all__ = [
@@ -57,8 +58,14 @@ __all__ = [
     "FeatureSet",
     "build_features",
     "cohort",
+    "cohort_status_of",
     "partition_tables",
     "record_span",
+    "source_spans",
+    "label_cut_off",
+    "known_sources",
+    "DEFAULT_RECORDING_LAG_MONTHS",
+    "UNPLACED_REASONS",
     "DEFAULT_RECORDING_BIAS",
     "synthesize",
     "true_labels",

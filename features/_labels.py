@@ -2,8 +2,10 @@
 
 The outcome is an offence *happening*, so the window is read on ``offence_date``: a
 young person is labelled 1 for an as-of date if an offence that meets the definition
-was committed in ``(as_of, as_of + horizon]``. Where that window runs past the last date
-the extracts cover, the label is unknown (``<NA>``), never 0.
+was committed in ``(as_of, as_of + horizon]``. Where that window runs past the label
+cut-off (the youth justice extract's own end minus a recording lag, see
+:func:`~features._builders._cohort.label_end_day`), the label is unknown (``<NA>``),
+never 0: offences of the last months before an extract are not all recorded yet.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import pandas as pd
 
 from . import _codes
 from ._builders._base import Clock, People, Records, in_codes
-from ._builders._cohort import as_of_dates, check_horizon, cohort_frame, data_end_day
+from ._builders._cohort import DEFAULT_RECORDING_LAG_MONTHS, as_of_dates, check_horizon, cohort_frame, label_end_day
+from ._builders._known import Known
 
 
 UNKNOWN_FLAG_RULES = {
@@ -117,7 +120,8 @@ class LabelDefinition:
             f"Label '{self.name}' version {self.version}{self._status()}: {self.description} A young "
             f"person is labelled 1 for an as-of date if youth justice records show {self._rule()}, "
             f"committed (by offence date) in the {self.horizon_months} months after that date, and 0 "
-            f"if not; the label is left empty where those months run past the end of the data. "
+            "if not; the label is left empty where those months run past the label cut-off (the youth "
+            "justice extract's own end less its recording lag). "
             f"{self._unknown_rule()} Only recorded offences count, so the label measures recorded "
             "involvement, which depends on policing."
         )
@@ -213,8 +217,10 @@ def build_labels(
     label: LabelDefinition = KNIFE_INVOLVEMENT,
     horizon_months: int = 12,
     data_end=None,
+    recording_lag_months: int = DEFAULT_RECORDING_LAG_MONTHS,
+    offences: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Labels for everyone aged 10 to 18 on each as-of date.
+    """Labels for the cohort of each as-of date (aged 10 to 18 and known by then).
 
     Parameters
     ----------
@@ -227,7 +233,13 @@ def build_labels(
     horizon_months : int, default=12
         Window length after each as-of date.
     data_end : date-like, default=None
-        Last date the extracts cover; by default the latest record date in ``tables``.
+        The date the youth justice extract was taken, when known; by default (and whenever
+        it is later) the latest recording date in the youth justice tables.
+    recording_lag_months : int, default=3
+        Months a label window must end before the youth justice extract's end.
+    offences : DataFrame, default=None
+        The offences the label reads, in the shape of ``yj_offences``; by default
+        ``tables["yj_offences"]``. The cohort always comes from ``tables``.
 
     Returns
     -------
@@ -237,19 +249,21 @@ def build_labels(
     Raises
     ------
     ValueError
-        If ``horizon_months`` is not a whole number from 1 to 36, no as-of date is given or
-        ``label`` is unknown.
+        If ``horizon_months`` is not a whole number from 1 to 36, ``recording_lag_months``
+        not one from 0 to 24, no as-of date is given or ``label`` is unknown.
     """
     dates = as_of_dates(as_of)
     horizon = check_horizon(horizon_months)
     label = resolve_label(label)
     people = People.from_table(tables["people"])
-    offences = prepare_offences(tables, people, label)
-    end = data_end_day(tables, data_end)
+    known = Known.prepare(tables, people)
+    end = label_end_day(tables, data_end=data_end, recording_lag_months=recording_lag_months)
+    offences = prepare_offences({"yj_offences": tables["yj_offences"] if offences is None else offences},
+                                people, label)
     frames = []
     for when in dates:
         clock = Clock(when)
-        cohort = cohort_frame(people, clock)
+        cohort = cohort_frame(people, clock, known)
         values = label_values(offences, clock, horizon, end, people.n)
         frames.append(cohort.assign(label=values[cohort.pop("_position").to_numpy()]))
     return _stack(frames)
@@ -312,6 +326,7 @@ def label_report(
     label: LabelDefinition | str = KNIFE_INVOLVEMENT,
     horizon_months: int = 12,
     data_end=None,
+    recording_lag_months: int = DEFAULT_RECORDING_LAG_MONTHS,
 ) -> dict:
     """What the label is and how it came out: counts of label windows, and how many hold an
     offence whose knife flag is unknown.
@@ -332,23 +347,27 @@ def label_report(
         Window length after each as-of date.
     data_end : date-like, default=None
         As for :func:`build_labels`.
+    recording_lag_months : int, default=3
+        As for :func:`build_labels`.
 
     Returns
     -------
     dict
         ``label``, ``version``, ``definition``, ``horizon_months``, ``as_of`` (ISO dates),
-        ``windows``, ``labelled_1``, ``labelled_0``, ``label_unknown`` (window past the end
-        of the data), ``windows_with_unknown_knife_flag``, ``labelled_0_with_unknown_knife_flag``
+        ``windows``, ``labelled_1``, ``labelled_0``, ``label_unknown`` (window past the label
+        cut-off), ``windows_with_unknown_knife_flag``, ``labelled_0_with_unknown_knife_flag``
         and ``unknown_knife_flag_rule``.
     """
     label = resolve_label(label).with_horizon(horizon_months)
     dates = as_of_dates(as_of)
     people = People.from_table(tables["people"])
+    known_by = Known.prepare(tables, people)
     offences = prepare_offences(tables, people, label)
-    labelled = build_labels(tables, dates, label=label, horizon_months=horizon_months, data_end=data_end)
+    labelled = build_labels(tables, dates, label=label, horizon_months=horizon_months, data_end=data_end,
+                            recording_lag_months=recording_lag_months)
     unknown = np.concatenate([
         _unknown_flag_window(offences, Clock(when), label.horizon_months, people.n)[
-            cohort_frame(people, Clock(when))["_position"].to_numpy()]
+            cohort_frame(people, Clock(when), known_by)["_position"].to_numpy()]
         for when in dates
     ]) if dates else np.zeros(0, bool)
     values = labelled["label"]
@@ -374,7 +393,7 @@ def _unknown_flag_window(offences: Records, clock: Clock, horizon: int, n: int) 
 
 def label_values(offences: Records, clock: Clock, horizon: int, end: int, n: int) -> pd.array:
     """Per person: 1 if a qualifying offence falls in the window, else 0; all ``<NA>`` if the
-    window runs past ``end``."""
+    window runs past ``end`` (the label cut-off day)."""
     stop = clock.until(horizon)
     if stop > end:
         return pd.array(np.full(n, pd.NA), dtype="Int8")

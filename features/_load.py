@@ -21,19 +21,14 @@ from ._loaders import _ap_census, _cin, _nccis, _school_census, _ssda903, _youth
 from ._loaders._errors import DataError
 from ._loaders._people_attrs import build_people
 from ._loaders._person_index import read_person_index
+from ._builders._known import SOURCE_TABLES
 from ._loaders._report import ValidationReport
 from ._loaders._tidy import TIDY_TABLES, conform, empty_table
 from ._pseudonym import Pseudonymiser
 
 SOURCE_PATHS = ("linkage/person_index.csv", "ssda903", "cin", "school_census", "ap_census",
                 "nccis", "youth_justice")
-SOURCE_OF_TABLE = {
-    "pupils": "school_census", "exclusions": "school_census", "attendance": "school_census",
-    "ap_placements": "ap_census", "nccis_activity": "nccis",
-    "cin_referrals": "cin", "cin_assessment_factors": "cin", "cin_section47": "cin",
-    "cin_cp_plans": "cin", "cla_episodes": "ssda903", "cla_missing": "ssda903",
-    "cla_oc2": "ssda903", "yj_offences": "youth_justice", "yj_outcomes": "youth_justice",
-}
+SOURCE_OF_TABLE = {table: source for source, tables in SOURCE_TABLES.items() for table in tables}
 
 
 @dataclass
@@ -101,6 +96,7 @@ def load_extracts(data_dir, *, key, progress=None):
     _cin.learn_upns(raw["cin"], linker)
     step("linking people")
     tables = _tidy_all(raw, linker)
+    report.count_people(tables["people"])
     _warn_about_file_notes(report)
     return Extracts(tables=tables, report=report)
 

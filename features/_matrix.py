@@ -18,7 +18,19 @@ import pandas as pd
 
 from ._builders import BUILDERS, Clock, People
 from ._builders._base import NEVER
-from ._builders._cohort import as_of_dates, cohort_frame, data_end_day
+from ._builders._cohort import (
+    DEFAULT_RECORDING_LAG_MONTHS,
+    UNPLACED_REASONS,
+    as_of_dates,
+    check_recording_lag,
+    cohort_frame,
+    cohort_status,
+    data_end_day,
+    label_end_day,
+    source_spans,
+    unplaced_counts,
+)
+from ._builders._known import Known
 from ._catalog import default_registry
 from ._groups import GROUP_COLUMNS, group_frame, prepare_groups
 from ._labels import KNIFE_INVOLVEMENT, LabelDefinition, label_values, prepare_offences, resolve_label
@@ -27,6 +39,7 @@ from ._registry import FeatureRegistry
 REGISTRY_KEY = b"riskmodel.feature_registry"
 LABEL_KEY = b"riskmodel.label_definition"
 DATA_END_KEY = b"riskmodel.data_end"
+DATES_KEY = b"riskmodel.data_dates"
 
 
 @dataclass
@@ -44,7 +57,14 @@ class FeatureSet:
     label_definition : LabelDefinition
         The label definition, with the horizon used.
     data_end : Timestamp or None
-        Last date the extracts cover (labels past it are empty).
+        Last date the extracts cover, over every source.
+    dates : dict
+        The dates the rows rest on: ``source_ends`` (each source's last recording date,
+        ISO text or None), ``label_end`` (the label cut-off: no label window ends after it),
+        ``recording_lag_months``, and ``unlabelled`` (rows whose window runs past the cut-off).
+    unplaced : DataFrame
+        Per as-of date (``as_of``) and reason (``reason``, a key of ``UNPLACED_REASONS``),
+        ``n``: young people in the people index who could not be placed in the cohort.
     """
 
     frame: pd.DataFrame
@@ -52,6 +72,8 @@ class FeatureSet:
     registry: FeatureRegistry
     label_definition: LabelDefinition
     data_end: pd.Timestamp | None = field(default=None)
+    dates: dict = field(default_factory=dict)
+    unplaced: pd.DataFrame = field(default_factory=lambda: unplaced_frame([]))
 
     @property
     def X(self) -> pd.DataFrame:
@@ -101,20 +123,49 @@ class FeatureSet:
                 "read only files written by FeatureSet.write (riskmodel features)."
             )
         end = meta.get(DATA_END_KEY, b"").decode() or None
+        dates = json.loads(meta.get(DATES_KEY, b"{}"))
         return cls(
             frame=table.to_pandas(),
             groups=pq.read_table(groups_path_for(path)).to_pandas(),
             registry=FeatureRegistry.from_dict(json.loads(meta[REGISTRY_KEY])),
             label_definition=LabelDefinition.from_dict(json.loads(meta[LABEL_KEY])),
             data_end=pd.Timestamp(end) if end else None,
+            dates={k: v for k, v in dates.items() if k != "unplaced"},
+            unplaced=unplaced_frame(dates.get("unplaced", [])),
         )
+
+    def unplaced_summary(self) -> list[str]:
+        """One sentence per reason, over the as-of dates: "N young person-date(s) could not be scored
+        because ..." (N may be 0: the card says so rather than stay silent).
+
+        Counts are person-date rows: one young person missing at four as-of dates counts four
+        times, as they would have been four rows.
+        """
+        totals = self.unplaced.groupby("reason", sort=False)["n"].sum() if len(self.unplaced) else {}
+        return [
+            f"{int(totals[reason]) if reason in totals else 0} young person-date(s) could not be scored "
+            f"because {text}."
+            for reason, text in UNPLACED_REASONS.items()
+        ]
 
     def _metadata(self) -> dict[bytes, bytes]:
         return {
             REGISTRY_KEY: json.dumps(self.registry.to_dict()).encode(),
             LABEL_KEY: json.dumps(self.label_definition.to_dict()).encode(),
             DATA_END_KEY: (self.data_end.date().isoformat() if self.data_end is not None else "").encode(),
+            DATES_KEY: json.dumps({**self.dates, "unplaced": _unplaced_records(self.unplaced)}).encode(),
         }
+
+
+def unplaced_frame(rows) -> pd.DataFrame:
+    """The ``unplaced`` counts as a DataFrame (``as_of``, ``reason``, ``n``), from records."""
+    frame = pd.DataFrame(list(rows), columns=["as_of", "reason", "n"])
+    return frame.astype({"as_of": "datetime64[ns]", "reason": "string", "n": "int64"})
+
+
+def _unplaced_records(frame: pd.DataFrame) -> list[dict]:
+    return [{"as_of": f"{row.as_of:%Y-%m-%d}", "reason": str(row.reason), "n": int(row.n)}
+            for row in frame.itertuples(index=False)]
 
 
 def groups_path_for(path: Path) -> Path:
@@ -146,12 +197,15 @@ def build_features(
     label: LabelDefinition = KNIFE_INVOLVEMENT,
     registry: FeatureRegistry | None = None,
     data_end=None,
+    recording_lag_months: int = DEFAULT_RECORDING_LAG_MONTHS,
     progress: Callable[[str, float], None] | None = None,
 ) -> FeatureSet:
-    """Point-in-time features and labels for everyone aged 10 to 18 on each as-of date.
+    """Point-in-time features and labels for the cohort of each as-of date.
 
-    A feature reads only records known on or before its as-of date (see
-    ``docs/point-in-time-rules.md``); the label reads only ``(as_of, as_of + horizon]``.
+    The cohort is everyone aged 10 to 18 on the date whom some source knew of by then
+    (a record available on or before it). A feature reads only records known on or before
+    its as-of date (see ``docs/point-in-time-rules.md``); the label reads only
+    ``(as_of, as_of + horizon]``, and only where that window ends by the label cut-off.
 
     Parameters
     ----------
@@ -167,8 +221,11 @@ def build_features(
     registry : FeatureRegistry, default=None
         The features to build, in column order; by default :func:`default_registry`.
     data_end : date-like, default=None
-        Last date the extracts cover; labels whose window runs past it are ``<NA>``. By
-        default the latest record date across the tables.
+        The date the youth justice extract was taken, when known. Labels whose window runs
+        past this date (or the latest youth justice recording date, if earlier) less
+        ``recording_lag_months`` are ``<NA>``.
+    recording_lag_months : int, default=3
+        Months left for offences to be recorded before the youth justice extract's end.
     progress : callable, default=None
         Called as ``progress(description, fraction_done)`` after each as-of date.
 
@@ -193,27 +250,49 @@ def build_features(
     dates = as_of_dates(as_of)
     label = resolve_label(label).with_horizon(horizon_months)
     check_tables(tables)
-    end = data_end_day(tables, data_end)
+    lag = check_recording_lag(recording_lag_months)
+    end = data_end_day(tables)
+    label_end = label_end_day(tables, data_end=data_end, recording_lag_months=lag)
     people = People.from_table(tables["people"])
+    known = Known.prepare(tables, people)
     builders = builders_for(registry)
     prepared = [(builder, builder.prepare(tables, people)) for builder in builders]
     offences = prepare_offences(tables, people, label)
     groups_prepared = prepare_groups(tables, people)
-    frames, groups = [], []
+    frames, groups, unplaced = [], [], []
     for done, when in enumerate(dates, start=1):
         clock = Clock(when)
-        cohort = cohort_frame(people, clock)
-        frames.append(_one_date(prepared, offences, clock, people, cohort, registry, label, end))
+        cohort = cohort_frame(people, clock, known)
+        frames.append(_one_date(prepared, offences, clock, people, cohort, registry, label, label_end))
         groups.append(group_frame(groups_prepared, clock, people, cohort))
+        unplaced += [(when, reason, n) for reason, n in unplaced_counts(people, clock, known).items()]
         if progress is not None:
             progress(f"features as of {when.date().isoformat()}", done / len(dates))
+    frame = _concat(frames)
     return FeatureSet(
-        frame=_concat(frames),
+        frame=frame,
         groups=_concat(groups)[list(GROUP_COLUMNS)],
         registry=registry,
         label_definition=label,
-        data_end=pd.Timestamp(np.datetime64(end, "D")) if end > -NEVER else None,
+        data_end=_stamp(end),
+        dates=_dates(tables, label_end, lag, frame),
+        unplaced=unplaced_frame(unplaced),
     )
+
+
+def _stamp(day: int) -> pd.Timestamp | None:
+    return pd.Timestamp(np.datetime64(day, "D")) if abs(day) < NEVER else None
+
+
+def _dates(tables, label_end: int, lag: int, frame: pd.DataFrame) -> dict:
+    ends = source_spans(tables)["end"]
+    cut = _stamp(label_end)
+    return {
+        "source_ends": {source: (f"{end:%Y-%m-%d}" if pd.notna(end) else None) for source, end in ends.items()},
+        "label_end": f"{cut:%Y-%m-%d}" if cut is not None else None,
+        "recording_lag_months": lag,
+        "unlabelled": int(frame["label"].isna().sum()),
+    }
 
 
 def _one_date(prepared, offences, clock, people, cohort, registry, label, end) -> pd.DataFrame:
@@ -297,12 +376,13 @@ def partition_tables(tables: dict[str, pd.DataFrame], person_ids) -> dict[str, p
 
 
 def cohort(tables: dict[str, pd.DataFrame], as_of: Sequence | object) -> pd.DataFrame:
-    """Everyone aged 10 to 18 (completed years) on each as-of date.
+    """Everyone aged 10 to 18 (completed years) on each as-of date and known by then.
 
     Parameters
     ----------
     tables : dict of str to DataFrame
-        The tidy tables; only ``people`` is read.
+        The tidy tables: ``people`` for ages, the others for when each young person
+        first had a record available (see ``docs/point-in-time-rules.md``).
     as_of : date-like or sequence of date-like
         The as-of dates.
 
@@ -312,5 +392,36 @@ def cohort(tables: dict[str, pd.DataFrame], as_of: Sequence | object) -> pd.Data
         ``person_id``, ``as_of``, ``age_years`` (age in years, to the month).
     """
     people = People.from_table(tables["people"])
-    frames = [cohort_frame(people, Clock(when)).drop(columns="_position") for when in as_of_dates(as_of)]
+    known = Known.prepare(tables, people)
+    frames = [cohort_frame(people, Clock(when), known).drop(columns="_position") for when in as_of_dates(as_of)]
     return _concat(frames)
+
+
+def cohort_status_of(tables: dict[str, pd.DataFrame], as_of) -> pd.Series:
+    """Why each young person in the people index is or is not in the cohort on ``as_of``.
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        The tidy tables (``Extracts.tables``).
+    as_of : date-like
+        One as-of date.
+
+    Returns
+    -------
+    Series
+        Indexed by ``person_id``: ``"in_cohort"``, ``"not_yet_known"`` (no source held a
+        record available by the date), ``"no_birth_month"`` (no month of birth in any
+        source) or ``"outside_age_range"`` (not aged 10 to 18 on the date).
+
+    Examples
+    --------
+    >>> from features._builders._sample import sample_tables
+    >>> status = cohort_status_of(sample_tables(100, seed=1), "2023-03-31")
+    >>> set(status) <= {"in_cohort", "not_yet_known", "no_birth_month", "outside_age_range"}
+    True
+    """
+    people = People.from_table(tables["people"])
+    clock = Clock(as_of_dates(as_of)[0])
+    status = cohort_status(people, clock, Known.prepare(tables, people))
+    return pd.Series(status, index=pd.Index(people.index, name="person_id"), name="status", dtype="string")

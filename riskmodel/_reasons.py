@@ -168,27 +168,34 @@ def format_date(value) -> str:
     return f"{stamp.day} {stamp:%B %Y}"
 
 
-def missing_sources(people: pd.DataFrame, person_ids: pd.Series | np.ndarray) -> np.ndarray:
-    """For each person, the sources that hold no record of them, as a ``"; "``-joined phrase.
+def missing_sources(known: pd.DataFrame, person_ids: pd.Series | np.ndarray) -> np.ndarray:
+    """For each person, the sources that held no record of them on the as-of date, as a
+    ``"; "``-joined phrase.
 
     Parameters
     ----------
-    people : DataFrame
-        The tidy ``people`` table (``person_id``, ``sources`` ``;``-joined).
+    known : DataFrame
+        From :func:`features.known_sources` for the as-of date: indexed by ``person_id``,
+        one boolean column per source. A record that became available after the as-of
+        date does not count, so a case page for an earlier date reads that date's view.
     person_ids : array-like of str
 
     Returns
     -------
     ndarray of object
         E.g. ``"no school census record; no youth justice record"``, or ``""``.
+
+    Examples
+    --------
+    >>> known = pd.DataFrame({s: [True] for s in SOURCES}, index=pd.Index(["a"], name="person_id"))
+    >>> known["youth_justice"] = False
+    >>> missing_sources(known, ["a"]).tolist()
+    ['no youth justice record']
     """
-    held = pd.Series(people["sources"].to_numpy(), index=people["person_id"].to_numpy())
-    held = held[~held.index.duplicated()]
-    padded = (";" + held.reindex(pd.Index(person_ids)).fillna("").astype(str) + ";").to_numpy()
-    padded = pd.Series(padded, dtype=str)
-    out = np.full(len(padded), "", dtype=object)
+    held = known[~known.index.duplicated()].reindex(pd.Index(person_ids))
+    out = np.full(len(held), "", dtype=object)
     for source, phrase in SOURCES.items():
-        absent = ~padded.str.contains(f";{source};", regex=False).to_numpy()
+        absent = ~held[source].fillna(False).to_numpy(bool) if source in held.columns else np.ones(len(held), bool)
         out = np.where(absent, np.where(out == "", phrase, out + "; " + phrase), out)
     return out
 

@@ -31,7 +31,8 @@ probability is for (the model's label definition), so a score file never travels
 
 
 class PersonNotFoundError(LookupError):
-    """The young person asked for is not in the data, or is not aged 10 to 18 on the date."""
+    """The young person asked for is not in the data, or not in the cohort on the date (not
+    yet known to any source, no month of birth, or not aged 10 to 18)."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def score_people(
     X = _features(model, tables, as_of)
     if X.empty:
         raise ValueError(
-            f"Nobody in the data is aged 10 to 18 on {as_of.date().isoformat()}, so there is no one "
+            f"Nobody in the data is aged 10 to 18 and known to a source on {as_of.date().isoformat()}, so there is no one "
             "to score. Choose an as-of date within the years the extracts cover."
         )
     step("Scoring and explaining", 0.4)
@@ -182,20 +183,16 @@ def explain_person(model, tables: dict[str, pd.DataFrame], as_of, person_id: str
     Raises
     ------
     PersonNotFoundError
-        If no young person has this pseudonym, or they are not aged 10 to 18 on ``as_of``.
+        If no young person has this pseudonym, or they are not in the cohort on ``as_of``;
+        the message gives the true reason and never repeats the pseudonym.
     """
     as_of = _as_of(as_of)
     person_id = str(person_id)
     _require_known(tables, person_id)
     own = features.partition_tables(tables, [person_id])
+    _require_in_cohort(own, person_id, as_of)
     X = _features(model, own, as_of)
     X = X.loc[X.index == person_id]
-    if X.empty:
-        raise PersonNotFoundError(
-            f"The young person with pseudonym '{person_id}' is not aged 10 to 18 on "
-            f"{as_of.date().isoformat()}, so they have no score on that date. Only young people "
-            "aged 10 to 18 on the as-of date are scored; choose another date or person."
-        )
     parts = decompose(model, X)
     scores = _scores_table(model, parts, own, as_of, ranked=False)
     statements, evidence = concept_statements(
@@ -234,7 +231,7 @@ def _scores_table(model, parts: Decomposition, tables, as_of: pd.Timestamp, *, r
         "base_logodds": parts.base_logodds,
         "model_logodds": parts.model_logodds,
         "top_reasons": _reasons.top_reasons(parts.shap_logodds, parts.concepts),
-        "missing_sources": _reasons.missing_sources(tables["people"], parts.person_id),
+        "missing_sources": _reasons.missing_sources(features.known_sources(tables, as_of), parts.person_id),
         "label_name": str(model.label_definition.get("name", "")),
         "label_version": str(model.label_definition.get("version", "")),
     })
@@ -252,8 +249,8 @@ def _case_rows(model, scores: pd.DataFrame, person_ids: np.ndarray, case_people:
     unknown = asked.difference(pd.Index(person_ids))
     if len(unknown):
         raise PersonNotFoundError(
-            f"{len(unknown)} of the pseudonyms asked for (first: '{unknown[0]}') are not among the "
-            "young people aged 10 to 18 on the as-of date. Check them against scores.csv."
+            f"{len(unknown)} of the pseudonyms asked for are not among the young people scored on "
+            "the as-of date (aged 10 to 18 and known to a source by then). Check them against scores.csv."
         )
     top = scores.loc[scores["band"] == _case_page._top_band(model), "person_id"]
     wanted = pd.Index(person_ids).isin(top.to_numpy()) | pd.Index(person_ids).isin(asked)
@@ -283,9 +280,29 @@ def _require_known(tables: dict[str, pd.DataFrame], person_id: str) -> None:
     people = tables["people"]["person_id"]
     if not (people == person_id).any():
         raise PersonNotFoundError(
-            f"No young person with pseudonym '{person_id}' is in the data. Check the pseudonym "
+            "No young person with the pseudonym given is in the data. Check the pseudonym "
             "(the person_id column of scores.csv) and that the data folder and pseudonymisation "
             "key are the ones the scores were made with."
+        )
+
+
+NOT_SCORED = {
+    "not_yet_known": "no source held a record of them available by {date} (their first record "
+                     "came later), so the authority could not have scored them on that date",
+    "no_birth_month": "no month of birth is recorded in any source, so their age on {date} is "
+                      "unknown and they cannot be placed in the cohort; the data owner can add it",
+    "outside_age_range": "they are not aged 10 to 18 on {date}; only young people of that age are scored",
+}
+"""Why a young person in the data has no score on a date, as :func:`features.cohort_status_of` says."""
+
+
+def _require_in_cohort(own: dict[str, pd.DataFrame], person_id: str, as_of: pd.Timestamp) -> None:
+    status = str(features.cohort_status_of(own, as_of).get(person_id, "in_cohort"))
+    if status != "in_cohort":
+        reason = NOT_SCORED[status].format(date=_reasons.format_date(as_of))
+        raise PersonNotFoundError(
+            f"The young person asked for has no score on {as_of.date().isoformat()}: {reason}. "
+            "Choose another date or person."
         )
 
 

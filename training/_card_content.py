@@ -47,7 +47,8 @@ LIMITATIONS = [
 ]
 _METRIC_LABELS = {"roc_auc": "ROC AUC", "pr_auc": "PR AUC (average precision)", "brier": "Brier score (lower is better)",
                   "log_loss": "log loss (lower is better)", "calibration_slope": "calibration slope (ideal 1)",
-                  "calibration_intercept": "calibration intercept (ideal 0)"}
+                  "calibration_intercept": "calibration intercept (ideal 0)",
+                  "ece": "expected calibration error (ideal 0)"}
 
 
 def card_blocks(facts: dict) -> list:
@@ -207,10 +208,15 @@ def _limitations(facts) -> list:
 
 def _verdict(facts) -> list:
     verdict = facts["verdict"]
-    rows = [[c["name"], f"{c['threshold']:g}", format_interval(c), c["result"]] for c in verdict.checks]
+    rows = [[c["name"], c.get("allowed", c["threshold"]), format_interval(c) if c.get("value") is not None
+             else "see the fairness section", c["result"]] for c in verdict.checks]
     return [("h2", f"Fit-for-use verdict: {verdict.status}"), *(("note" if i == 0 else "p", s) for i, s in enumerate(verdict.statements)),
-            ("table", ["threshold (set in configuration before training)", "minimum", "result (95% interval)", "met?"], rows),
-            ("p", "A threshold counts as met only when the whole 95% interval reaches it.")]
+            ("table", ["criterion (threshold set in configuration and logged before the test period was read)",
+                       "allowed", "result (95% interval)", "met?"], rows),
+            ("p", "A criterion counts as met only when the whole 95% interval lies where it is allowed. "
+                  "The fairness criterion reads the audit's own verdicts, which are also judged on "
+                  "interval ends: a disparity outside tolerance is not met, and insufficient evidence "
+                  "for a group is uncertain, never a pass.")]
 
 
 # --- formatting ------------------------------------------------------------------------

@@ -62,6 +62,23 @@ class TrainingConfig:
     min_precision_lift_over_rule : float, default=0.0
         Fit-for-use thresholds; each is met only when the lower end of its interval reaches it.
         The lifts are the model minus the simple rule (precision at ``capacity``).
+    calibration_slope_range : tuple of float, default=(0.8, 1.25)
+        Fit-for-use range of the test-period calibration slope (ideal 1): met only when its
+        whole interval lies inside, not met when the whole interval lies outside.
+    max_ece : float, default=0.01
+        Fit-for-use ceiling on the test-period expected calibration error (probability
+        units, ten equal-count bins): met only when the upper end of its interval is at most
+        this. With an outcome near 1%, one percentage point is as large as the base rate
+        itself, so a panel may well set it lower.
+    fairness_tolerance : float, default=0.8
+        The audit's tolerance band for a disparity ratio, ``[tolerance, 1 / tolerance]``.
+    fairness_metrics : tuple of str, default=("fnr", "fpr")
+        Audit metrics whose disparities the verdict reads: any group or intersection
+        "outside tolerance" makes the model not fit for use; any group with "insufficient
+        evidence" keeps it from being shown fit.
+    recording_lag_months : int, default=3
+        Months a label window must end before the youth justice extract's end, when
+        training straight from extracts (``features.build_features``).
     band_thresholds : dict, default={"high": 0.05, "raised": 0.01, "low": 0.0}
         Minimum calibrated probability of each band; placeholders until the panel sets them.
     rule_features : tuple of str or None, default=None
@@ -101,11 +118,17 @@ class TrainingConfig:
     min_roc_auc: float = 0.7
     min_auc_lift_over_rule: float = 0.02
     min_precision_lift_over_rule: float = 0.0
+    calibration_slope_range: tuple[float, float] = (0.8, 1.25)
+    max_ece: float = 0.01
+    fairness_tolerance: float = 0.8
+    fairness_metrics: tuple[str, ...] = ("fnr", "fpr")
+    recording_lag_months: int = 3
     band_thresholds: dict = field(default_factory=lambda: {"high": 0.05, "raised": 0.01, "low": 0.0})
     rule_features: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
-        for name in ("calibration_methods", "capacities", "capacity_shares", "rule_features"):
+        for name in ("calibration_methods", "capacities", "capacity_shares", "rule_features",
+                     "calibration_slope_range", "fairness_metrics"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
@@ -181,5 +204,25 @@ def _check(config: TrainingConfig) -> None:
         problems.append(f"'calibration_score' must be one of {', '.join(CALIBRATION_SCORES)}; got {config.calibration_score!r}")
     if any(k < 1 for k in config.capacities) or any(not 0 < s < 1 for s in config.capacity_shares):
         problems.append("'capacities' must be positive whole numbers and 'capacity_shares' between 0 and 1")
+    problems += _verdict_problems(config)
     if problems:
         raise ValueError("Invalid training configuration: " + "; ".join(problems) + ".")
+
+
+FAIRNESS_METRICS = ("fnr", "fpr", "selection_rate", "tpr", "ppv", "npv")
+
+
+def _verdict_problems(config: TrainingConfig) -> list[str]:
+    problems = []
+    slope = config.calibration_slope_range
+    if len(slope) != 2 or not 0 < slope[0] < 1 < slope[1]:
+        problems.append(f"'calibration_slope_range' must be two numbers, one below 1 and one above it; got {list(slope)}")
+    if not 0 < config.max_ece < 1:
+        problems.append(f"'max_ece' must be above 0 and below 1; got {config.max_ece}")
+    if not 0 < config.fairness_tolerance < 1:
+        problems.append(f"'fairness_tolerance' must be above 0 and below 1; got {config.fairness_tolerance}")
+    if not config.fairness_metrics or any(m not in FAIRNESS_METRICS for m in config.fairness_metrics):
+        problems.append(f"'fairness_metrics' must be drawn from {', '.join(FAIRNESS_METRICS)}")
+    if isinstance(config.recording_lag_months, bool) or config.recording_lag_months not in range(25):
+        problems.append(f"'recording_lag_months' must be a whole number of months from 0 to 24; got {config.recording_lag_months}")
+    return problems

@@ -51,7 +51,7 @@ def audit_test_period(test, prepared, period, probability, config, facts: dict):
     top_k = flag_count(test, config)
     result = audit_scores(test["label"].to_numpy(), y_score=np.asarray(probability), top_k=top_k,
                           sensitive_features=groups, n_boot=config.audit_n_boot,
-                          random_state=config.random_state)
+                          tolerance=config.fairness_tolerance, random_state=config.random_state)
     facts["fairness"] = {"blocks": _blocks(result.to_dict(), top_k, config)}
     return result, _files(result, facts)
 

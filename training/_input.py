@@ -68,11 +68,12 @@ def prepare_training_data(data, *, groups=None) -> TrainingData:
     frame, registry, label_definition, group_frame, provenance = _unpack(data, groups)
     _check_columns(frame)
     group_frame = _keyed_groups(frame, group_frame)
-    notes = []
+    notes = unplaced_notes(data)
     frame = _with_clean_keys(frame)
     frame, dropped = _labelled_rows(frame)
     if dropped:
-        notes.append(f"{dropped} row(s) without a label (their label window is not complete) were left out.")
+        notes.append(f"{dropped} row(s) without a label (their label window runs past the label cut-off, "
+                     "or the label was missing) were left out of training and testing.")
     feature_names = [c for c in frame.columns if c not in (*KEYS, LABEL)]
     _check_features(frame, feature_names, registry)
     notes += [f"The input '{c}' describes where a young person lives or studies, or their family's income: "
@@ -134,6 +135,7 @@ def _unpack(data, groups):
         label = getattr(data, "label_definition", None)
         provenance = {k: f"{pd.Timestamp(getattr(data, k)):%Y-%m-%d}" for k in ("data_start", "data_end")
                       if getattr(data, k, None) is not None}
+        provenance.update(_dates_used(getattr(data, "dates", None) or {}))
         return (data.frame, data.registry, _as_dict(label),
                 groups if groups is not None else getattr(data, "groups", None), provenance)
     if not isinstance(data, pd.DataFrame):
@@ -150,6 +152,23 @@ def _unpack(data, groups):
     }
     provenance = {"data_end": str(data.attrs["data_end"])} if data.attrs.get("data_end") else {}
     return data, registry or FeatureRegistry(), _as_dict(label), groups, provenance
+
+
+def _dates_used(dates: dict) -> dict:
+    """The card's lines for each source's data end and the label cut-off."""
+    out = {f"data end ({source.replace('_', ' ')})": end or "no dated records"
+           for source, end in (dates.get("source_ends") or {}).items()}
+    if dates.get("label_end"):
+        out["label cut-off"] = (
+            f"{dates['label_end']} (the youth justice extract's end less a recording lag of "
+            f"{dates.get('recording_lag_months')} months; no label window ends after it)")
+    return out
+
+
+def unplaced_notes(data) -> list[str]:
+    """"N young person-date(s) could not be scored because ..." for a FeatureSet; none otherwise."""
+    summary = getattr(data, "unplaced_summary", None)
+    return list(summary()) if callable(summary) else []
 
 
 def _as_dict(label) -> dict:

@@ -12,6 +12,9 @@ Definitions
   slope and intercept: pooled over all test rows.
 - Calibration slope: ``b`` in ``logit P(y=1) = a + b * logit(p)``; intercept: ``a`` in
   ``logit P(y=1) = a + logit(p)`` (calibration-in-the-large). Perfect calibration: 1 and 0.
+- Expected calibration error (``ece``): over ten equal-count bins of the predicted
+  probability (edges fixed on the test rows, as the fairness audit bins them), the
+  row-weighted mean of ``|mean predicted - observed rate|``. Perfect calibration: 0.
 - Precision and recall at top K and top share: computed **per as-of date** (the caseload a
   service could take at one time) and **averaged over the test as-of dates**. Tied scores at
   the cut-off share the remaining places pro rata (the expected value under random
@@ -27,12 +30,13 @@ import pandas as pd
 from ._logit import fit_line, fit_offset, logit
 
 HIGHER_IS_BETTER = ("roc_auc", "pr_auc")
+ECE_BINS = 10
 _BLOCK_CELLS = 3_000_000
 
 
 def metric_names(capacities, shares) -> list[str]:
     """Metric names in report order."""
-    names = ["roc_auc", "pr_auc", "brier", "log_loss", "calibration_slope", "calibration_intercept"]
+    names = ["roc_auc", "pr_auc", "brier", "log_loss", "calibration_slope", "calibration_intercept", "ece"]
     for label in [*map(str, capacities), *(_share_label(s) for s in shares)]:
         names += [f"precision_at_{label}", f"recall_at_{label}"]
     return names
@@ -106,6 +110,7 @@ class _Prepared:
     def __init__(self, p: np.ndarray, y: np.ndarray, as_of) -> None:
         self.p, self.y = p, y
         self.z_values, self.z_columns = _compressed(logit(p), y)
+        self.ece_columns = _bins(p, y)
         self.overall = _order(p, np.arange(len(p)))
         dates = pd.factorize(pd.Series(as_of))[0]
         self.by_date = [_order(p, np.flatnonzero(dates == d)) for d in range(dates.max() + 1)]
@@ -125,6 +130,17 @@ def _compressed(z: np.ndarray, y: np.ndarray):
     column = cell + len(values) * y.astype(int)
     columns = csr_matrix((np.ones(len(z)), (np.arange(len(z)), column)), shape=(len(z), 2 * len(values)))
     return values, columns
+
+
+def _bins(p: np.ndarray, y: np.ndarray):
+    """Row-to-bin sums of (prediction minus outcome) over :data:`ECE_BINS` equal-count bins:
+    ``W @ columns`` is each bin's weighted sum of ``p - y``."""
+    from scipy.sparse import csr_matrix
+
+    edges = np.unique(np.quantile(p, np.linspace(0, 1, ECE_BINS + 1))) if len(p) else np.array([0.0, 1.0])
+    codes = np.searchsorted(edges[1:-1], p, side="right")
+    n_bins = max(len(edges) - 1, 1)
+    return csr_matrix((p - y, (np.arange(len(p)), codes)), shape=(len(p), n_bins))
 
 
 def _order(p: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -182,8 +198,9 @@ def _losses(W: np.ndarray, prep: _Prepared) -> dict:
         slope = np.full(len(W), np.nan)
     else:
         slope = fit_line(cells, y, z)[1]
+    ece = np.abs(np.asarray(prep.ece_columns.T @ W.T).T).sum(1) / weight
     return {"brier": brier, "log_loss": log_loss, "calibration_slope": slope,
-            "calibration_intercept": fit_offset(cells, y, z)}
+            "calibration_intercept": fit_offset(cells, y, z), "ece": ece}
 
 
 def _at_top(per_date, label: str, size) -> dict:

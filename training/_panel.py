@@ -1,8 +1,9 @@
 """Training straight from a folder of extracts: a quarterly panel of as-of dates.
 
 The panel starts two years after the data's first record (so every feature's look-back
-window has history behind it) and ends one horizon before the data's last record (so every
-label window is complete), on quarter ends.
+window has history behind it) and ends one horizon before the label cut-off (the youth
+justice extract's own end less its recording lag, so every label window is complete), on
+quarter ends.
 """
 
 from __future__ import annotations
@@ -17,22 +18,27 @@ from ._progress import Reporter
 HISTORY_YEARS = 2
 
 
-def panel_dates(tables: dict, *, horizon_months: int = 12, data_end=None) -> list[pd.Timestamp]:
-    """Quarter-end as-of dates from data start + 2 years to data end - horizon.
+def panel_dates(tables: dict, *, horizon_months: int = 12, data_end=None,
+                recording_lag_months: int = features.DEFAULT_RECORDING_LAG_MONTHS) -> list[pd.Timestamp]:
+    """Quarter-end as-of dates from data start + 2 years to the label cut-off - horizon.
 
     Raises
     ------
     ValueError
         If the tables hold no dated records, or span too short a period for any as-of date.
     """
-    start, end = features.record_span(tables)
-    end = pd.Timestamp(data_end) if data_end is not None else end
+    start, _ = features.record_span(tables)
+    end = features.label_cut_off(tables, data_end=data_end, recording_lag_months=recording_lag_months)
+    if end is None:
+        raise ValueError("The extracts hold no dated youth justice records, so no label can be known "
+                         "and no model can be trained. Include the youth justice extract.")
     first = start + pd.DateOffset(years=HISTORY_YEARS)
     last = end - pd.DateOffset(months=horizon_months)
     dates = list(pd.date_range(first, last, freq="QE"))
     if not dates:
         raise ValueError(
-            f"The extracts run from {start:%Y-%m-%d} to {end:%Y-%m-%d}: too short for a panel of as-of "
+            f"The extracts run from {start:%Y-%m-%d} and labels can be known up to {end:%Y-%m-%d} (the "
+            "youth justice extract's end less its recording lag): too short for a panel of as-of "
             f"dates with {HISTORY_YEARS} years of history before and a {horizon_months}-month label "
             "window after. Provide more years of extracts."
         )
@@ -52,7 +58,8 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
     config : TrainingConfig, optional
     experiment, registered_name : str
     data_end : date-like, optional
-        Last date the extracts cover; by default the latest record date.
+        The date the youth justice extract was taken; by default its latest recording date.
+        Label windows end at least ``features.DEFAULT_RECORDING_LAG_MONTHS`` before it.
     progress : callable, optional
         ``progress(message, fraction)``.
     signing_key : bytes, optional
@@ -78,8 +85,10 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
     extracts = features.load_extracts(data_dir, key=key, progress=progress)
     if extracts.report.n_quarantined:
         Reporter(progress).always(f"{extracts.report.n_quarantined} row(s) were quarantined at load and left out (see 'riskmodel validate').")
-    dates = panel_dates(extracts.tables, horizon_months=config.horizon_months, data_end=data_end)
+    dates = panel_dates(extracts.tables, horizon_months=config.horizon_months, data_end=data_end,
+                        recording_lag_months=config.recording_lag_months)
     feature_set = features.build_features(extracts.tables, dates, horizon_months=config.horizon_months,
-                                          data_end=data_end, progress=Reporter(progress, prefix="Building features: ").step)
+                                          data_end=data_end, recording_lag_months=config.recording_lag_months,
+                                          progress=Reporter(progress, prefix="Building features: ").step)
     return train_model(feature_set, config=config, experiment=experiment,
                        registered_name=registered_name, progress=progress, signing_key=signing_key)

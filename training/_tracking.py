@@ -108,6 +108,12 @@ def tracked_run(experiment: str, *, run_name: str | None = None):
             mlflow.end_run(status)
 
 
+def log_params(params: dict) -> None:
+    """Log parameters to the active run (the same values may be logged again later)."""
+    with quiet_mlflow():
+        mlflow.log_params({k: _param(v) for k, v in params.items()})
+
+
 def log_run(*, params: dict, metrics: dict, tags: dict, folder) -> None:
     """Log parameters, finite metrics, tags and every file in ``folder`` to the active run."""
     with quiet_mlflow():

@@ -7,9 +7,10 @@ The steps, in order (the test period is only touched in the last scoring step):
 2. search LightGBM configurations on train, early-stopped on validation;
 3. choose and fit the calibrator on validation (cross-fitted choice);
 4. fit the baselines on train (logistic regression; the rule's rates);
-5. score the test period once, with clustered bootstrap intervals and the verdict;
-6. audit fairness on the test period; track everything in MLflow, register the model,
-   and write the model card.
+5. log the configuration, fit-for-use thresholds included, to MLflow, and only then score
+   the test period once, with clustered bootstrap intervals;
+6. audit fairness on the test period; judge the verdict on the metrics and the audit;
+   track everything in MLflow, register the model, and write the model card.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from ._lgbm import as_matrix, default_threads, search_booster
 from ._metrics import evaluate_models, flatten
 from ._plots import calibration_plot
 from ._split import TemporalSplit
-from ._verdict import Verdict, judge
+from ._verdict import judge
 
 
 
@@ -215,17 +216,20 @@ def _finish(prepared, split, period, counts, fitted, config, experiment, registe
     model = _risk_model(prepared, split, fitted, config, {
         "name": registered_name, "experiment": experiment, "code_version": _tracking.code_version(),
         "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
-    say.step("Scoring the test period (bootstrap intervals)")
-    probabilities, report, verdict = _score_test(model, test, fitted, config)
     with _tracking.tracked_run(experiment) as run:
         model.metadata["run_id"] = run.info.run_id
+        _tracking.log_params({f"config.{k}": v for k, v in config.to_dict().items()})
+        say.step("Scoring the test period (bootstrap intervals)")
+        probabilities, report = _score_test(model, test, fitted, config)
         say.step("Registering the model")
         version, _ = _tracking.log_and_register(model, registered_name=registered_name, signing_key=signing_key,
                                                 signature_frame=test[model.feature_names].head(0))
         model.metadata["version"] = version
-        facts = _facts(prepared, split, counts, fitted, config, model, report, verdict, probabilities, test, version)
+        facts = _facts(prepared, split, counts, fitted, config, model, report, probabilities, test, version)
         say.step("Auditing fairness on the test period")
         audit, fairness_files = audit_test_period(test, prepared, period, probabilities["model"], config, facts)
+        verdict = judge(report, config, rule=fitted["rule"], audit=audit.to_dict() if audit is not None else None)
+        facts["verdict"] = verdict
         say.step("Writing the model card")
         _log(_tracking, facts, report, verdict, fitted, config, prepared, split, counts, fairness_files)
         card_paths = _card_locations(_tracking.run_artifact_uri())
@@ -238,15 +242,15 @@ def _finish(prepared, split, period, counts, fitted, config, experiment, registe
     return result
 
 
-def _score_test(model: RiskModel, test, fitted, config) -> tuple[dict, dict, Verdict]:
-    """The only use of the test period: probabilities, metrics with intervals, the verdict."""
+def _score_test(model: RiskModel, test, fitted, config) -> tuple[dict, dict]:
+    """The only use of the test period's labels: probabilities and metrics with intervals."""
     probabilities = _test_probabilities(model, test, fitted)
     report = evaluate_models(
         test[LABEL].to_numpy(), probabilities, person=test["person_id"], as_of=test["as_of"],
         capacities=config.reported_capacities, shares=config.capacity_shares,
         n_boot=config.n_boot, random_state=config.random_state,
     )
-    return probabilities, report, judge(report, config, rule=fitted["rule"])
+    return probabilities, report
 
 
 def _test_predictions(test, prepared, period, probability) -> pd.DataFrame:
@@ -266,7 +270,7 @@ def _test_probabilities(model: RiskModel, test, fitted) -> dict:
     return probabilities
 
 
-def _facts(prepared, split, counts, fitted, config, model, report, verdict, probabilities, test, version) -> dict:
+def _facts(prepared, split, counts, fitted, config, model, report, probabilities, test, version) -> dict:
     justified = [(f.name, f.protected, f.justification) for f in prepared.registry.protected]
     png = calibration_plot(test[LABEL].to_numpy(), {k: v for k, v in probabilities.items() if k != "rule"},
                            title="Calibration on the test period")
@@ -281,7 +285,7 @@ def _facts(prepared, split, counts, fitted, config, model, report, verdict, prob
         "n_trees": fitted["search"].booster.num_trees(), "trials": fitted["search"].trials,
         "calibration": {"method": fitted["calibrator"].method, "scores": fitted["calibration_scores"],
                         "score": config.calibration_score, "folds": config.calibration_folds},
-        "report": report, "rule": fitted["rule"], "verdict": verdict, "calibration_png": png,
+        "report": report, "rule": fitted["rule"], "calibration_png": png,
     }
 
 

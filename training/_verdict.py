@@ -1,10 +1,16 @@
 """The fit-for-use verdict: test-period results against thresholds set in configuration.
 
 A threshold is *met* only when the whole 95% interval clears it, *not met* when the whole
-interval falls short, and *uncertain* otherwise. The model is "fit for use" only when every
-threshold is met; any threshold not met makes it "not fit for use"; anything else is
-"not shown to be fit for use". The verdict says in plain words when the model does not beat
-the simple rule. It informs the governance panel; it does not replace its decision.
+interval falls short, and *uncertain* otherwise. The criteria are discrimination (ROC AUC,
+precision at the caseload, lifts over the simple rule), calibration (the calibration slope
+inside a declared range, the expected calibration error under a declared ceiling) and
+fairness: the test-period audit's false-negative and false-positive rate disparities,
+judged by the audit on their interval ends. Any disparity "outside tolerance" is *not met*;
+"insufficient evidence" for any group is *uncertain*, never a pass. The model is "fit for
+use" only when every criterion is met; any criterion not met makes it "not fit for use";
+anything else is "not shown to be fit for use". The verdict says in plain words when the
+model does not beat the simple rule. It informs the governance panel; it does not replace
+its decision.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ class Verdict:
     ----------
     status : {"fit for use", "not fit for use", "not shown to be fit for use"}
     checks : list of dict
-        One per threshold: ``name``, ``threshold``, ``value``, ``ci_low``, ``ci_high``, ``result``.
+        One per criterion: ``name``, ``threshold`` (a number, a ``[low, high]`` range, or the
+        audit's tolerance), ``allowed`` (the rule in words), ``value``, ``ci_low``, ``ci_high``
+        (None for the fairness criterion) and ``result`` ("met", "not met", "uncertain").
     statements : list of str
         Plain-English sentences for the model card, including any comparison with the rule.
     """
@@ -33,8 +41,24 @@ class Verdict:
         return {"status": self.status, "checks": self.checks, "statements": self.statements}
 
 
-def judge(report: dict, config, *, rule) -> Verdict:
-    """Compare the test-period metrics in ``report`` with the configured thresholds."""
+def judge(report: dict, config, *, rule, audit: dict | None = None) -> Verdict:
+    """Compare the test-period metrics in ``report`` and the fairness ``audit`` with the
+    configured thresholds.
+
+    Parameters
+    ----------
+    report : dict
+        From ``evaluate_models`` on the test period (``report["model"]`` holds intervals).
+    config : TrainingConfig
+    rule : SimpleRule
+    audit : dict or None, default=None
+        ``AuditResult.to_dict()`` of the test-period audit; None when no audit could run,
+        which leaves fairness unshown.
+
+    Returns
+    -------
+    Verdict
+    """
     k = config.capacity
     wanted = [("test ROC AUC", report["model"]["roc_auc"], config.min_roc_auc),
               (f"test precision at top {k} per as-of date", report["model"][f"precision_at_{k}"],
@@ -45,18 +69,95 @@ def judge(report: dict, config, *, rule) -> Verdict:
         wanted.append((f"precision at top {k} lift over the simple rule",
                        report["lift_over_rule"][f"precision_at_{k}"], config.min_precision_lift_over_rule))
     checks = [_check(name, summary, threshold) for name, summary, threshold in wanted]
+    checks += _calibration_checks(report["model"], config)
+    fairness, fairness_statements = _fairness_check(audit, config)
+    checks.append(fairness)
     results = {c["result"] for c in checks}
     status = ("fit for use" if results == {"met"} else
               "not fit for use" if "not met" in results else "not shown to be fit for use")
-    statements = [_headline(status)] + _rule_statements(report, k, rule)
+    statements = [_headline(status)] + _rule_statements(report, k, rule) + fairness_statements
     return Verdict(status, checks, statements)
 
 
 def _check(name: str, summary: dict, threshold: float) -> dict:
     low, high = summary["ci_low"], summary["ci_high"]
     result = "met" if low >= threshold else "not met" if high < threshold else "uncertain"
-    return {"name": name, "threshold": threshold, "value": summary["value"], "ci_low": low,
-            "ci_high": high, "result": result}
+    return {"name": name, "threshold": threshold, "allowed": f"at least {threshold:g}",
+            "value": summary["value"], "ci_low": low, "ci_high": high, "result": _defined(result, low, high)}
+
+
+def _calibration_checks(model: dict, config) -> list[dict]:
+    slope, ece = model["calibration_slope"], model["ece"]
+    bottom, top = config.calibration_slope_range
+    low, high = slope["ci_low"], slope["ci_high"]
+    inside = "met" if bottom <= low and high <= top else "not met" if high < bottom or low > top else "uncertain"
+    below = "met" if ece["ci_high"] <= config.max_ece else "not met" if ece["ci_low"] > config.max_ece else "uncertain"
+    return [
+        {"name": "test calibration slope", "threshold": [bottom, top], "allowed": f"{bottom:g} to {top:g}",
+         "value": slope["value"], "ci_low": low, "ci_high": high, "result": _defined(inside, low, high)},
+        {"name": "test expected calibration error", "threshold": config.max_ece,
+         "allowed": f"at most {config.max_ece:g}", "value": ece["value"], "ci_low": ece["ci_low"],
+         "ci_high": ece["ci_high"], "result": _defined(below, ece["ci_low"], ece["ci_high"])},
+    ]
+
+
+def _defined(result: str, low, high) -> str:
+    """An interval with a missing end (no replicate could compute it) proves nothing."""
+    return "uncertain" if low is None or high is None or low != low or high != high else result
+
+
+def _fairness_check(audit: dict | None, config) -> tuple[dict, list[str]]:
+    metrics = " and ".join(_METRIC_WORDS.get(m, m) for m in config.fairness_metrics)
+    tolerance = config.fairness_tolerance
+    check = {"name": f"fairness: no {metrics} disparity outside tolerance in the test-period audit",
+             "threshold": tolerance, "allowed": f"every ratio within {tolerance:g} to {1 / tolerance:.3g}",
+             "value": None, "ci_low": None, "ci_high": None}
+    if audit is None:
+        return ({**check, "result": "uncertain"},
+                ["No fairness audit ran on the test period, so the model cannot be shown to be fair enough to use."])
+    found = _disparity_verdicts(audit, config.fairness_metrics)
+    outside = [f"{where} ({_METRIC_WORDS.get(m, m)})" for where, m, v, _ in found if v == "outside tolerance"]
+    unclear = [f"{where} ({_METRIC_WORDS.get(m, m)})" for where, m, v, kind in found
+               if v == "insufficient evidence" and kind == "group"]
+    check["result"] = "not met" if outside else "uncertain" if unclear or not found else "met"
+    check["summary"] = {"outside_tolerance": outside, "insufficient_evidence": unclear}
+    return check, _fairness_statements(outside, unclear, metrics)
+
+
+_METRIC_WORDS = {"fnr": "false-negative rate", "fpr": "false-positive rate", "selection_rate": "selection rate",
+                 "tpr": "true-positive rate", "ppv": "precision", "npv": "negative predictive value"}
+
+
+def _disparity_verdicts(audit: dict, metrics) -> list[tuple[str, str, str, str]]:
+    """(group, metric, verdict, "group" or "intersection") for every non-reference comparison."""
+    found = []
+    for kind, records in (("group", audit.get("groups") or []), ("intersection", audit.get("intersections") or [])):
+        for record in records:
+            if record.get("reference"):
+                continue
+            where = (" and ".join(f"{k} = {v}" for k, v in record["attributes"].items())
+                     if "attributes" in record else f"{record.get('attribute')} = {record.get('value')}")
+            for metric in metrics:
+                verdict = ((record.get("disparities") or {}).get(metric) or {}).get("verdict")
+                if verdict:
+                    found.append((where, metric, verdict, kind))
+    return found
+
+
+def _fairness_statements(outside: list[str], unclear: list[str], metrics: str) -> list[str]:
+    sentences = []
+    if outside:
+        sentences.append(f"The fairness audit found a disparity OUTSIDE TOLERANCE for {len(outside)} "
+                         f"comparison(s) against the reference group: {'; '.join(outside[:8])}"
+                         f"{'; ...' if len(outside) > 8 else ''}. The model cannot be fit for use "
+                         "until the panel has examined and addressed them.")
+    if unclear:
+        sentences.append(f"The audit has INSUFFICIENT EVIDENCE on the {metrics} of {len(unclear)} "
+                         f"group comparison(s): {'; '.join(unclear[:8])}{'; ...' if len(unclear) > 8 else ''}. "
+                         "Insufficient evidence is not a pass: fairness for these groups is not shown.")
+    if not outside and not unclear:
+        sentences.append(f"Every group's {metrics} disparity in the test-period audit is within tolerance.")
+    return sentences
 
 
 def _headline(status: str) -> str:

@@ -1,4 +1,4 @@
-"""The cohort (everyone aged 10 to 18 on an as-of date) and checks on the call's options."""
+"""The cohort (everyone aged 10 to 18 and known by an as-of date), the data's ends, and checks on options."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ._base import NEVER, Clock, People, day_of
+from ._known import AVAILABLE_FROM, SOURCE_TABLES, Known
 
 MIN_AGE, MAX_AGE = 10, 18
 MAX_HORIZON = 36
@@ -50,12 +51,12 @@ def check_horizon(horizon_months) -> int:
     return int(horizon_months)
 
 
-def cohort_frame(people: People, clock: Clock) -> pd.DataFrame:
+def cohort_frame(people: People, clock: Clock, known: Known) -> pd.DataFrame:
     """``person_id``, ``as_of``, ``age_years`` and ``_position`` (row in ``people``) of everyone
-    aged 10 to 18 (in completed years) on the as-of date, in people order."""
+    aged 10 to 18 (in completed years) on the as-of date who is known to some source by then
+    (:class:`Known`), in people order."""
     months = people.age_months(clock)
-    years = np.floor(months / 12)
-    position = np.flatnonzero((years >= MIN_AGE) & (years <= MAX_AGE))
+    position = np.flatnonzero(in_age_range(months) & known.by(clock))
     return pd.DataFrame(
         {
             "person_id": pd.array(people.index.to_numpy(object)[position], dtype="string"),
@@ -66,22 +67,52 @@ def cohort_frame(people: People, clock: Clock) -> pd.DataFrame:
     )
 
 
-RECORD_DATES = {
-    "pupils": "census_date",
-    "exclusions": "start_date",
-    "attendance": "term_end",
-    "ap_placements": "census_date",
-    "nccis_activity": "month_end",
-    "cin_referrals": "referral_date",
-    "cin_assessment_factors": "assessment_authorised",
-    "cin_section47": "s47_start",
-    "cin_cp_plans": "cpp_start",
-    "cla_episodes": "decom",
-    "cla_missing": "start",
-    "cla_oc2": "year_end",
-    "yj_offences": "recorded_date",
-    "yj_outcomes": "outcome_date",
+def in_age_range(age_months: np.ndarray) -> np.ndarray:
+    """Aged 10 to 18 in completed years (False where the month of birth is unknown)."""
+    years = np.floor(age_months / 12)
+    return (years >= MIN_AGE) & (years <= MAX_AGE)
+
+
+UNPLACED_REASONS = {
+    "no_birth_month": "no month of birth is recorded in any source, so their age on the date is unknown",
+    "not_yet_known": "they are aged 10 to 18 but no source held a record of them available by the date",
 }
+"""Why a young person in the people index is not in an as-of date's cohort, when the
+reason is not simply their age."""
+
+
+def unplaced_counts(people: People, clock: Clock, known: Known) -> dict[str, int]:
+    """How many young people could not be placed in the cohort on the date, by reason
+    (:data:`UNPLACED_REASONS`).
+
+    ``no_birth_month`` counts those known by the date whose age cannot be worked out;
+    ``not_yet_known`` those of cohort age whose first record became available later.
+    """
+    months = people.age_months(clock)
+    by_then = known.by(clock)
+    return {
+        "no_birth_month": int((np.isnan(months) & by_then).sum()),
+        "not_yet_known": int((in_age_range(months) & ~by_then).sum()),
+    }
+
+
+def cohort_status(people: People, clock: Clock, known: Known) -> np.ndarray:
+    """Per person, why they are or are not in the as-of date's cohort.
+
+    ``"in_cohort"``; ``"not_yet_known"`` (no source held a record available by the date,
+    whatever their age); ``"no_birth_month"`` (known, but no month of birth anywhere); or
+    ``"outside_age_range"`` (known, not aged 10 to 18).
+    """
+    months = people.age_months(clock)
+    by_then = known.by(clock)
+    return np.select(
+        [~by_then, np.isnan(months), in_age_range(months)],
+        ["not_yet_known", "no_birth_month", "in_cohort"],
+        default="outside_age_range",
+    ).astype(object)
+
+
+RECORD_DATES = AVAILABLE_FROM
 """Each table's recording date: the date a record enters the extracts."""
 
 SNAPSHOTS = {
@@ -92,13 +123,21 @@ SNAPSHOTS = {
 }
 """Collections taken at regular dates from the first extract on."""
 
+DEFAULT_RECORDING_LAG_MONTHS = 3
+"""Months by which a label window must end before the youth justice extract's end: an
+offence committed in the last weeks before an extract is often not yet recorded
+(``docs/point-in-time-rules.md`` justifies the default)."""
+
+MAX_RECORDING_LAG = 24
+
 
 def record_span(tables: dict[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last dates the extracts cover.
+    """First and last dates the extracts cover, over every source.
 
     The start is the first regular collection (:data:`SNAPSHOTS`), or else the first
     record: event tables reach back before the extracts begin (an episode that started
-    years earlier). The end is the latest recording date (:data:`RECORD_DATES`).
+    years earlier). The end is the latest recording date (:data:`RECORD_DATES`). Each
+    source's own span is :func:`source_spans`.
 
     Raises
     ------
@@ -110,6 +149,28 @@ def record_span(tables: dict[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Times
     if not ends:
         raise ValueError("The extracts hold no dated records, so no as-of dates can be chosen.")
     return min(d.min() for d in starts), max(d.max() for d in ends)
+
+
+def source_spans(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Each source's first and last recording date, as :func:`record_span` reads them.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by source (``ssda903``, ``cin``, ``school_census``, ``ap_census``,
+        ``nccis``, ``youth_justice``), columns ``start`` and ``end``; ``NaT`` for a source
+        with no dated record.
+    """
+    rows = {}
+    for source, names in SOURCE_TABLES.items():
+        own = {name: tables[name] for name in names if name in tables}
+        starts = _dated(own, SNAPSHOTS) or _dated(own, RECORD_DATES)
+        ends = _dated(own, RECORD_DATES)
+        rows[source] = (min((d.min() for d in starts), default=pd.NaT),
+                        max((d.max() for d in ends), default=pd.NaT))
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=["start", "end"]).astype("datetime64[ns]")
+    frame.index.name = "source"
+    return frame
 
 
 def _dated(tables: dict[str, pd.DataFrame], columns: dict[str, str]) -> list[pd.Series]:
@@ -127,9 +188,64 @@ def data_end_day(tables: dict[str, pd.DataFrame], data_end=None) -> int:
     End dates (closures, episode ends) do not count: a planned end is not a record.
     """
     if data_end is not None:
-        try:
-            return day_of(data_end)
-        except (TypeError, ValueError) as error:
-            raise ValueError("The 'data_end' option must be a date such as '2025-03-31'.") from error
+        return _day_option(data_end, "data_end")
     ends = _dated(tables, RECORD_DATES)
     return day_of(max(d.max() for d in ends)) if ends else -NEVER
+
+
+def check_recording_lag(months) -> int:
+    """``recording_lag_months`` as an int, or a ValueError saying what is allowed."""
+    whole = isinstance(months, (int, np.integer)) and not isinstance(months, bool)
+    if not whole or not 0 <= months <= MAX_RECORDING_LAG:
+        raise ValueError(
+            f"The 'recording_lag_months' option must be a whole number of months between 0 and "
+            f"{MAX_RECORDING_LAG}; got {months!r}."
+        )
+    return int(months)
+
+
+def label_end_day(tables: dict[str, pd.DataFrame], *, data_end=None,
+                  recording_lag_months: int = DEFAULT_RECORDING_LAG_MONTHS) -> int:
+    """Day number of the last day a label window may end.
+
+    That is the youth justice extract's own end minus the recording lag. The extract's end
+    is the latest recording date in ``yj_offences`` and ``yj_outcomes``, or ``data_end``
+    when that is earlier (an extract taken on a known date); other sources' ends do not
+    count, since the label reads youth justice records only.
+
+    Raises
+    ------
+    ValueError
+        If ``data_end`` is not a date or ``recording_lag_months`` is out of range.
+    """
+    lag = check_recording_lag(recording_lag_months)
+    ends = [day_of(end) for end in (source_spans(tables).loc["youth_justice", "end"],) if pd.notna(end)]
+    if data_end is not None:
+        ends.append(_day_option(data_end, "data_end"))
+    if not ends:
+        return -NEVER
+    end = pd.Timestamp(np.datetime64(min(ends), "D"))
+    return day_of(end - pd.DateOffset(months=lag))
+
+
+def _day_option(value, option: str) -> int:
+    try:
+        return day_of(value)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"The '{option}' option must be a date such as '2025-03-31'.") from error
+
+
+def label_cut_off(tables: dict[str, pd.DataFrame], *, data_end=None,
+                  recording_lag_months: int = DEFAULT_RECORDING_LAG_MONTHS) -> pd.Timestamp | None:
+    """The label cut-off as a date (:func:`label_end_day`); None without youth justice records.
+
+    Examples
+    --------
+    >>> from features._builders._sample import sample_tables
+    >>> tables = sample_tables(200, seed=1)
+    >>> cut = label_cut_off(tables)
+    >>> cut == source_spans(tables).loc["youth_justice", "end"] - pd.DateOffset(months=3)
+    True
+    """
+    day = label_end_day(tables, data_end=data_end, recording_lag_months=recording_lag_months)
+    return pd.Timestamp(np.datetime64(day, "D")) if day > -NEVER else None

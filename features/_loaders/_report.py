@@ -169,10 +169,14 @@ class ValidationReport:
         per file, in reading order.
     notes : list of str
         Folder-level notes, e.g. sources that are absent.
+    people : dict
+        Counts over the linked people: ``people`` (distinct young people) and
+        ``no_birth_month`` (no month of birth in any source, so never placed in a cohort).
     """
 
     table_reports: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    people: dict = field(default_factory=dict)
 
     @property
     def tables(self):
@@ -203,6 +207,22 @@ class ValidationReport:
         """Append one :class:`TableReport`."""
         self.table_reports.append(report)
 
+    def count_people(self, people: pd.DataFrame) -> None:
+        """Count the linked people, and those no cohort can hold for want of a month of birth.
+
+        A young person with no month of birth in any source has no age on any date, so is
+        never scored; the note says so, with the count and never an identifier.
+        """
+        missing = int(pd.to_datetime(people["birth_month"], errors="coerce").isna().sum())
+        self.people = {"people": int(len(people)), "no_birth_month": missing}
+        if missing:
+            self.notes.append(
+                f"{missing} young people have no month of birth in any source, so their age is unknown: "
+                "they cannot be placed in any as-of date's cohort and will never be scored. Record a "
+                "date of birth for them at source (school census, CIN, SSDA903, youth justice, NCCIS or "
+                "AP census)."
+            )
+
     def to_dict(self):
         """The whole report as JSON-ready data, with totals.
 
@@ -218,7 +238,7 @@ class ValidationReport:
         }
         totals["problems"] = self.n_problems
         totals["warnings"] = self.n_warnings
-        return {"totals": totals, "notes": list(self.notes), "tables": tables}
+        return {"totals": totals, "people": dict(self.people), "notes": list(self.notes), "tables": tables}
 
     def write_json(self, path):
         """Write :meth:`to_dict` as indented JSON to ``path``."""

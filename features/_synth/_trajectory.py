@@ -19,19 +19,30 @@ import pandas as pd
 from ._dates import days_of
 
 FIRST_K = -4  # aged 0 to 1
+# Children never on a state school's roll: about 6% of pupils in England attend independent
+# schools and about 1% are electively home educated (DfE, "Schools, pupils and their
+# characteristics" and "Elective home education", 2023/24). The school census never sees
+# them, so the authority knows them only through another service.
+NOT_IN_STATE_SCHOOL = 0.07
 LAST_K = 13   # aged 17 to 18: the last year of youth offending
 
 # Offending: base log-rate and relative rate by curriculum year (peak aged 15 to 16).
-OFFENDING_BASE = -5.4
+OFFENDING_BASE = -4.9
 OFFENDING_AGE = {5: 0.02, 6: 0.06, 7: 0.15, 8: 0.35, 9: 0.65, 10: 1.0, 11: 1.1, 12: 0.95, 13: 0.75}
-OFFENDING_LATENT = 1.25
-OFFENDING_MALE = 1.45
+OFFENDING_LATENT = 0.8
+OFFENDING_TRANSIENT = 1.0  # this year's circumstances, invisible to any record (SD of the log-rate)
+OFFENDING_MALE = 1.35
 OFFENDING_PRIOR = 0.9
-OFFENDING_ABSENT = 1.0
-OFFENDING_SUSPENDED = 1.1
-OFFENDING_LOOKED_AFTER = 0.3
+OFFENDING_ABSENT = 0.7
+OFFENDING_SUSPENDED = 0.8
+OFFENDING_LOOKED_AFTER = 0.7
 OFFENDING_EXPLOITED = 0.6
 OFFENDING_CAP = np.log(4.0)  # at most four offences a year on average
+# Consequences of offending for school (exclusion for it, disengagement after a first
+# offence): they raise the published "share of offenders with the factor" without making
+# the factor foretell a first offence.
+ABSENT_AFTER_OFFENDING = 0.9
+SUSPENDED_AFTER_OFFENDING = 2.0
 
 
 def expit(x):
@@ -93,6 +104,7 @@ def _person_terms(people, rng):
         "poverty": 0.08 * latent + 0.3 * people["deprivation"].to_numpy() + 0.9 * people["u_poverty"].to_numpy(),
         "care": 0.75 * latent + 0.66 * people["u_care"].to_numpy(),
         "sixth_form": rng.random(len(people)) < expit(-0.2 - 0.9 * latent),
+        "state_school": rng.random(len(people)) >= NOT_IN_STATE_SCHOOL,
     }
 
 
@@ -101,7 +113,7 @@ def _one_year(k, people, p, s, rng):
     ay = p["birth_ay"] + 5 + k
     ay_start = days_of(ay, 9, 1)
     ay_end = days_of(ay + 1, 8, 31)
-    in_school = ((k >= 0) & (k <= 11)) | ((k >= 12) & p["sixth_form"])
+    in_school = (((k >= 0) & (k <= 11)) | ((k >= 12) & p["sixth_form"])) & p["state_school"]
     in_school = np.broadcast_to(in_school, (n,)).copy()
     looked_after = s.lac_until >= ay_start
     absence, pa = _absence(k, ay, p, s, looked_after, in_school, rng)
@@ -128,7 +140,7 @@ def _absence(k, ay, p, s, looked_after, in_school, rng):
     n = len(ay)
     covid = np.isin(ay, (2020, 2021)) * 0.15
     logit = (-4.0 + 1.15 * p["absence"] + 0.3 * rng.standard_normal(n) + 0.09 * max(k - 6, 0)
-             + covid + 0.9 * s.permanently_excluded + 0.3 * looked_after)
+             + covid + 0.9 * s.permanently_excluded + 0.3 * looked_after + ABSENT_AFTER_OFFENDING * (s.prior_offences > 0))
     absence = np.where(in_school, expit(logit), 0.0)
     return absence, in_school & (absence >= 0.1)
 
@@ -137,7 +149,7 @@ def _exclusions(k, p, s, pa, in_school, rng):
     n = len(pa)
     stage = (0.0 if k >= 7 else -2.2) + (0.35 if k in (9, 10) else 0.0)  # secondary, peaking in years 9-10
     log_rate = (-5.8 + stage + 1.8 * p["behaviour"] + 0.8 * p["male"] + 0.9 * pa
-                + 0.6 * s.last_suspended + 0.3 * (s.prior_offences > 0))
+                + 0.6 * s.last_suspended + SUSPENDED_AFTER_OFFENDING * (s.prior_offences > 0))
     suspensions = np.where(in_school & (k >= 1), rng.poisson(np.exp(log_rate)), 0)
     perm_logit = -7.6 + 1.2 * p["behaviour"] + 0.7 * np.log1p(suspensions) + 1.5 * (s.prior_offences > 0)
     permanent = in_school & (k >= 5) & (k <= 11) & ~s.permanently_excluded & (rng.random(n) < expit(perm_logit))
@@ -170,7 +182,8 @@ def _offending(k, p, s, pa, looked_after, rng):
     log_rate = (OFFENDING_BASE + np.log(OFFENDING_AGE[k]) + OFFENDING_LATENT * p["latent"]
                 + OFFENDING_MALE * p["male"] + OFFENDING_PRIOR * (s.prior_offences > 0)
                 + OFFENDING_ABSENT * s.last_pa + OFFENDING_SUSPENDED * s.last_suspended
-                + OFFENDING_LOOKED_AFTER * looked_after + OFFENDING_EXPLOITED * s.exploited)
+                + OFFENDING_LOOKED_AFTER * looked_after + OFFENDING_EXPLOITED * s.exploited
+                + OFFENDING_TRANSIENT * rng.standard_normal(n))
     return rng.poisson(np.exp(np.minimum(log_rate, OFFENDING_CAP)))
 
 

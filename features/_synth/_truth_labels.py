@@ -62,5 +62,5 @@ def true_labels(data_dir, tables, as_of, *, key, label=KNIFE_INVOLVEMENT, horizo
         "yjb_category": truth["yjb_category"],
         "knife_flag": truth["knife_flag"].astype(bool),
     })
-    return build_labels({**tables, "yj_offences": offences}, as_of, label=label,
-                        horizon_months=horizon_months, data_end=data_end)
+    return build_labels(tables, as_of, label=label, horizon_months=horizon_months,
+                        data_end=data_end, offences=offences)

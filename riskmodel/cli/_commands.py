@@ -96,10 +96,13 @@ def features(
     label: Annotated[str, typer.Option(
         "--label", help="Label definition: a name (its current version) or NAME/VERSION, e.g. knife_involvement/1."
     )] = "knife_involvement",
+    recording_lag_months: Annotated[int, typer.Option(
+        "--recording-lag-months", min=0, max=24,
+        help="Months a label window must end before the youth justice extract's end.")] = 3,
     list_features: Annotated[bool, typer.Option("--list", help="Print the feature registry and stop.")] = False,
     key_file: KeyFileOption = None,
 ) -> None:
-    """Build point-in-time features and labels for everyone aged 10-18 on each as-of date."""
+    """Build point-in-time features and labels for everyone aged 10-18 and known to a source on each as-of date."""
     import features as feats
 
     if list_features:
@@ -115,11 +118,12 @@ def features(
         with progress_steps() as step:
             extracts = load_data(data, key_file, step)
             feature_set = feats.build_features(
-                extracts.tables, as_of, horizon_months=horizon_months, label=definition, progress=step
+                extracts.tables, as_of, horizon_months=horizon_months, label=definition,
+                recording_lag_months=recording_lag_months, progress=step,
             )
         feature_set.write(out_file)
         report = feats.label_report(extracts.tables, as_of, label=definition, horizon_months=horizon_months,
-                                    data_end=feature_set.data_end)
+                                    data_end=feature_set.data_end, recording_lag_months=recording_lag_months)
         report_path = _write_label_report(report, out_file)
     frame = feature_set.frame
     out.print(
@@ -129,9 +133,24 @@ def features(
     out.print(f"Label: {feature_set.label_definition.describe()}")
     out.print(
         f"Label report -> {report_path}: {report['labelled_1']} labelled 1, {report['labelled_0']} labelled 0, "
-        f"{report['label_unknown']} unknown (window past the data); "
+        f"{report['label_unknown']} unknown (window past the label cut-off); "
         f"{report['windows_with_unknown_knife_flag']} label windows hold an offence with a blank knife flag "
         f"({report['labelled_0_with_unknown_knife_flag']} of them labelled 0; {report['unknown_knife_flag_rule']})."
+    )
+    _print_feature_report(feature_set)
+
+
+def _print_feature_report(feature_set) -> None:
+    """Who could not be placed in a cohort, by reason, and the dates the labels rest on."""
+    dates = feature_set.dates
+    for line in feature_set.unplaced_summary():
+        out.print(line)
+    ends = ", ".join(f"{source} {end or 'none'}" for source, end in (dates.get("source_ends") or {}).items())
+    out.print(f"Data ends by source: {ends}.")
+    out.print(
+        f"Label cut-off: {dates.get('label_end') or 'none (no youth justice records)'} (youth justice "
+        f"extract's end less {dates.get('recording_lag_months')} months); "
+        f"{dates.get('unlabelled', 0)} row(s) have no label because their window runs past it."
     )
 
 

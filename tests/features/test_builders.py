@@ -10,13 +10,21 @@ from features._builders._sample import empty_tables, make_table
 AS_OF = "2024-03-31"
 
 
+KNOWN_SINCE = [  # a school census record each, long before any as-of date: both are known
+    {"person_id": pid, "census_date": "2015-01-15", "sen_provision": "N", "fsm_eligible": False}
+    for pid in ("p1", "p2")
+]
+
+
 def tables_with(**rows):
-    """Tidy tables for people p1 (aged 15) and p2 (aged 13), plus the given rows."""
+    """Tidy tables for people p1 (aged 15) and p2 (aged 13), both in the school census since
+    2015, plus the given rows."""
     tables = empty_tables()
     tables["people"] = make_table("people", [
         {"person_id": "p1", "birth_month": "2008-06-01", "sex": "M", "ethnicity": "WBRI", "ethnicity_group": "White"},
         {"person_id": "p2", "birth_month": "2010-09-01", "sex": "F", "ethnicity": "BAFR", "ethnicity_group": "Black"},
     ])
+    tables["pupils"] = make_table("pupils", KNOWN_SINCE)
     for name, records in rows.items():
         tables[name] = make_table(name, records)
     return tables

@@ -181,12 +181,14 @@ def test_a_person_listed_twice_is_refused_without_naming_them():
     assert TABLES["people"]["person_id"].iloc[3] not in str(error.value)
 
 
-def test_tables_without_records_give_the_cohort_with_unknown_labels():
+def test_tables_with_only_a_census_record_give_the_cohort_with_unknown_labels():
     from features._builders._sample import empty_tables, make_table
 
     tables = empty_tables()
     tables["people"] = make_table("people", [{"person_id": "p1", "birth_month": "2010-01-01"}])
+    tables["pupils"] = make_table("pupils", [{"person_id": "p1", "census_date": "2024-01-18"}])
     built = build_features(tables, ["2024-03-31"])
-    assert len(built.frame) == 1 and built.data_end is None
+    assert len(built.frame) == 1 and built.data_end == pd.Timestamp("2024-01-18")
+    assert built.dates["label_end"] is None and built.dates["unlabelled"] == 1
     assert built.frame["label"].isna().all() and built.frame["suspensions_12m"].iloc[0] == 0
     assert np.isnan(built.frame["attendance_rate_12m"].iloc[0])

@@ -147,8 +147,9 @@ def test_dates_read_in_words(value, expected):
 
 
 def test_missing_sources_lists_every_source_without_a_record():
-    people = pd.DataFrame({"person_id": ["a", "b"], "sources": ["school_census;youth_justice", ""]})
-    out = missing_sources(people, np.array(["a", "b", "unknown"], dtype=object))
+    known = pd.DataFrame({source: [source in ("school_census", "youth_justice"), False] for source in SOURCES},
+                         index=pd.Index(["a", "b"], name="person_id"))
+    out = missing_sources(known, np.array(["a", "b", "unknown"], dtype=object))
     assert "no school census record" not in out[0] and "no youth justice record" not in out[0]
     assert "no children in need census record" in out[0]
     assert out[1].split("; ") == list(SOURCES.values())

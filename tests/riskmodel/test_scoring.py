@@ -89,8 +89,9 @@ def test_case_people_get_a_page_whatever_their_band(real_model, tables, tmp_path
 
 
 def test_an_unknown_case_person_is_refused(real_model, tables, tmp_path):
-    with pytest.raises(PersonNotFoundError, match="not among the young people aged 10 to 18"):
+    with pytest.raises(PersonNotFoundError, match="not among the young people scored on the as-of date") as error:
         score_people(real_model, tables, AS_OF, out_dir=tmp_path, case_people=["0000000000000000"])
+    assert "0000000000000000" not in str(error.value)
 
 
 def test_case_statements_cite_dated_records(scored):
@@ -104,12 +105,26 @@ def test_case_statements_cite_dated_records(scored):
     assert (others["evidence"] == "").all()
 
 
-def test_missing_sources_name_the_sources_without_a_record(scored, tables):
+def test_missing_sources_name_the_sources_without_a_record_by_the_as_of_date(scored, tables):
+    from features import known_sources
+
     result, _ = scored
-    held = tables["people"].set_index("person_id")["sources"]
+    held = known_sources(tables, AS_OF)
     for row in result.scores.head(50).itertuples():
-        school = "school_census" in str(held.get(row.person_id, ""))
-        assert ("no school census record" in row.missing_sources) is not school
+        assert ("no school census record" in row.missing_sources) is not bool(held.loc[row.person_id, "school_census"])
+        assert ("no youth justice record" in row.missing_sources) is not bool(held.loc[row.person_id, "youth_justice"])
+
+
+def test_missing_sources_do_not_read_records_made_after_the_as_of_date(real_model, tables, tmp_path):
+    as_of = pd.Timestamp("2022-03-31")
+    records = pd.concat([tables["yj_offences"][["person_id", "recorded_date"]].rename(columns={"recorded_date": "on"}),
+                         tables["yj_outcomes"][["person_id", "outcome_date"]].rename(columns={"outcome_date": "on"})])
+    first = records.groupby("person_id")["on"].min()
+    later = first.index[(first > as_of).to_numpy()]
+    result = score_people(real_model, tables, as_of, out_dir=tmp_path)
+    scored_later = result.scores.loc[result.scores["person_id"].isin(later)]
+    assert len(scored_later) > 0
+    assert scored_later["missing_sources"].str.contains("no youth justice record").all()
 
 
 def test_reasons_never_cite_protected_characteristics(scored, tables):
@@ -142,16 +157,42 @@ def test_explain_person_matches_the_bulk_scores(scored, real_model, tables, tmp_
     assert "What raises the score" in explanation.text and "What lowers the score" in explanation.text
 
 
-def test_explain_person_refuses_an_unknown_pseudonym(real_model, tables, tmp_path):
-    with pytest.raises(PersonNotFoundError, match="No young person with pseudonym 'ffffffffffffffff'"):
+def test_explain_person_refuses_an_unknown_pseudonym_without_repeating_it(real_model, tables, tmp_path):
+    with pytest.raises(PersonNotFoundError, match="No young person with the pseudonym given") as error:
         explain_person(real_model, tables, AS_OF, "ffffffffffffffff", out_dir=tmp_path)
+    assert "ffffffffffffffff" not in str(error.value)
 
 
 def test_explain_person_refuses_someone_outside_the_age_range(real_model, tables, tmp_path):
-    born = pd.to_datetime(tables["people"]["birth_month"])
-    young = str(tables["people"].loc[born > pd.Timestamp("2016-01-01"), "person_id"].iloc[0])
-    with pytest.raises(PersonNotFoundError, match="not aged 10 to 18 on 2024-03-31"):
+    from features import cohort_status_of
+
+    status = cohort_status_of(tables, AS_OF)
+    young = str(status.index[(status == "outside_age_range").to_numpy()][0])
+    with pytest.raises(PersonNotFoundError, match="they are not aged 10 to 18 on 31 March 2024") as error:
         explain_person(real_model, tables, AS_OF, young, out_dir=tmp_path)
+    assert young not in str(error.value)
+
+
+def test_explain_person_says_when_nobody_knew_the_young_person_yet(real_model, tables, tmp_path):
+    from features import cohort_status_of
+
+    status = cohort_status_of(tables, "2020-03-31")
+    later = str(status.index[(status == "not_yet_known").to_numpy()][0])
+    with pytest.raises(PersonNotFoundError, match="no source held a record of them available by 31 March 2020") as error:
+        explain_person(real_model, tables, "2020-03-31", later, out_dir=tmp_path)
+    assert later not in str(error.value)
+
+
+def test_explain_person_says_when_there_is_no_month_of_birth(real_model, tables, tmp_path):
+    people = tables["people"].copy()
+    from features import cohort_status_of
+
+    status = cohort_status_of(tables, AS_OF)
+    chosen = str(status.index[(status == "in_cohort").to_numpy()][0])
+    people.loc[people["person_id"] == chosen, "birth_month"] = pd.NaT
+    with pytest.raises(PersonNotFoundError, match="no month of birth is recorded in any source") as error:
+        explain_person(real_model, {**tables, "people": people}, AS_OF, chosen, out_dir=tmp_path)
+    assert chosen not in str(error.value)
 
 
 @pytest.mark.parametrize("bad", ["not a date", "", None])
@@ -181,5 +222,5 @@ def test_an_unknown_file_format_is_refused(real_model, tables, tmp_path):
 
 
 def test_a_date_with_nobody_aged_10_to_18_is_refused(real_model, tables, tmp_path):
-    with pytest.raises(ValueError, match="Nobody in the data is aged 10 to 18 on 2005-03-31"):
+    with pytest.raises(ValueError, match="Nobody in the data is aged 10 to 18 and known to a source on 2005-03-31"):
         score_people(real_model, tables, "2005-03-31", out_dir=tmp_path)

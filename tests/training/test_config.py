@@ -63,3 +63,15 @@ def test_missing_file(tmp_path):
 def test_out_of_range_values_are_refused(settings, message):
     with pytest.raises(ValueError, match=message):
         TrainingConfig(**settings)
+
+
+@pytest.mark.parametrize(("setting", "value", "message"), [
+    ("calibration_slope_range", (1.1, 1.3), "'calibration_slope_range' must be two numbers, one below 1"),
+    ("max_ece", 0, "'max_ece' must be above 0 and below 1"),
+    ("fairness_tolerance", 1.2, "'fairness_tolerance' must be above 0 and below 1"),
+    ("fairness_metrics", ("fnr", "auc"), "'fairness_metrics' must be drawn from fnr, fpr"),
+    ("recording_lag_months", 30, "'recording_lag_months' must be a whole number of months from 0 to 24"),
+])
+def test_verdict_and_label_window_settings_are_checked(setting, value, message):
+    with pytest.raises(ValueError, match=message):
+        TrainingConfig(**{setting: value})

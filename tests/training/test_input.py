@@ -49,7 +49,7 @@ def test_rows_without_a_label_are_left_out_with_a_note(table):
     frame.loc[:9, "label"] = pd.NA
     data = prepare_training_data(frame)
     assert len(data.frame) == len(frame) - 10
-    assert data.notes == ["10 row(s) without a label (their label window is not complete) were left out."]
+    assert data.notes[0].startswith("10 row(s) without a label (their label window runs past the label cut-off")
 
 
 def test_a_table_without_a_registry_gets_an_empty_one(table):

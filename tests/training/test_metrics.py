@@ -97,12 +97,12 @@ def test_flat_names_follow_the_mlflow_contract():
     flat = flatten(evaluate_models(y, {"model": p, "logreg": p ** 1.1, "rule": (p > 0.2) * 0.1 + 0.01},
                                    person=person, as_of=as_of, n_boot=5))
     for name in ("test_roc_auc", "test_pr_auc", "test_brier", "test_log_loss", "test_calibration_slope",
-                 "test_calibration_intercept", "test_precision_at_50", "test_recall_at_1pct",
+                 "test_calibration_intercept", "test_ece", "test_ece_ci_high", "test_precision_at_50", "test_recall_at_1pct",
                  "test_precision_at_5pct", "test_roc_auc_ci_low", "test_roc_auc_ci_high",
                  "baseline_logreg_test_roc_auc", "baseline_rule_test_roc_auc_ci_high",
                  "lift_over_rule_test_roc_auc", "lift_over_logreg_test_precision_at_100"):
         assert name in flat
-    assert len(metric_names((50, 100, 200), (0.01, 0.05))) == 16
+    assert len(metric_names((50, 100, 200), (0.01, 0.05))) == 17
 
 
 def test_perfectly_calibrated_scores_have_slope_one_and_intercept_zero():
@@ -142,3 +142,15 @@ def test_precision_at_k_is_the_average_over_every_tie_breaking_order(data, k):
     report = evaluate_models(y, {"m": score}, person=np.arange(len(y)), as_of=np.zeros(len(y)),
                              capacities=(k,), shares=(), n_boot=2)
     assert report["m"][f"precision_at_{k}"]["value"] == pytest.approx(expected)
+
+
+def test_expected_calibration_error_matches_a_direct_computation():
+    y, p, person, as_of = _data()
+    report = evaluate_models(y, {"model": p, "shifted": np.clip(p * 2, 0, 1)}, person=person, as_of=as_of, n_boot=30)
+    edges = np.unique(np.quantile(p, np.linspace(0, 1, 11)))
+    bins = np.searchsorted(edges[1:-1], p, side="right")
+    direct = sum(abs(p[bins == b].sum() - y[bins == b].sum()) for b in np.unique(bins)) / len(p)
+    ece = report["model"]["ece"]
+    assert ece["value"] == pytest.approx(direct)
+    assert ece["ci_low"] <= ece["value"] <= ece["ci_high"]
+    assert report["shifted"]["ece"]["ci_low"] > ece["ci_high"]  # doubling every probability is miscalibrated

@@ -345,3 +345,33 @@ def test_training_from_data_refuses_one_key_for_pseudonyms_and_signing(tmp_path,
 
     with pytest.raises(SigningKeyError, match="same as the pseudonymisation key"):
         training.train_from_data(tmp_path / "never-read", key=signing_key)
+
+
+def test_fit_for_use_thresholds_are_logged_before_the_test_period_is_read(tracking, make_table, fast, monkeypatch):
+    from training import _train
+
+    seen = {}
+    real = _train._score_test
+
+    def spy(model, test, fitted, config):
+        run = _tracking.mlflow.active_run()
+        seen.update(_tracking.MlflowClient().get_run(run.info.run_id).data.params)
+        return real(model, test, fitted, config)
+
+    monkeypatch.setattr(_train, "_score_test", spy)
+    frame, _ = make_table(n_people=400, n_dates=16, seed=3, base=-3.5)
+    training.train_model(frame, config=fast, progress=lambda *a: None)
+    for name in ("config.min_roc_auc", "config.calibration_slope_range", "config.max_ece",
+                 "config.fairness_tolerance", "config.fairness_metrics"):
+        assert name in seen, name
+    assert seen["config.max_ece"] == str(fast.max_ece)
+
+
+def test_the_card_prints_the_calibration_and_fairness_criteria(trained):
+    markdown = Path(trained["result"].card_paths["model_card.md"]).read_text()
+    assert "test calibration slope | 0.8 to 1.25" in markdown
+    assert "test expected calibration error | at most 0.01" in markdown
+    assert "fairness: no false-negative rate and false-positive rate disparity outside tolerance" in markdown
+    names = [c["name"] for c in trained["result"].verdict["checks"]]
+    assert names[-3:] == ["test calibration slope", "test expected calibration error",
+                          "fairness: no false-negative rate and false-positive rate disparity outside tolerance in the test-period audit"]
