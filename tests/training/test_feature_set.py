@@ -41,9 +41,21 @@ def test_panel_runs_quarterly_from_two_years_of_history_to_one_horizon_before_th
 def test_panel_refuses_too_short_a_span():
     import pandas as pd
 
-    tables = {"pupils": pd.DataFrame({"census_date": pd.to_datetime(["2023-01-19", "2023-10-05"])})}
+    tables = {"pupils": pd.DataFrame({"census_date": pd.to_datetime(["2023-01-19", "2023-10-05"])}),
+              "yj_outcomes": pd.DataFrame({"outcome_date": pd.to_datetime(["2023-11-01"])})}
     with pytest.raises(ValueError, match="too short for a panel of as-of dates"):
         training.panel_dates(tables)
+
+
+def test_panel_ends_one_horizon_before_the_label_cut_off():
+    import pandas as pd
+
+    tables = {"pupils": pd.DataFrame({"census_date": pd.to_datetime(["2019-01-17", "2025-01-16"])}),
+              "yj_outcomes": pd.DataFrame({"outcome_date": pd.to_datetime(["2019-05-01", "2024-06-30"])})}
+    dates = training.panel_dates(tables)
+    assert dates[-1] == pd.Timestamp("2022-12-31")  # last quarter end by 2024-06-30 less 3 months less 12
+    with pytest.raises(ValueError, match="no dated youth justice records"):
+        training.panel_dates({"pupils": tables["pupils"]})
 
 
 def test_a_feature_set_trains_with_its_registry_label_and_groups(feature_set, tracking, fast):
