@@ -146,7 +146,7 @@ def score_people(
     statements, evidence = concept_statements(model.registry, X, parts, tables=tables, as_of=as_of, rows=cases)
     explanations = explanation_table(parts, statements, evidence)
     step("Writing scores and explanations", 0.75)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    features.private_folder(out_dir)
     write(scores, out_dir / "scores")
     write(explanations, out_dir / "explanations")
     step("Writing case pages", 0.9)
@@ -189,7 +189,7 @@ def explain_person(model, tables: dict[str, pd.DataFrame], as_of, person_id: str
     X = X.loc[X.index == person_id]
     if X.empty:
         raise PersonNotFoundError(
-            f"The young person with pseudonym '{person_id}' is not aged 10 to 18 on "
+            f"The young person with the pseudonym given is not aged 10 to 18 on "
             f"{as_of.date().isoformat()}, so they have no score on that date. Only young people "
             "aged 10 to 18 on the as-of date are scored; choose another date or person."
         )
@@ -247,8 +247,9 @@ def _case_rows(model, scores: pd.DataFrame, person_ids: np.ndarray, case_people:
     unknown = asked.difference(pd.Index(person_ids))
     if len(unknown):
         raise PersonNotFoundError(
-            f"{len(unknown)} of the pseudonyms asked for (first: '{unknown[0]}') are not among the "
-            "young people aged 10 to 18 on the as-of date. Check them against scores.csv."
+            f"{len(unknown)} of the pseudonyms asked for are not among the young people aged 10 "
+            "to 18 on the as-of date (they are not repeated here, in case one is a raw identifier "
+            "typed by mistake). Check them against the person_id column of scores.csv."
         )
     top = scores.loc[scores["band"] == _case_page._top_band(model), "person_id"]
     wanted = pd.Index(person_ids).isin(top.to_numpy()) | pd.Index(person_ids).isin(asked)
@@ -278,9 +279,10 @@ def _require_known(tables: dict[str, pd.DataFrame], person_id: str) -> None:
     people = tables["people"]["person_id"]
     if not (people == person_id).any():
         raise PersonNotFoundError(
-            f"No young person with pseudonym '{person_id}' is in the data. Check the pseudonym "
-            "(the person_id column of scores.csv) and that the data folder and pseudonymisation "
-            "key are the ones the scores were made with."
+            "No young person with the pseudonym given is in the data (it is not repeated here, in "
+            "case it is a raw identifier typed by mistake). Check the pseudonym (the person_id "
+            "column of scores.csv) and that the data folder and pseudonymisation key are the ones "
+            "the scores were made with."
         )
 
 
@@ -295,11 +297,17 @@ def _as_of(value) -> pd.Timestamp:
 
 
 def _writer(file_format: str) -> Callable[[pd.DataFrame, Path], None]:
+    """A writer of owner-only person-level tables in ``file_format``."""
     if file_format == "csv":
-        return lambda frame, stem: frame.to_csv(stem.with_suffix(".csv"), index=False)
+        return lambda frame, stem: _write_table(frame.to_csv, stem.with_suffix(".csv"), "w")
     if file_format == "parquet":
-        return lambda frame, stem: frame.to_parquet(stem.with_suffix(".parquet"), index=False)
+        return lambda frame, stem: _write_table(frame.to_parquet, stem.with_suffix(".parquet"), "wb")
     raise ValueError(f"The 'file_format' option must be 'csv' or 'parquet'; got {file_format!r}.")
+
+
+def _write_table(method: Callable, path: Path, mode: str) -> None:
+    with features.private_file(path, mode, newline="") as handle:
+        method(handle, index=False)
 
 
 def _silent(*args, **kwargs) -> None:

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ._app import (
+    AllowSharedKeyFileOption,
     DataOption,
     KeyFileOption,
     ModelOption,
@@ -36,7 +37,7 @@ def synth(
     """Write a synthetic local authority's statutory extracts (and its hidden truth in _truth/)."""
     from features import DEFAULT_RECORDING_BIAS, synthesize
 
-    with reported_errors():
+    with reported_errors(out_dir):
         summary = synthesize(
             out_dir,
             n_young_people=young_people,
@@ -53,12 +54,14 @@ def validate(
     data: DataOption,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for validation.json and quarantine/.")],
     key_file: KeyFileOption = None,
+    allow_shared_key_file: AllowSharedKeyFileOption = False,
 ) -> None:
     """Load, validate, pseudonymise and link every source; report every problem at once."""
     from features import validate_extracts
 
-    with reported_errors(), progress_steps() as step:
-        report = validate_extracts(data, out_dir, key=pseudonym_key(key_file), progress=step)
+    with reported_errors(out_dir), progress_steps() as step:
+        key = pseudonym_key(key_file, allow_shared_key_file)
+        report = validate_extracts(data, out_dir, key=key, progress=step)
     rows_in, quarantined = report.n_rows_in, report.n_quarantined
     out.print(
         f"{len(report.tables)} tables, {rows_in} rows read, {rows_in - quarantined} accepted, "
@@ -78,6 +81,7 @@ def features(
     label: Annotated[str, typer.Option("--label", help="Label definition name.")] = "knife_involvement",
     list_features: Annotated[bool, typer.Option("--list", help="Print the feature registry and stop.")] = False,
     key_file: KeyFileOption = None,
+    allow_shared_key_file: AllowSharedKeyFileOption = False,
 ) -> None:
     """Build point-in-time features and labels for everyone aged 10-18 on each as-of date."""
     import features as feats
@@ -85,7 +89,7 @@ def features(
     if list_features:
         _print_registry(feats.default_registry())
         return
-    with reported_errors():
+    with reported_errors(out_file.parent if out_file else None):
         if data is None or not as_of or out_file is None:
             raise ValueError(
                 "The 'features' command needs '--data', at least one '--as-of' date and '--out' "
@@ -93,7 +97,7 @@ def features(
             )
         definition = _label_definition(label)
         with progress_steps() as step:
-            extracts = load_data(data, key_file, step)
+            extracts = load_data(data, key_file, step, allow_shared_key_file)
             feature_set = feats.build_features(
                 extracts.tables, as_of, horizon_months=horizon_months, label=definition, progress=step
             )
@@ -135,6 +139,7 @@ def train(
     config: Annotated[Path | None, typer.Option("--config", help="Training configuration (TOML or JSON).")] = None,
     registered_name: Annotated[str, typer.Option("--registered-name", help="Registered model name.")] = "knife-crime-risk",
     key_file: KeyFileOption = None,
+    allow_shared_key_file: AllowSharedKeyFileOption = False,
 ) -> None:
     """Train, calibrate and compare the model with baselines; track and register it in MLflow."""
     import training
@@ -146,7 +151,7 @@ def train(
         with progress_steps() as step:
             if data is not None:
                 training.train_from_data(
-                    data, key=pseudonym_key(key_file), config=settings, experiment=experiment,
+                    data, key=pseudonym_key(key_file, allow_shared_key_file), config=settings, experiment=experiment,
                     registered_name=registered_name, progress=step,
                 )
             else:
@@ -164,27 +169,28 @@ def score(
     model: ModelOption = "knife-crime-risk",
     file_format: Annotated[str, typer.Option("--format", help="File format of scores and explanations: csv or parquet.")] = "csv",
     key_file: KeyFileOption = None,
+    allow_shared_key_file: AllowSharedKeyFileOption = False,
 ) -> None:
     """Score and explain everyone aged 10-18 on the as-of date; write case pages for the highest band."""
     import riskmodel
 
-    with reported_errors(), progress_steps() as step:
+    with reported_errors(out_dir), progress_steps() as step:
         if file_format not in ("csv", "parquet"):
             raise ValueError(f"The '--format' option must be 'csv' or 'parquet'; got '{file_format}'.")
-        risk_model, tables = _model_and_tables(model, data, key_file, step)
+        risk_model, tables = _model_and_tables(model, data, key_file, step, allow_shared_key_file)
         result = riskmodel.score_people(risk_model, tables, as_of, out_dir=out_dir, progress=step,
                                         file_format=file_format)
     out.print(f"{len(result.scores)} young people scored -> {Path(out_dir) / ('scores.' + file_format)}")
     out.print(f"{len(result.case_pages)} case pages; start at {result.index_path}")
 
 
-def _model_and_tables(model: str, data: Path, key_file: Path | None, step):
+def _model_and_tables(model: str, data: Path, key_file: Path | None, step, allow_shared_key_file: bool):
     """The registered model named by ``--model`` (checksum verified) and the loaded extracts."""
     import training
 
     name, version = parse_model(model)
     risk_model = training.load_registered_model(name, version)
-    return risk_model, load_data(data, key_file, step).tables
+    return risk_model, load_data(data, key_file, step, allow_shared_key_file).tables
 
 
 @app.command()
@@ -195,13 +201,14 @@ def explain(
     model: ModelOption = "knife-crime-risk",
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the case page.")] = Path("cases-output"),
     key_file: KeyFileOption = None,
+    allow_shared_key_file: AllowSharedKeyFileOption = False,
 ) -> None:
     """Print one young person's explained score and write their case page."""
     import riskmodel
 
-    with reported_errors():
+    with reported_errors(out_dir):
         with progress_steps() as step:
-            risk_model, tables = _model_and_tables(model, data, key_file, step)
+            risk_model, tables = _model_and_tables(model, data, key_file, step, allow_shared_key_file)
         explanation = riskmodel.explain_person(risk_model, tables, as_of, person, out_dir=out_dir)
     out.print(explanation.text)
     out.print(f"Case page: {explanation.case_page}")
@@ -226,7 +233,7 @@ def audit(
     """Audit any table of scores for fairness across groups, with intervals and verdicts."""
     from evaluation import audit_files
 
-    with reported_errors():
+    with reported_errors(out_dir):
         references = _parse_references(reference or [])
         with progress_steps() as step:
             step("auditing")
