@@ -80,11 +80,11 @@ def load_extracts(data_dir, *, key, progress=None):
 
     Examples
     --------
-    >>> import tempfile
+    >>> import secrets, tempfile
     >>> from pathlib import Path
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     _ = Path(folder, "nccis").mkdir()
-    ...     extracts = load_extracts(folder, key=b"k" * 32)
+    ...     extracts = load_extracts(folder, key=secrets.token_bytes(32))
     >>> len(extracts.tables["people"]), extracts.report.n_problems
     (0, 0)
     """
