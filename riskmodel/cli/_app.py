@@ -18,7 +18,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -111,18 +110,22 @@ def reported_errors(output: Path | None = None) -> Iterator[None]:
     """
     try:
         yield
-    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-        raise
-    except user_errors() as error:
-        message = str(error) if _raised_by_us(error) else WITHHELD
-        _say_cannot_continue(message)
+    except Exception as error:
+        if type(error).__module__.split(".")[0] in ("typer", "click"):  # exits and usage errors
+            raise
+        _report(error, output)
+
+
+def _report(error: Exception, output: Path | None) -> None:
+    """Print ``error`` as a message or a one-line crash notice and exit; never a traceback."""
+    if isinstance(error, user_errors()):
+        _say_cannot_continue(str(error) if _raised_by_us(error) else WITHHELD)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    except OSError as error:
+    if isinstance(error, OSError):
         _say_cannot_continue(path_problem(error))
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    except Exception as error:  # noqa: BLE001 - the last guard before a traceback
-        console.print(crash_report(error, output), soft_wrap=True, markup=False, highlight=False)
-        raise typer.Exit(EXIT_SOFTWARE) from None
+    console.print(crash_report(error, output), soft_wrap=True, markup=False, highlight=False)
+    raise typer.Exit(EXIT_SOFTWARE) from None
 
 
 def _say_cannot_continue(message: str) -> None:
@@ -154,13 +157,23 @@ def crash_report(error: BaseException, output: Path | None) -> str:
     The line names the command and the kind of error only; the log (which may quote a
     record, as a traceback can) is readable by its owner only.
     """
-    command = getattr(click.get_current_context(silent=True), "info_name", None) or "riskmodel"
+    command = _current_command()
     where = _write_crash_log(error, output)
     saved = f"the full report is in {where} (readable by you only)" if where else "no report could be written"
     return (
         f"riskmodel: the '{command}' command failed unexpectedly ({type(error).__name__}); "
         f"details are withheld as they may quote a young person's record; {saved}."
     )
+
+
+def _current_command() -> str:
+    """The name of the command running (Typer keeps its click context stack internally)."""
+    try:
+        from typer._click.globals import get_current_context
+    except ImportError:  # a Typer that uses click itself
+        from click import get_current_context
+    context = get_current_context(silent=True)
+    return getattr(getattr(context, "command", None), "name", None) or "riskmodel"
 
 
 def default_crash_folder() -> Path:
