@@ -132,7 +132,7 @@ def _records(text, relpath):
     """Every non-empty CSV record, each a list of fields (Python's C CSV parser)."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        return [record for record in reader if record]
+        return list(filter(None, reader))  # empty lines give empty records; skip them
     except csv.Error:
         raise DataError(
             f"{relpath} could not be read as CSV at line {reader.line_num}: a quote is never "
