@@ -12,7 +12,7 @@ import pytest
 from _fuzz_loaders import MARKER, TARGETS, check_load, damaged, planted
 from hypothesis import HealthCheck, given, settings
 
-EXAMPLES = int(os.environ.get("RISKMODEL_FUZZ_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("RISKMODEL_FUZZ_EXAMPLES", "8"))
 
 
 @pytest.mark.parametrize("relpath", TARGETS)
