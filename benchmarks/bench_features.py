@@ -41,7 +41,7 @@ def tables_from_synth(n_people: int, seed: int = 0) -> dict:
 
     folder = Path(tempfile.mkdtemp(prefix="bench-synth-"))
     features.synthesize(folder, n_young_people=n_people, seed=seed)
-    return features.load_extracts(folder, key=b"benchmark-key-not-secret-000000").tables
+    return features.load_extracts(folder, key=b"benchmark-key-not-secret-0000000").tables
 
 
 def time_build(tables: dict, repeats: int) -> tuple[float, float, float, int]:

@@ -26,6 +26,9 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 _STYLE = {
     "svg.fonttype": "none", "font.size": 9, "axes.spines.top": False,
     "axes.spines.right": False, "svg.hashsalt": "evaluation",
+    # Group values and column names are data: a "$" in one must print as "$", not start
+    # matplotlib mathtext (which garbles the label or fails on an unbalanced "$").
+    "text.parse_math": False,
 }
 
 

@@ -8,7 +8,8 @@ separate frame of protected characteristics for audits.
 from ._load import Extracts, load_extracts, validate_extracts
 from ._loaders._errors import DataError
 from ._loaders._report import ValidationReport
-from ._pseudonym import Pseudonymiser, load_pseudonym_key
+from ._private import private_file, private_folder, write_private_bytes, write_private_text
+from ._pseudonym import Pseudonymiser, check_key_strength, key_weakness, load_pseudonym_key
 from ._registry import CONCEPTS, PROTECTED_CHARACTERISTICS, PROTECTED_INPUTS, Feature, FeatureRegistry
 from ._catalog import default_registry
 from ._labels import (
@@ -41,6 +42,12 @@ __all__ = [
     "ValidationReport",
     "load_extracts",
     "load_pseudonym_key",
+    "check_key_strength",
+    "key_weakness",
+    "private_file",
+    "private_folder",
+    "write_private_bytes",
+    "write_private_text",
     "validate_extracts",
     "default_registry",
     "KNIFE_INVOLVEMENT",

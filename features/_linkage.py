@@ -34,10 +34,11 @@ class PersonLinker:
 
     Examples
     --------
+    >>> import secrets
     >>> from features._pseudonym import Pseudonymiser
     >>> index = pd.DataFrame({"PERSON_REF": ["P1"], "LA_CHILD_ID": ["C1"],
     ...                       "UPN": ["A123456789012"], "YJ_ID": [None], "NCCIS_ID": [None]})
-    >>> linker = PersonLinker(index, Pseudonymiser(b"k" * 16))
+    >>> linker = PersonLinker(index, Pseudonymiser(secrets.token_bytes(32)))
     >>> a = linker.person_ids(pd.Series(["C1"]), "la")
     >>> b = linker.person_ids(pd.Series(["A123456789012"]), "upn")
     >>> bool(a[0] == b[0])

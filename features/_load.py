@@ -24,6 +24,7 @@ from ._loaders._person_index import read_person_index
 from ._builders._known import SOURCE_TABLES
 from ._loaders._report import ValidationReport
 from ._loaders._tidy import TIDY_TABLES, conform, empty_table
+from ._private import private_folder
 from ._pseudonym import Pseudonymiser
 
 SOURCE_PATHS = ("linkage/person_index.csv", "ssda903", "cin", "school_census", "ap_census",
@@ -75,11 +76,11 @@ def load_extracts(data_dir, *, key, progress=None):
 
     Examples
     --------
-    >>> import tempfile
+    >>> import secrets, tempfile
     >>> from pathlib import Path
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     _ = Path(folder, "nccis").mkdir()
-    ...     extracts = load_extracts(folder, key=b"k" * 32)
+    ...     extracts = load_extracts(folder, key=secrets.token_bytes(32))
     >>> len(extracts.tables["people"]), extracts.report.n_problems
     (0, 0)
     """
@@ -125,8 +126,7 @@ def validate_extracts(data_dir, out_dir, *, key, progress=None):
     ValidationReport
     """
     report = load_extracts(data_dir, key=key, progress=progress).report
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = private_folder(out_dir)  # it holds the quarantine files
     report.write_json(out_dir / "validation.json")
     report.write_quarantine(out_dir / "quarantine")
     return report

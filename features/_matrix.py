@@ -34,6 +34,7 @@ from ._builders._known import Known
 from ._catalog import default_registry
 from ._groups import GROUP_COLUMNS, group_frame, prepare_groups
 from ._labels import KNIFE_INVOLVEMENT, LabelDefinition, label_values, prepare_offences, resolve_label
+from ._private import private_file
 from ._registry import FeatureRegistry
 
 REGISTRY_KEY = b"riskmodel.feature_registry"
@@ -89,7 +90,8 @@ class FeatureSet:
         """Write ``FILE.parquet`` and ``FILE_groups.parquet`` beside it.
 
         Both files carry the feature registry, the label definition and the data end as
-        parquet metadata.
+        parquet metadata, and both are owner-only (``0o600``): they describe individual
+        young people.
 
         Returns
         -------
@@ -98,7 +100,6 @@ class FeatureSet:
         """
         path = Path(path)
         groups_path = groups_path_for(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         for frame, target in ((self.frame, path), (self.groups, groups_path)):
             _write_parquet(frame, target, self._metadata())
         return path, groups_path
@@ -186,7 +187,8 @@ def _write_parquet(frame: pd.DataFrame, path: Path, metadata: dict[bytes, bytes]
     }
     table = pa.Table.from_pandas(frame, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
-    pq.write_table(table, path)
+    with private_file(path, "wb") as handle:
+        pq.write_table(table, handle)
 
 
 def build_features(

@@ -16,6 +16,8 @@ import jinja2
 import numpy as np
 import pandas as pd
 
+from features import private_folder, write_private_text
+
 from ._model import POSITIONS
 from ._reasons import format_date
 
@@ -82,9 +84,8 @@ def case_context(case: Case, model, as_of, *, index_href: str | None = None) -> 
 def write_case_page(path: Path, context: dict) -> Path:
     """Render ``context`` with the case page template to ``path``."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_template("case_page.html.j2").render(**context), encoding="utf-8")
-    return path
+    private_folder(path.parent)
+    return write_private_text(path, _template("case_page.html.j2").render(**context))
 
 
 def write_index(path: Path, scores: pd.DataFrame, model, as_of, *, n_scored: int, n_extra: int = 0) -> Path:
@@ -101,10 +102,7 @@ def write_index(path: Path, scores: pd.DataFrame, model, as_of, *, n_scored: int
         model_name=model.metadata.get("name", "unnamed model"),
         model_version=model.metadata.get("version", "unregistered"),
     )
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
-    return path
+    return write_private_text(path, html)
 
 
 def case_text(context: dict) -> str:

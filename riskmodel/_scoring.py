@@ -150,7 +150,7 @@ def score_people(
     statements, evidence = concept_statements(model.registry, X, parts, tables=tables, as_of=as_of, rows=cases)
     explanations = explanation_table(parts, statements, evidence)
     step("Writing scores and explanations", 0.75)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    features.private_folder(out_dir)
     write(scores, out_dir / "scores")
     write(explanations, out_dir / "explanations")
     step("Writing case pages", 0.9)
@@ -250,7 +250,9 @@ def _case_rows(model, scores: pd.DataFrame, person_ids: np.ndarray, case_people:
     if len(unknown):
         raise PersonNotFoundError(
             f"{len(unknown)} of the pseudonyms asked for are not among the young people scored on "
-            "the as-of date (aged 10 to 18 and known to a source by then). Check them against scores.csv."
+            "the as-of date (aged 10 to 18 and known to a source by then; they are not repeated here, "
+            "in case one is a raw identifier typed by mistake). Check them against the person_id "
+            "column of scores.csv."
         )
     top = scores.loc[scores["band"] == _case_page._top_band(model), "person_id"]
     wanted = pd.Index(person_ids).isin(top.to_numpy()) | pd.Index(person_ids).isin(asked)
@@ -280,9 +282,10 @@ def _require_known(tables: dict[str, pd.DataFrame], person_id: str) -> None:
     people = tables["people"]["person_id"]
     if not (people == person_id).any():
         raise PersonNotFoundError(
-            "No young person with the pseudonym given is in the data. Check the pseudonym "
-            "(the person_id column of scores.csv) and that the data folder and pseudonymisation "
-            "key are the ones the scores were made with."
+            "No young person with the pseudonym given is in the data (it is not repeated here, in "
+            "case it is a raw identifier typed by mistake). Check the pseudonym (the person_id "
+            "column of scores.csv) and that the data folder and pseudonymisation key are the ones "
+            "the scores were made with."
         )
 
 
@@ -317,11 +320,17 @@ def _as_of(value) -> pd.Timestamp:
 
 
 def _writer(file_format: str) -> Callable[[pd.DataFrame, Path], None]:
+    """A writer of owner-only person-level tables in ``file_format``."""
     if file_format == "csv":
-        return lambda frame, stem: frame.to_csv(stem.with_suffix(".csv"), index=False)
+        return lambda frame, stem: _write_table(frame.to_csv, stem.with_suffix(".csv"), "w")
     if file_format == "parquet":
-        return lambda frame, stem: frame.to_parquet(stem.with_suffix(".parquet"), index=False)
+        return lambda frame, stem: _write_table(frame.to_parquet, stem.with_suffix(".parquet"), "wb")
     raise ValueError(f"The 'file_format' option must be 'csv' or 'parquet'; got {file_format!r}.")
+
+
+def _write_table(method: Callable, path: Path, mode: str) -> None:
+    with features.private_file(path, mode, newline="") as handle:
+        method(handle, index=False)
 
 
 def _silent(*args, **kwargs) -> None:

@@ -26,12 +26,12 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+import features
+
 SIGNING_KEY_ENV = "RISKMODEL_SIGNING_KEY"
 SIGNATURE_FILE = "signature.json"
 SIGNATURE_FORMAT = "riskmodel-signed-folder/1"
 ALGORITHM = "HMAC-SHA256"
-MIN_KEY_BYTES = 32
-MIN_DISTINCT_BYTES = 16
 _KEY_ID_LABEL = b"riskmodel signing key id"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _HEX16 = re.compile(r"[0-9a-f]{16}")
@@ -92,7 +92,7 @@ def load_signing_key(*, key_file=None, pseudonym_key: bytes | None = None) -> by
 
 
 def check_key_strength(key: bytes, *, what: str = "The key") -> None:
-    """Refuse a key that is short, one byte repeated, a short pattern repeated, or of low variety.
+    """Refuse a weak signing key, by the library's one key rule (:func:`features.key_weakness`).
 
     Parameters
     ----------
@@ -103,8 +103,8 @@ def check_key_strength(key: bytes, *, what: str = "The key") -> None:
     Raises
     ------
     SigningKeyError
-        If the key is shorter than 32 bytes, is one byte repeated (such as 64 zeros), repeats
-        a block of 16 bytes or fewer, or has fewer than 16 distinct byte values.
+        If the key is shorter than 32 bytes, has fewer than 8 distinct byte values, repeats
+        a shorter pattern or is a key printed in this library's documentation.
 
     Examples
     --------
@@ -112,17 +112,12 @@ def check_key_strength(key: bytes, *, what: str = "The key") -> None:
     >>> check_key_strength(bytes(32))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    riskmodel._signing.SigningKeyError: The key is one byte repeated ...
+    riskmodel._signing.SigningKeyError: The key uses fewer than 8 distinct byte values...
     """
-    advice = "Generate one with: python -c \"import secrets; print(secrets.token_hex(32))\"."
-    if len(key) < MIN_KEY_BYTES:
-        raise SigningKeyError(f"{what} is too short: {len(key)} bytes; use at least {MIN_KEY_BYTES}. {advice}")
-    if len(set(key)) == 1:
-        raise SigningKeyError(f"{what} is one byte repeated (like the all-zero example key); use a random key. {advice}")
-    if _repeats_a_block(key) or len(set(key)) < MIN_DISTINCT_BYTES:
+    problem = features.key_weakness(bytes(key))
+    if problem:
         raise SigningKeyError(
-            f"{what} has too little variety to be secret (a short pattern repeated, or fewer than "
-            f"{MIN_DISTINCT_BYTES} distinct byte values); use a random key. {advice}"
+            f"{what} {problem}. Generate one with: python -c \"import secrets; print(secrets.token_hex(32))\"."
         )
 
 
@@ -167,10 +162,6 @@ def _decode_hex(text: str, *, where: str) -> bytes:
             "characters (0-9, a-f)."
         )
     return key
-
-
-def _repeats_a_block(key: bytes) -> bool:
-    return any(key == (key[:p] * (len(key) // p + 1))[: len(key)] for p in range(1, 17))
 
 
 # --- signing and verifying a folder -------------------------------------------------------

@@ -24,19 +24,22 @@ def calibration_plot(y_true, probabilities: dict, *, title: str) -> bytes:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 5), dpi=110)
-    top = 0.0
-    for (name, p), marker in zip(probabilities.items(), "osD^", strict=False):
-        predicted, observed, _ = calibration_curve(y_true, p)
-        ax.plot(predicted, observed, marker=marker, label=name)
-        top = max(top, predicted.max(), observed.max())
-    top = top * 1.05 or 1.0
-    ax.plot([0, top], [0, top], linestyle="--", color="grey", label="perfect calibration")
-    ax.set(xlim=(0, top), ylim=(0, top), xlabel="mean predicted probability (tenths of the test period)",
-           ylabel="observed rate of the label", title=title)
-    ax.legend(loc="upper left")
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
+    # The title and model names may hold a "$" (a registered name, say): print it as
+    # written rather than as matplotlib mathtext.
+    with plt.rc_context({"text.parse_math": False}):
+        fig, ax = plt.subplots(figsize=(6, 5), dpi=110)
+        top = 0.0
+        for (name, p), marker in zip(probabilities.items(), "osD^", strict=False):
+            predicted, observed, _ = calibration_curve(y_true, p)
+            ax.plot(predicted, observed, marker=marker, label=name)
+            top = max(top, predicted.max(), observed.max())
+        top = top * 1.05 or 1.0
+        ax.plot([0, top], [0, top], linestyle="--", color="grey", label="perfect calibration")
+        ax.set(xlim=(0, top), ylim=(0, top), xlabel="mean predicted probability (tenths of the test period)",
+               ylabel="observed rate of the label", title=title)
+        ax.legend(loc="upper left")
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        plt.close(fig)
     return buffer.getvalue()

@@ -41,6 +41,11 @@ def read_cin_xml(path, relpath):
     DataError
         If the file is not well-formed XML (e.g. truncated) or not a CIN census.
     """
+    if not path.is_file():
+        raise DataError(
+            f"{relpath} is not a file (it is a folder or a special file). Each year's CIN "
+            "census must be one DfE CIN census XML file."
+        )
     rows = {part: [] for part in PARTS}
     seen_children = False
     try:
@@ -48,8 +53,8 @@ def read_cin_xml(path, relpath):
         _, root = next(context)
         if _local(root.tag) != "Message":
             raise DataError(
-                f"{relpath} is not a CIN census file: its root element is "
-                f"'{_local(root.tag)[:40]}', expected 'Message'. Export the DfE CIN census XML."
+                f"{relpath} is not a CIN census file: its root element is not 'Message'. "
+                "Export the DfE CIN census XML."
             )
         count = 0
         for event, element in context:

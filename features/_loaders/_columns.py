@@ -19,6 +19,7 @@ TRUE_VALUES = frozenset({"1", "Y", "YES", "TRUE", "T"})
 FALSE_VALUES = frozenset({"0", "N", "NO", "FALSE", "F"})
 FIRST_YEAR, LAST_YEAR = 1900, 2099
 DATE_RULE = "use DD/MM/YYYY or YYYY-MM-DD"
+MAX_WHOLE = 2.0**53  # the largest whole number a float64 (and so an Int64 column) holds exactly
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,9 @@ def _parse_number(values, column, problems, *, whole=False):
     if whole:
         bad |= numbers.notna() & (numbers != np.round(numbers))
     problems.add(bad, column.name, rule)
+    huge = numbers.notna() & ~bad & ~(numbers.abs() <= (MAX_WHOLE if whole else np.finfo("float64").max))
+    problems.add(huge, column.name, "too large a number (more digits than any valid value has)")
+    bad |= huge
     out_of_range = pd.Series(False, index=values.index)
     if column.low is not None:
         out_of_range |= numbers < column.low

@@ -12,6 +12,7 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ._errors import DataError
@@ -52,21 +53,38 @@ def read_extract(path, *, relpath, required, optional):
     frame : pandas.DataFrame
         One row per data row, every known column (missing cells are ``NA``) and any
         extra columns as read, in file order; the index is the 1-based data row.
-        Rows with every cell blank are skipped (and counted in a note).
+        Rows with every cell blank are skipped (and counted in a note). A row with
+        more or fewer fields than the header is kept, cut or padded to the header's
+        width, and listed in ``misshapen``.
     notes : list of str
         File-level notes, e.g. extra columns ignored. They name columns, never values.
+    misshapen : pandas.Series of str
+        For each row whose number of fields differs from the header's, indexed by data
+        row, the reason ("row has 9 fields; the header has 8"); these rows are row
+        problems for the caller to quarantine.
 
     Raises
     ------
     DataError
-        If the file is empty, undecodable, malformed, or lacks a required column.
+        If the file is empty, undecodable, not CSV (an unclosed quote, a field over
+        the size limit, more than half of the rows a different width from the
+        header), or lacks a required column.
     """
     text = _decode(Path(path), relpath)
-    frame = _parse(text, relpath)
-    return _canonical_columns(frame, relpath=relpath, required=required, optional=optional)
+    frame, widths = _parse(text, relpath)
+    width = frame.shape[1]
+    frame, notes = _canonical_columns(frame, relpath=relpath, required=required, optional=optional)
+    misshapen = widths.loc[widths.index.isin(frame.index)]
+    reasons = "row has " + misshapen.astype("str") + f" fields; the header has {width}"
+    return frame, notes, reasons.astype("str")
 
 
 def _decode(path, relpath):
+    if not path.is_file():
+        raise DataError(
+            f"{relpath} is not a file (it is a folder or a special file). Each extract must "
+            f"be a CSV file laid out as in {DATA_FORMATS_DOC}."
+        )
     data = path.read_bytes()
     if not data.strip():
         raise DataError(
@@ -87,28 +105,49 @@ def _decode(path, relpath):
 
 
 def _parse(text, relpath):
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-            header=None, skip_blank_lines=True, quoting=csv.QUOTE_MINIMAL,
-        )
-    except pd.errors.ParserError as error:
-        line = re.search(r"line (\d+)", str(error))
-        where = f" at line {line.group(1)}" if line else ""
-        raise DataError(
-            f"{relpath} could not be read as CSV{where}: a row has more fields than "
-            "the header (often an unquoted comma). Fix or quote that row and run again."
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{relpath} is empty. Re-export the file with its header row.") from None
-    header = [
+    """The data rows under the header's names, and the width of rows that differ from it."""
+    records = _records(text, relpath)
+    if not records:
+        raise DataError(f"{relpath} is empty. Re-export the file with its header row.")
+    header, rows = records[0], records[1:]
+    width = len(header)
+    widths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    differ = np.flatnonzero(widths != width)
+    blank = np.array([not "".join(rows[i]).strip() for i in differ], dtype=bool)
+    misshapen = differ[~blank] if len(differ) else differ  # a blank line is skipped later
+    _check_mostly_well_formed(relpath, len(misshapen), len(rows), width)
+    for position in differ:  # only the rows that differ, never the whole file
+        rows[position] = (rows[position] + [""] * width)[:width]
+    names = [
         str(name) if str(name).strip() else f"unnamed column {position}"
-        for position, name in enumerate(frame.iloc[0], start=1)
+        for position, name in enumerate(header, start=1)
     ]
-    frame = frame.iloc[1:]
-    frame.columns = header
-    frame.index = pd.RangeIndex(1, len(frame) + 1)
-    return frame
+    index = pd.RangeIndex(1, len(rows) + 1)
+    frame = pd.DataFrame(rows, columns=range(width), index=index, dtype=object)
+    frame.columns = names
+    return frame, pd.Series(widths[misshapen], index=index[misshapen], dtype="int64")
+
+
+def _records(text, relpath):
+    """Every non-empty CSV record, each a list of fields (Python's C CSV parser)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        return list(filter(None, reader))  # empty lines give empty records; skip them
+    except csv.Error:
+        raise DataError(
+            f"{relpath} could not be read as CSV at line {reader.line_num}: a quote is never "
+            f"closed, a quote sits inside an unquoted field, or a field is longer than "
+            f"{csv.field_size_limit():,} characters. Fix or re-export that row and run again."
+        ) from None
+
+
+def _check_mostly_well_formed(relpath, n_misshapen, n_rows, width):
+    if n_misshapen and 2 * n_misshapen > n_rows:
+        raise DataError(
+            f"{relpath}: {n_misshapen} of {n_rows} rows have a different number of fields "
+            f"from the header ({width}), so the file is probably not comma-separated or its "
+            f"header row is wrong. Re-export it as in {DATA_FORMATS_DOC} and run again."
+        )
 
 
 def _canonical_columns(frame, *, relpath, required, optional):
@@ -131,13 +170,14 @@ def _canonical_columns(frame, *, relpath, required, optional):
                 "Remove the duplicate column and run again."
             )
         seen[key] = name
-    extra = [name.strip() for key, name in seen.items() if key not in known]
+    extra = [(position, name.strip()) for position, (key, name) in enumerate(seen.items(), start=1)
+             if key not in known]
     renamed = frame.rename(columns={seen[k]: known[k] for k in known if k in seen})
     renamed = _clean_cells(renamed)
     for name in optional:
         if name not in renamed.columns:
             renamed[name] = pd.Series(pd.NA, index=renamed.index, dtype="str")
-    notes = [f"extra column '{name}' ignored" for name in extra]
+    notes = [f"extra column {_column_label(position, name)} ignored" for position, name in extra]
     blank = renamed.isna().all(axis=1)
     if blank.any():
         renamed = renamed.loc[~blank]
@@ -152,6 +192,15 @@ def _clean_cells(frame):
         values = frame[name].astype("str").str.strip()
         cleaned[name] = values.mask(values == "")
     return pd.DataFrame(cleaned, index=frame.index)
+
+
+def _column_label(position, name):
+    """A header name is quoted only when it looks like a column name: letters, spaces and
+    underscores. Anything else (digits, punctuation) may be a record value that slipped
+    into the header row, so it is named by position instead."""
+    if re.fullmatch(r"[A-Za-z][A-Za-z _]{0,39}|unnamed column \d+", name):
+        return f"'{name}'"
+    return f"number {position}"
 
 
 def _quote(names):

@@ -11,12 +11,13 @@ the original values, for the data owner to fix.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from .._private import private_folder, write_private_text
 
 
 class RowProblems:
@@ -248,23 +249,23 @@ class ValidationReport:
         """Write ``<folder>/<table>.csv`` for each table with quarantined rows.
 
         The folder is made owner-only (``0o700``) and each file ``0o600``: the files
-        hold the original values so the data owner can correct them. Quarantine
-        files left in the folder by an earlier run are removed first.
+        hold the original values so the data owner can correct them. A value a
+        spreadsheet would run as a formula is neutralised (see
+        :func:`neutralise_formulas`). Quarantine files left in the folder by an earlier
+        run are removed first.
 
         Returns
         -------
         list of pathlib.Path
             The files written.
         """
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(folder, 0o700)
+        folder = private_folder(folder)
         for stale in folder.glob("*.csv"):
             stale.unlink()
         written = []
         for table, frame in self._quarantine_frames().items():
             path = folder / f"{table}.csv"
-            _write_private(path, frame.to_csv(index=False))
+            write_private_text(path, neutralise_formulas(frame).to_csv(index=False), newline="")
             written.append(path)
         return written
 
@@ -286,8 +287,44 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-def _write_private(path, text):
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.chmod(path, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
+# OWASP's CSV Injection rule (and ASVS 5.0 requirement 1.2.10): a cell that begins with
+# one of these is read as a formula by Excel, LibreOffice Calc and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def neutralise_formulas(frame):
+    """Prefix every cell and column name that a spreadsheet would run as a formula with ``'``.
+
+    Follows OWASP's CSV Injection guidance: a value beginning with ``=``, ``+``, ``-``,
+    ``@``, tab or carriage return (and NUL, as ASVS adds) gets a leading single quote,
+    which spreadsheets take as "this is text" and do not show. Quoting of commas and
+    double quotes is left to the CSV writer.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with every value as text (missing stays missing).
+
+    Examples
+    --------
+    >>> neutralise_formulas(pd.DataFrame({"a": ["=1+1", "ok", None, "-2"]}))["a"].tolist()
+    ["'=1+1", 'ok', nan, "'-2"]
+    """
+    cleaned = {
+        _neutral(str(name)): _neutral_values(frame[name]) for name in frame.columns
+    }
+    return pd.DataFrame(cleaned, index=frame.index)
+
+
+def _neutral_values(values):
+    text = values.astype("str").mask(values.isna())
+    risky = text.str.startswith(FORMULA_STARTS).to_numpy(dtype=bool, na_value=False)
+    return text.mask(risky, "'" + text).astype(object)
+
+
+def _neutral(text):
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

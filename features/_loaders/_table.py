@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ._columns import optional_names, parse_columns, required_names
 from ._csv import read_extract
 from ._report import RowProblems
@@ -31,11 +33,12 @@ def load_csv(data_dir, relpath, *, table, columns, report, rules=None):
         Accepted rows, parsed, with ``record_ref`` (``"<relpath>:row <n>"``);
         the index is the 1-based data row.
     """
-    raw, notes = read_extract(
+    raw, notes, misshapen = read_extract(
         data_dir / relpath, relpath=relpath,
         required=required_names(columns), optional=optional_names(columns),
     )
     problems = RowProblems(raw.index)
+    add_misshapen(problems, raw.index, misshapen)
     parsed = parse_columns(raw, columns, problems)
     if rules is not None:
         rules(parsed, problems)
@@ -44,3 +47,12 @@ def load_csv(data_dir, relpath, *, table, columns, report, rules=None):
     parsed = parsed.loc[accepted].copy()
     parsed["record_ref"] = (relpath + ":row " + parsed.index.astype("str")).astype("str")
     return parsed
+
+
+WHOLE_ROW = "(whole row)"
+
+
+def add_misshapen(problems, index, misshapen):
+    """Record each row with more or fewer fields than the header as a row problem."""
+    for reason in pd.unique(misshapen):
+        problems.add(index.isin(misshapen.index[misshapen == reason]), WHOLE_ROW, reason)

@@ -9,8 +9,18 @@ from ._app import app
 
 
 def main() -> None:
-    """Entry point of the ``riskmodel`` console script."""
-    app()
+    """Entry point of the ``riskmodel`` console script.
+
+    Every command reports its own errors; anything that still escapes one (outside its
+    guarded body) gets the same one-line notice and owner-only crash log, exit status 70.
+    """
+    try:
+        app()
+    except Exception as error:  # noqa: BLE001 - never show a traceback
+        from ._app import EXIT_SOFTWARE, console, crash_report
+
+        console.print(crash_report(error, None), soft_wrap=True, markup=False, highlight=False)
+        raise SystemExit(EXIT_SOFTWARE) from None
 
 
 __all__ = ["app", "main"]

@@ -1,14 +1,20 @@
 """The command-line application object and what every command shares.
 
-A data problem ends with a one-paragraph message and exit status 2, never a traceback;
-long steps show progress; the pseudonymisation key comes from the environment or a file.
+A data or path problem ends with a one-paragraph message and exit status 2; anything
+unexpected ends with one line saying where the full (owner-only) report was written and
+exit status 70; a traceback never reaches the terminal. Long steps show progress; the
+pseudonymisation key comes from a named file, the environment or the default file, and
+the command says which (never the key).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import sys
+import traceback
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
 
@@ -31,6 +37,10 @@ console = Console(stderr=True)
 out = Console()
 
 EXIT_BAD_INPUT = 2
+EXIT_SOFTWARE = 70  # sysexits.h EX_SOFTWARE: an internal error
+KEY_ENV = "RISKMODEL_PSEUDONYM_KEY"
+DEFAULT_KEY_FILE = Path(".pseudonym.key")
+CRASH_LOG_FOLDER = "crash-logs"
 
 DataOption = Annotated[
     Path, typer.Option("--data", help="Folder of statutory extracts (see docs/data-formats.md).")
@@ -39,8 +49,15 @@ KeyFileOption = Annotated[
     Path | None,
     typer.Option(
         "--key-file",
-        help="File holding the pseudonymisation key; default: $RISKMODEL_PSEUDONYM_KEY, "
-        "else ./.pseudonym.key.",
+        help="File holding the pseudonymisation key (readable by its owner only); default: "
+        "$RISKMODEL_PSEUDONYM_KEY, else ./.pseudonym.key. The command says which it used.",
+    ),
+]
+AllowSharedKeyFileOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-shared-key-file",
+        help="Accept a key file that group members or other users can read (refused otherwise).",
     ),
 ]
 ModelOption = Annotated[
@@ -61,7 +78,6 @@ def user_errors() -> tuple[type[Exception], ...]:
         FeatureMismatchError,
         ModelIntegrityError,
         PersonNotFoundError,
-        FileNotFoundError,
         ValueError,
     )
 
@@ -76,19 +92,109 @@ WITHHELD = (
 
 
 @contextlib.contextmanager
-def reported_errors() -> Iterator[None]:
-    """Turn a data or input problem into a one-paragraph message and exit status 2.
+def reported_errors(output: Path | None = None) -> Iterator[None]:
+    """Turn any exception into a message without a traceback.
 
-    The library's own messages are shown as they are. A message raised inside another
+    A data or input problem gives a one-paragraph message and exit status 2: the
+    library's own messages are shown as they are, while a message raised inside another
     library (pandas, numpy, LightGBM) may quote a cell of the data, so it is withheld.
+    A path that cannot be used (a folder where a file is needed, a file where a folder
+    is needed, no permission) also gives exit status 2. Anything else prints one line
+    and exits with status 70; the full report goes to an owner-only crash log.
+
+    Parameters
+    ----------
+    output : path-like, optional
+        The command's output folder; the crash log goes in its ``crash-logs/``
+        folder, else under :func:`default_crash_folder`.
     """
     try:
         yield
-    except user_errors() as error:
-        console.print("[bold red]riskmodel: cannot continue.[/bold red]")
-        message = str(error) if _raised_by_us(error) else WITHHELD
-        console.print(message, soft_wrap=True, markup=False, highlight=False)
+    except Exception as error:
+        if type(error).__module__.split(".")[0] in ("typer", "click"):  # exits and usage errors
+            raise
+        _report(error, output)
+
+
+def _report(error: Exception, output: Path | None) -> None:
+    """Print ``error`` as a message or a one-line crash notice and exit; never a traceback."""
+    if isinstance(error, user_errors()):
+        _say_cannot_continue(str(error) if _raised_by_us(error) else WITHHELD)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    if isinstance(error, OSError):
+        _say_cannot_continue(path_problem(error))
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    console.print(crash_report(error, output), soft_wrap=True, markup=False, highlight=False)
+    raise typer.Exit(EXIT_SOFTWARE) from None
+
+
+def _say_cannot_continue(message: str) -> None:
+    console.print("[bold red]riskmodel: cannot continue.[/bold red]")
+    console.print(message, soft_wrap=True, markup=False, highlight=False)
+
+
+_PATH_REASONS = (
+    (NotADirectoryError, "part of it is a file where a folder is needed"),
+    (IsADirectoryError, "it is a folder where a file is needed"),
+    (FileNotFoundError, "it does not exist"),
+    (FileExistsError, "something already exists there"),
+    (PermissionError, "permission is denied"),
+)
+
+
+def path_problem(error: OSError) -> str:
+    """A message for a path that cannot be read or written; it names the path only."""
+    reason = next((text for kind, text in _PATH_REASONS if isinstance(error, kind)), None)
+    reason = reason or (error.strerror or "the operating system refused").rstrip(".").lower()
+    if not error.filename:
+        return f"A file or folder could not be read or written: {reason}. Check the paths given and run again."
+    return f"The path {os.fspath(error.filename)} cannot be used: {reason}. Check the path given and run again."
+
+
+def crash_report(error: BaseException, output: Path | None) -> str:
+    """Write ``error``'s traceback to an owner-only log; return the one line to print.
+
+    The line names the command and the kind of error only; the log (which may quote a
+    record, as a traceback can) is readable by its owner only.
+    """
+    command = _current_command()
+    where = _write_crash_log(error, output)
+    saved = f"the full report is in {where} (readable by you only)" if where else "no report could be written"
+    return (
+        f"riskmodel: the '{command}' command failed unexpectedly ({type(error).__name__}); "
+        f"details are withheld as they may quote a young person's record; {saved}."
+    )
+
+
+def _current_command() -> str:
+    """The name of the command running (Typer keeps its click context stack internally)."""
+    try:
+        from typer._click.globals import get_current_context
+    except ImportError:  # a Typer that uses click itself
+        from click import get_current_context
+    context = get_current_context(silent=True)
+    return getattr(getattr(context, "command", None), "name", None) or "riskmodel"
+
+
+def default_crash_folder() -> Path:
+    """Where crash logs go when a command has no usable output folder."""
+    state = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(state) / "riskmodel" / CRASH_LOG_FOLDER
+
+
+def _write_crash_log(error: BaseException, output: Path | None) -> Path | None:
+    from features import write_private_text
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    text = "".join(traceback.format_exception(error))
+    name = f"crash-{stamp}-{os.getpid()}.log"
+    folders = ([Path(output) / CRASH_LOG_FOLDER] if output is not None else []) + [default_crash_folder()]
+    for folder in folders:
+        try:
+            return write_private_text(folder / name, text)
+        except OSError:
+            continue
+    return None
 
 
 def _raised_by_us(error: BaseException) -> bool:
@@ -127,18 +233,36 @@ def progress_steps() -> Iterator[callable]:
         yield step
 
 
-def pseudonym_key(key_file: Path | None) -> bytes:
-    from features import load_pseudonym_key
+def pseudonym_key(key_file: Path | None, allow_shared: bool = False) -> bytes:
+    """The pseudonymisation key; says on stderr where it came from, never the key.
 
-    if key_file is None and not os.environ.get("RISKMODEL_PSEUDONYM_KEY"):
-        key_file = Path(".pseudonym.key")
-    return load_pseudonym_key(key_file=key_file)
+    In order: the file given with ``--key-file``, the environment variable
+    ``RISKMODEL_PSEUDONYM_KEY``, the default file ``./.pseudonym.key``.
+    """
+    from features import DataError, load_pseudonym_key
+
+    if key_file is not None:
+        source = f"the key file {key_file} (--key-file)"
+    elif os.environ.get(KEY_ENV, "").strip():
+        source = f"the environment variable {KEY_ENV}"
+    elif DEFAULT_KEY_FILE.exists():
+        key_file = DEFAULT_KEY_FILE
+        source = f"the default key file ./{DEFAULT_KEY_FILE} (no --key-file or {KEY_ENV} was given)"
+    else:
+        raise DataError(
+            f"No pseudonymisation key: pass --key-file, set {KEY_ENV} (64 hex characters), or "
+            f"put the key in ./{DEFAULT_KEY_FILE}. Keep the same key for every run, or people "
+            "will not match across runs."
+        )
+    key = load_pseudonym_key(key_file=key_file, allow_shared_file=allow_shared)
+    console.print(f"Pseudonymisation key: from {source}.", soft_wrap=True, markup=False, highlight=False)
+    return key
 
 
-def load_data(data: Path, key_file: Path | None, step) -> object:
+def load_data(data: Path, key_file: Path | None, step, allow_shared: bool = False) -> object:
     from features import load_extracts
 
-    extracts = load_extracts(data, key=pseudonym_key(key_file), progress=step)
+    extracts = load_extracts(data, key=pseudonym_key(key_file, allow_shared), progress=step)
     say_quarantine(extracts.report)
     return extracts
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ._app import (
+    AllowSharedKeyFileOption,
     DataOption,
     KeyFileOption,
     ModelOption,
@@ -54,7 +55,7 @@ def synth(
     """Write a synthetic local authority's statutory extracts (and its hidden truth in _truth/)."""
     from features import DEFAULT_RECORDING_BIAS, synthesize
 
-    with reported_errors():
+    with reported_errors(out_dir):
         summary = synthesize(
             out_dir,
             n_young_people=young_people,
@@ -71,12 +72,14 @@ def validate(
     data: DataOption,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for validation.json and quarantine/.")],
     key_file: KeyFileOption = None,
+    allow_shared_key_file: AllowSharedKeyFileOption = False,
 ) -> None:
     """Load, validate, pseudonymise and link every source; report every problem at once."""
     from features import validate_extracts
 
-    with reported_errors(), progress_steps() as step:
-        report = validate_extracts(data, out_dir, key=pseudonym_key(key_file), progress=step)
+    with reported_errors(out_dir), progress_steps() as step:
+        key = pseudonym_key(key_file, allow_shared_key_file)
+        report = validate_extracts(data, out_dir, key=key, progress=step)
     rows_in, quarantined = report.n_rows_in, report.n_quarantined
     out.print(
         f"{len(report.tables)} tables, {rows_in} rows read, {rows_in - quarantined} accepted, "
@@ -101,6 +104,7 @@ def features(
         help="Months a label window must end before the youth justice extract's end.")] = 3,
     list_features: Annotated[bool, typer.Option("--list", help="Print the feature registry and stop.")] = False,
     key_file: KeyFileOption = None,
+    allow_shared_key_file: AllowSharedKeyFileOption = False,
 ) -> None:
     """Build point-in-time features and labels for everyone aged 10-18 and known to a source on each as-of date."""
     import features as feats
@@ -108,7 +112,7 @@ def features(
     if list_features:
         _print_registry(feats.default_registry())
         return
-    with reported_errors():
+    with reported_errors(out_file.parent if out_file else None):
         if data is None or not as_of or out_file is None:
             raise ValueError(
                 "The 'features' command needs '--data', at least one '--as-of' date and '--out' "
@@ -116,7 +120,7 @@ def features(
             )
         definition = _label_definition(label)
         with progress_steps() as step:
-            extracts = load_data(data, key_file, step)
+            extracts = load_data(data, key_file, step, allow_shared_key_file)
             feature_set = feats.build_features(
                 extracts.tables, as_of, horizon_months=horizon_months, label=definition,
                 recording_lag_months=recording_lag_months, progress=step,
@@ -195,6 +199,7 @@ def train(
     registered_name: Annotated[str, typer.Option("--registered-name", help="Registered model name.")] = "knife-crime-risk",
     key_file: KeyFileOption = None,
     signing_key_file: SigningKeyFileOption = None,
+    allow_shared_key_file: AllowSharedKeyFileOption = False,
 ) -> None:
     """Train, calibrate and compare the model with baselines; sign, track and register it in MLflow."""
     import training
@@ -205,7 +210,7 @@ def train(
         settings = training.load_config(config) if config else None
         with progress_steps() as step:
             if data is not None:
-                key = pseudonym_key(key_file)
+                key = pseudonym_key(key_file, allow_shared_key_file)
                 training.train_from_data(
                     data, key=key, config=settings, experiment=experiment, registered_name=registered_name,
                     progress=step, signing_key=signing_key(signing_key_file, key),
@@ -227,28 +232,30 @@ def score(
     file_format: Annotated[str, typer.Option("--format", help="File format of scores and explanations: csv or parquet.")] = "csv",
     key_file: KeyFileOption = None,
     signing_key_file: SigningKeyFileOption = None,
+    allow_shared_key_file: AllowSharedKeyFileOption = False,
 ) -> None:
     """Score and explain everyone aged 10-18 on the as-of date; write case pages for the highest band."""
     import riskmodel
 
-    with reported_errors(), progress_steps() as step:
+    with reported_errors(out_dir), progress_steps() as step:
         if file_format not in ("csv", "parquet"):
             raise ValueError(f"The '--format' option must be 'csv' or 'parquet'; got '{file_format}'.")
-        risk_model, tables = _model_and_tables(model, data, key_file, signing_key_file, step)
+        risk_model, tables = _model_and_tables(model, data, key_file, signing_key_file, step, allow_shared_key_file)
         result = riskmodel.score_people(risk_model, tables, as_of, out_dir=out_dir, progress=step,
                                         file_format=file_format)
     out.print(f"{len(result.scores)} young people scored -> {Path(out_dir) / ('scores.' + file_format)}")
     out.print(f"{len(result.case_pages)} case pages; start at {result.index_path}")
 
 
-def _model_and_tables(model: str, data: Path, key_file: Path | None, signing_key_file: Path | None, step):
+def _model_and_tables(model: str, data: Path, key_file: Path | None, signing_key_file: Path | None, step,
+                      allow_shared_key_file: bool):
     """The registered model named by ``--model`` (signature verified) and the loaded extracts."""
     import training
 
     name, version = parse_model(model)
-    key = signing_key(signing_key_file, pseudonym_key(key_file))
+    key = signing_key(signing_key_file, pseudonym_key(key_file, allow_shared_key_file))
     risk_model = training.load_registered_model(name, version, signing_key=key)
-    return risk_model, load_data(data, key_file, step).tables
+    return risk_model, load_data(data, key_file, step, allow_shared_key_file).tables
 
 
 @app.command()
@@ -260,13 +267,14 @@ def explain(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the case page.")] = Path("cases-output"),
     key_file: KeyFileOption = None,
     signing_key_file: SigningKeyFileOption = None,
+    allow_shared_key_file: AllowSharedKeyFileOption = False,
 ) -> None:
     """Print one young person's explained score and write their case page."""
     import riskmodel
 
-    with reported_errors():
+    with reported_errors(out_dir):
         with progress_steps() as step:
-            risk_model, tables = _model_and_tables(model, data, key_file, signing_key_file, step)
+            risk_model, tables = _model_and_tables(model, data, key_file, signing_key_file, step, allow_shared_key_file)
         explanation = riskmodel.explain_person(risk_model, tables, as_of, person, out_dir=out_dir)
     out.print(explanation.text)
     out.print(f"Case page: {explanation.case_page}")
@@ -291,7 +299,7 @@ def audit(
     """Audit any table of scores for fairness across groups, with intervals and verdicts."""
     from evaluation import audit_files
 
-    with reported_errors():
+    with reported_errors(out_dir):
         references = _parse_references(reference or [])
         with progress_steps() as step:
             step("auditing")

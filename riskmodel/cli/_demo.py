@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Annotated
 
@@ -9,14 +10,20 @@ import typer
 
 from ._app import progress_steps, reported_errors, app, out
 
+DEMO_KEY_CONTEXT = b"riskmodel demo pseudonymisation key, synthetic data only; seed "
+
 @app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for every output of the demo.")] = Path("demo-output"),
     young_people: Annotated[int, typer.Option("--young-people", min=1000)] = 40_000,
     seed: Annotated[int, typer.Option("--seed")] = 0,
 ) -> None:
-    """Run a synthetic authority through every step and print where each output is."""
-    with reported_errors(), progress_steps() as step:
+    """Run a synthetic authority through every step and print where each output is.
+
+    The pseudonymisation key is derived from the seed, so the same seed gives the same
+    pseudonyms and byte-identical scores; the key is public and fit for synthetic data only.
+    """
+    with reported_errors(out_dir), progress_steps() as step:
         outputs = _run_demo(Path(out_dir), young_people, seed, step)
     out.print("\n[bold]Outputs[/bold]")
     for description, path in outputs.items():
@@ -36,17 +43,19 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
     import riskmodel
     import training
 
+    feats.private_folder(out_dir)
     data = out_dir / "data"
     step("generating a synthetic authority")
     feats.synthesize(data, n_young_people=n_young_people, seed=seed,
                      recording_bias=feats.DEFAULT_RECORDING_BIAS)
-    key_file = out_dir / "pseudonym.key"
-    key = feats.load_pseudonym_key(key_file=key_file, create=True)
-    out.print(f"A pseudonymisation key for this demo was made at {key_file} (readable by its owner only).")
+    key = demo_key(seed)
+    key_file = feats.write_private_text(out_dir / "pseudonym.key", key.hex() + "\n")
+    out.print(f"The demo's pseudonymisation key is derived from its seed ({seed}) and written to {key_file}: "
+              "the same seed gives the same scores. It is public: never use it for real extracts.")
     signing_key = _demo_signing_key(seed, out_dir / "signing.key", pseudonym_key=key)
 
     extracts = feats.load_extracts(data, key=key, progress=step)
-    (out_dir / "validation").mkdir(parents=True, exist_ok=True)
+    feats.private_folder(out_dir / "validation")
     extracts.report.write_json(out_dir / "validation" / "validation.json")
     extracts.report.write_quarantine(out_dir / "validation" / "quarantine")
 
@@ -80,6 +89,22 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
     }
 
 
+def demo_key(seed: int) -> bytes:
+    """The demo's pseudonymisation key: SHA-256 of a fixed text and the seed.
+
+    Deterministic, so two demos with one seed pseudonymise alike and give byte-identical
+    scores; anyone can derive it, so it protects synthetic data only.
+
+    Examples
+    --------
+    >>> demo_key(0) == demo_key(0) != demo_key(1)
+    True
+    >>> len(demo_key(0))
+    32
+    """
+    return hashlib.sha256(DEMO_KEY_CONTEXT + str(int(seed)).encode("ascii")).digest()
+
+
 def _demo_signing_key(seed: int, path: Path, *, pseudonym_key: bytes) -> bytes:
     """The demo's model signing key: HMAC-SHA256 of a fixed label under the seed, so one seed signs alike.
 
@@ -87,19 +112,14 @@ def _demo_signing_key(seed: int, path: Path, *, pseudonym_key: bytes) -> bytes:
     random and kept outside the artifact store. It is written owner-only to ``path`` so that
     ``riskmodel score --signing-key-file`` can load the demo's registered model afterwards.
     """
-    import hashlib
     import hmac
-    import os
 
+    import features as feats
     from riskmodel import check_keys_differ
 
     key = hmac.new(f"riskmodel demo seed {seed}".encode(), b"model signing key", hashlib.sha256).digest()
     check_keys_differ(key, pseudonym_key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(key.hex() + "\n")
+    feats.write_private_text(path, key.hex() + "\n")
     out.print(f"The demo signs its model with a key derived from seed {seed}, kept at {path} (owner only); "
               "a real authority uses its own random key.", soft_wrap=True, highlight=False)
     return key

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import pytest
 from _extract_fixtures import FILES, UPN1, UPN2, write_extracts
@@ -14,7 +16,7 @@ INDEX = pd.DataFrame({
     "PERSON_REF": ["P1", "P2"], "LA_CHILD_ID": ["C1", None], "UPN": [UPN1, UPN2],
     "YJ_ID": [None, "Y2"], "NCCIS_ID": ["N1", None],
 })
-KEY = b"k" * 32
+KEY = hashlib.sha256(b"linkage test key").digest()
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ CORRUPT = {
     "youth_justice/offences.csv": f"""YJ_ID,DOB,OffenceID,OffenceDate,RecordedDate,HOClass,HOCode,OffenceDescription,YJBCategory,KnifeFlag,Gravity
 {SECRET_YJ},17/05/1966,OFFSECRET9,31/02/1999,1999-02-31,QQBADCODE,,{SECRET_NAME},QQBADCODE,QQBADCODE,QQBADCODE
 {SECRET_YJ},17/05/2008,OFFSECRET9,12/06/2024,,10D,,,,,
+{SECRET_YJ},{SECRET_NAME},x,x,x,x,x,x,x,x,x,x,x,x,x,x
 """,
     "cin/2024.xml": FILES["cin/2024.xml"].replace("C001", SECRET_CHILD).replace(
         "2008-05-17", "1999-02-31").replace("<Ethnicity>BCRB", "<Ethnicity>QQBADCODE"),
@@ -69,8 +70,8 @@ FILE_PROBLEMS = {
     "headerless file": {"youth_justice/offences.csv": CORRUPT["youth_justice/offences.csv"].split("\n", 1)[1]},
     "headerless repeated values": {"youth_justice/outcomes.csv":
                                    f"{SECRET_YJ},{SECRET_YJ},{SECRET_YJ}\n{SECRET_YJ},{SECRET_YJ},{SECRET_YJ}\n"},
-    "too many fields": {"youth_justice/offences.csv":
-                        CORRUPT["youth_justice/offences.csv"] + f"{SECRET_YJ},{SECRET_NAME}" + ",x" * 20 + "\n"},
+    "mostly too many fields": {"youth_justice/offences.csv":
+                               "YJ_ID,DOB\n" + f"{SECRET_YJ},{SECRET_NAME}" + ",x" * 20 + "\n"},
 }
 
 

@@ -207,9 +207,12 @@ FILE_PROBLEMS = [
     ("not xml", "cin/2024.xml", "LAchildID,UPN\nC001,X\n", r"cin/2024.xml is not well-formed XML"),
     ("wrong root", "cin/2024.xml", "<Return><Children/></Return>", r"not a CIN census file"),
     ("no children", "cin/2024.xml", "<Message><Header/></Message>", r"no 'Children' element"),
-    ("too many fields", "youth_justice/outcomes.csv",
-     FILES["youth_justice/outcomes.csv"] + "Y001,OFF-1,01/09/2024,RO,,9,extra,more\n",
-     r"youth_justice/outcomes.csv could not be read as CSV at line 3"),
+    ("mostly misshapen rows", "youth_justice/outcomes.csv",
+     FILES["youth_justice/outcomes.csv"].split("\n")[0] + "\nY001,OFF-1,01/09/2024,RO,,9,extra,more\nY002\n",
+     r"youth_justice/outcomes.csv: 2 of 2 rows have a different number of fields from the header \(6\)"),
+    ("unclosed quote", "youth_justice/outcomes.csv",
+     FILES["youth_justice/outcomes.csv"] + 'Y001,"OFF-1,01/09/2024,RO,,9\n',
+     r"youth_justice/outcomes.csv could not be read as CSV at line \d+: a quote is never closed"),
     ("duplicate column", "nccis/activity.csv",
      FILES["nccis/activity.csv"].replace("NCCIS_ID,UPN,", "NCCIS_ID,upn ,UPN,").replace("N001,", "N001,X,"),
      r"nccis/activity.csv: column 'UPN' appears more than once"),
@@ -221,6 +224,46 @@ FILE_PROBLEMS = [
 def test_a_bad_file_stops_with_a_message(tmp_path, relpath, text, message):
     with pytest.raises(features.DataError, match=message):
         _load(tmp_path, files={relpath: text})
+
+
+@pytest.mark.parametrize("relpath", ["nccis/activity.csv", "cin/2024.xml"])
+def test_a_folder_where_an_extract_should_be_is_a_data_error(tmp_path, relpath):
+    write_extracts(tmp_path, drop=[relpath])
+    (tmp_path / relpath).mkdir(parents=True)
+    with pytest.raises(features.DataError, match=f"{relpath} is not a file"):
+        features.load_extracts(tmp_path, key=KEY)
+
+
+OUTCOMES_HEADER = FILES["youth_justice/outcomes.csv"].split("\n")[0]
+
+
+def test_rows_with_more_or_fewer_fields_are_quarantined_and_the_rest_loads(tmp_path):
+    text = (OUTCOMES_HEADER + "\nY001,OFF-1,01/09/2024,RO,,9\nY001,OFF-1,01/09/2024,RO,,9,extra,more\n"
+            "Y001,OFF-1,02/09/2024,RO,,9\nY001,OFF-1\nY001,OFF-1,03/09/2024,RO,,9\n")
+    extracts = _load(tmp_path, files={"youth_justice/outcomes.csv": text})
+    entry = _table(extracts.report, "youth_justice_outcomes")
+    assert (entry["rows_in"], entry["rows_accepted"], entry["rows_quarantined"]) == (5, 3, 2)
+    reasons = {p["row"]: p["reason"] for p in entry["problems"] if p["column"] == "(whole row)"}
+    assert reasons == {2: "row has 8 fields; the header has 6", 4: "row has 2 fields; the header has 6"}
+    assert len(extracts.tables["yj_outcomes"]) == 3
+
+
+def test_a_short_row_is_never_padded_into_an_accepted_row(tmp_path):
+    text = OUTCOMES_HEADER + "\nY001,OFF-1,01/09/2024,RO,,9\nY001,OFF-1,01/09/2024,RO\nY001,OFF-1,02/09/2024,RO,,9\n"
+    entry = _table(_load(tmp_path, files={"youth_justice/outcomes.csv": text}).report, "youth_justice_outcomes")
+    assert entry["rows_quarantined"] == 1
+    assert entry["problems"][0] == {"row": 2, "column": "(whole row)", "reason": "row has 4 fields; the header has 6"}
+
+
+def test_misshapen_rows_keep_their_values_in_the_quarantine_file(tmp_path):
+    text = OUTCOMES_HEADER + "\nY001,OFF-1,01/09/2024,RO,,9\nY009,OFF-9,01/09/2024,RO,,9,extra\nY001,OFF-1,02/09/2024,RO,,9\n"
+    data = write_extracts(tmp_path / "data", files={"youth_justice/outcomes.csv": text},
+                          drop=_same_source({"youth_justice/outcomes.csv": ""}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        features.validate_extracts(data, tmp_path / "out", key=KEY)
+    quarantine = (tmp_path / "out/quarantine/youth_justice_outcomes.csv").read_text()
+    assert "row has 7 fields; the header has 6" in quarantine and "Y009" in quarantine
 
 
 def test_an_unreadable_encoding_stops_with_a_message(tmp_path):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import pytest
 
 import features
 
-KEY = bytes.fromhex("cd" * 32)
+KEY = hashlib.sha256(b"truth labels test key").digest()
 DATES = pd.date_range("2020-03-31", "2024-12-31", freq="QE")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pandas as pd
@@ -20,7 +21,7 @@ def runner():
 
 @pytest.fixture
 def key_env(monkeypatch):
-    monkeypatch.setenv("RISKMODEL_PSEUDONYM_KEY", "ab" * 32)
+    monkeypatch.setenv("RISKMODEL_PSEUDONYM_KEY", hashlib.sha256(b"cli test key").hexdigest())
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -7,7 +7,9 @@ reads exists, renders in a real browser, and carries no raw identifier from the 
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 
 import pandas as pd
 import pytest
@@ -19,17 +21,57 @@ IDENTIFIER_COLUMNS = ("PERSON_REF", "LA_CHILD_ID", "UPN", "YJ_ID", "NCCIS_ID")
 READABLE = (".html", ".md", ".json", ".csv", ".txt", ".yaml", ".MLmodel")
 
 
+DEMO_ARGS = ["--young-people", "3000", "--seed", "1"]
+# Outputs that describe individual young people, relative to the demo's output folder.
+PERSON_LEVEL_FILES = ("features.parquet", "features_groups.parquet", "pseudonym.key", "scores/scores.csv",
+                      "scores/explanations.csv", "scores/index.html")
+PERSON_LEVEL_FOLDERS = (".", "scores", "scores/cases", "validation/quarantine")
+
+
+def _run_demo(folder, out):
+    """Run the demo under umask 022 (the common default) with its own MLflow store."""
+    mlruns = folder / "mlruns"
+    mlruns.mkdir(exist_ok=True)
+    old = os.umask(0o022)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{mlruns}/mlflow.db")
+            result = CliRunner().invoke(app, ["demo", "--out", str(out), *DEMO_ARGS])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
-    mlruns = folder / "mlruns"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{mlruns}/mlflow.db")
-        mlruns.mkdir()
-        result = CliRunner().invoke(app, ["demo", "--out", str(folder / "out"), "--young-people", "3000",
-                                          "--seed", "1"])
-    assert result.exit_code == 0, result.output
-    return folder, result.output
+    return folder, _run_demo(folder, folder / "out")
+
+
+def _mode(path):
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_every_person_level_output_is_owner_only(demo):
+    folder, _ = demo
+    out = folder / "out"
+    pages = list((out / "scores" / "cases").glob("*.html"))
+    assert pages
+    for path in [*(out / name for name in PERSON_LEVEL_FILES), *pages]:
+        assert _mode(path) == 0o600, path.relative_to(out)
+    for name in PERSON_LEVEL_FOLDERS:
+        assert _mode(out / name) in (0o700,), name
+
+
+@pytest.mark.slow
+def test_the_same_seed_gives_byte_identical_scores(demo, tmp_path):
+    folder, _ = demo
+    again = tmp_path / "again"
+    output = _run_demo(tmp_path, again)
+    assert "derived from its seed (1)" in output.replace("\n", " ")
+    for name in ("pseudonym.key", "scores/scores.csv", "scores/explanations.csv"):
+        assert (again / name).read_bytes() == (folder / "out" / name).read_bytes(), name
 
 
 def test_the_demo_lists_every_output_and_each_exists(demo):

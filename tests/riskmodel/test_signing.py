@@ -95,7 +95,7 @@ def test_the_signing_key_must_differ_from_the_pseudonym_key(signing_key):
 
 
 def test_saving_with_a_weak_key_is_refused(model, tmp_path):
-    with pytest.raises(SigningKeyError, match="one byte repeated"):
+    with pytest.raises(SigningKeyError, match="fewer than 8 distinct byte values"):
         model.save(tmp_path / "m", signing_key=bytes(32))
 
 
