@@ -9,7 +9,9 @@ estimator (it is never refitted); it bundles
 - the feature registry and label definition, so every score can be read in plain English;
 - the reference distribution of probabilities behind the 1-20 position, and the band
   thresholds the governance panel set;
-- metadata: run id, split dates, data fingerprint, seeds, library and code versions.
+- metadata: run id, split dates, data fingerprint, seeds, library and code versions;
+- documents: further JSON files kept in the folder (the monitoring reference of
+  ``training_reference.json``), checksummed with the rest.
 
 On disk a model is a folder with the booster text, one JSON file, the reference
 distribution (``.npy``, no pickle) and a SHA-256 checksum of each; :meth:`RiskModel.load`
@@ -150,10 +152,14 @@ class RiskModel:
         ``{"high": 0.05, "raised": 0.01, "low": 0.0}``; must include a band at 0.
     metadata : dict, optional
         Name, version, run id, split dates, data fingerprint, seeds, library and code versions.
+    documents : dict, optional
+        File name (``*.json``) to a JSON-ready dict saved in the model folder beside the
+        model, e.g. the monitoring reference ``training_reference.json``.
     """
 
     def __init__(self, booster, calibrator, feature_names, feature_dtypes, registry,
-                 label_definition, training_probabilities, band_thresholds, metadata=None):
+                 label_definition, training_probabilities, band_thresholds, metadata=None,
+                 documents=None):
         self.booster = booster
         self.calibrator = calibrator
         self.feature_names = list(feature_names)
@@ -163,6 +169,7 @@ class RiskModel:
         self.training_probabilities = np.sort(np.asarray(training_probabilities, dtype=float))
         self.band_thresholds = _checked_bands(band_thresholds)
         self.metadata = dict(metadata or {})
+        self.documents = dict(documents or {})
 
     def __repr__(self) -> str:
         name = self.metadata.get("name", "unnamed")
@@ -251,7 +258,10 @@ class RiskModel:
             json.dumps(self._manifest(), indent=2, sort_keys=True, default=str), encoding="utf-8"
         )
         np.save(folder / _REFERENCE_FILE, self.training_probabilities, allow_pickle=False)
-        checksums = {name: _sha256(folder / name) for name in (_MODEL_FILE, _METADATA_FILE, _REFERENCE_FILE)}
+        for name, document in self.documents.items():
+            (folder / _document_name(name)).write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
+        checksums = {name: _sha256(folder / name)
+                     for name in (_MODEL_FILE, _METADATA_FILE, _REFERENCE_FILE, *self.documents)}
         (folder / _CHECKSUM_FILE).write_text(json.dumps(checksums, indent=2), encoding="utf-8")
         return folder
 
@@ -286,6 +296,7 @@ class RiskModel:
             training_probabilities=np.load(folder / _REFERENCE_FILE, allow_pickle=False),
             band_thresholds=manifest["band_thresholds"],
             metadata=manifest.get("metadata", {}),
+            documents=_read_documents(folder),
         )
 
     def _manifest(self) -> dict:
@@ -377,7 +388,8 @@ def _verify(folder: Path) -> None:
             "or is incomplete. Load a folder written by RiskModel.save."
         )
     expected = json.loads(checksum_path.read_text(encoding="utf-8"))
-    for name in (_MODEL_FILE, _METADATA_FILE, _REFERENCE_FILE):
+    listed = [n for n in expected if Path(n).name == n]
+    for name in dict.fromkeys((_MODEL_FILE, _METADATA_FILE, _REFERENCE_FILE, *listed)):
         if not (folder / name).is_file():
             raise ModelIntegrityError(
                 f"The model folder '{folder}' is missing '{name}'. Download or copy the whole folder again."
@@ -388,6 +400,23 @@ def _verify(folder: Path) -> None:
                 "checksum: it was changed or damaged after the model was saved. Do not use it; "
                 "reload the registered model or retrain."
             )
+
+
+def _document_name(name: str) -> str:
+    if Path(name).name != name or not name.endswith(".json") or name in (_METADATA_FILE, _CHECKSUM_FILE):
+        raise ValueError(
+            f"A model document must be a plain '.json' file name other than {_METADATA_FILE} and "
+            f"{_CHECKSUM_FILE}; got {name!r}."
+        )
+    return name
+
+
+def _read_documents(folder: Path) -> dict:
+    """The extra JSON documents the checksums list (already verified by :func:`_verify`)."""
+    listed = json.loads((folder / _CHECKSUM_FILE).read_text(encoding="utf-8"))
+    extra = [n for n in listed if Path(n).name == n and n.endswith(".json")
+             and n not in (_MODEL_FILE, _METADATA_FILE, _REFERENCE_FILE)]
+    return {name: json.loads((folder / name).read_text(encoding="utf-8")) for name in extra}
 
 
 def _warn_on_versions(saved: dict) -> None:

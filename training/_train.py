@@ -32,6 +32,7 @@ from ._card_content import format_interval
 from ._config import TrainingConfig
 from ._fairness import audit_test_period, flag_count
 from ._progress import Reporter
+from ._reference import REFERENCE_FILE, training_reference
 from ._input import LABEL, TrainingData, label_statement, positives_by_period, prepare_training_data
 from ._lgbm import as_matrix, default_threads, search_booster
 from ._metrics import evaluate_models, flatten
@@ -100,7 +101,8 @@ class TrainingResult:
 
 
 def train_model(data, *, config: TrainingConfig | None = None, experiment: str = "knife-crime-risk",
-                registered_name: str = "knife-crime-risk", groups=None, progress=None) -> TrainingResult:
+                registered_name: str = "knife-crime-risk", groups=None, progress=None,
+                record_volume=None) -> TrainingResult:
     """Train, calibrate, compare, track, register and document a risk model.
 
     Parameters
@@ -118,6 +120,10 @@ def train_model(data, *, config: TrainingConfig | None = None, experiment: str =
     progress : callable, optional
         Called as ``progress(message)`` or ``progress(message, fraction)``; by default
         messages are printed.
+    record_volume : DataFrame, optional
+        Records per source per month of the extracts (``training._reference.record_volume``),
+        stored in the monitoring reference; without it monitoring compares volumes with the
+        batch's own history.
 
     Returns
     -------
@@ -143,6 +149,7 @@ def train_model(data, *, config: TrainingConfig | None = None, experiment: str =
     say.always(split.describe())
     say.always("Label definition: " + label_statement(prepared.label_definition))
     fitted = _fit(prepared, period, config, say)
+    fitted["record_volume"] = record_volume
     return _finish(prepared, split, period, counts, fitted, config, experiment, registered_name, say)
 
 
@@ -201,6 +208,9 @@ def _finish(prepared, split, period, counts, fitted, config, experiment, registe
         "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
     say.step("Scoring the test period (bootstrap intervals)")
     probabilities, report, verdict = _score_test(model, test, fitted, config)
+    model.documents[REFERENCE_FILE] = _jsonable(training_reference(
+        model, train=prepared.frame[period == "train"], split=split, report=report,
+        horizon_months=config.horizon_months, volume=fitted["record_volume"]))
     with _tracking.tracked_run(experiment) as run:
         model.metadata["run_id"] = run.info.run_id
         say.step("Registering the model")
