@@ -185,17 +185,31 @@ def _calibrated(parts, valid_logodds, test_logodds) -> np.ndarray:
 def _threshold_optimizer(parts) -> np.ndarray:
     from fairlearn.postprocessing import ThresholdOptimizer
 
-    optimizer = ThresholdOptimizer(estimator=_Calibrated(parts.model), constraints="false_negative_rate_parity",
+    optimizer = ThresholdOptimizer(estimator=_calibrated_estimator(parts.model), constraints="false_negative_rate_parity",
                                    objective="balanced_accuracy_score", prefit=True, predict_method="predict_proba")
     optimizer.fit(parts.valid[parts.names], parts.valid[LABEL].to_numpy(dtype=int), sensitive_features=parts.s_valid)
     return np.asarray(optimizer.predict(parts.test[parts.names], sensitive_features=parts.s_test,
                                         random_state=parts.config.random_state), dtype=int)
 
 
-class _Calibrated:
+def _calibrated_estimator(model):
     """The fitted model as a scikit-learn classifier (for ThresholdOptimizer with ``prefit``)."""
+    from sklearn.base import BaseEstimator, ClassifierMixin
 
-    _estimator_type = "classifier"
+    class Calibrated(ClassifierMixin, BaseEstimator):
+        def __init__(self, model):
+            self.model = model
+            self.classes_ = np.array([0, 1])
+            self.fitted_ = True
+
+        fit, predict_proba, predict, __sklearn_is_fitted__ = (_Methods.fit, _Methods.predict_proba,
+                                                              _Methods.predict, _Methods.__sklearn_is_fitted__)
+
+    return Calibrated(model)
+
+
+class _Methods:
+    """The methods of the scikit-learn wrapper around a RiskModel."""
 
     def __init__(self, model):
         self.model = model
@@ -214,9 +228,6 @@ class _Calibrated:
 
     def __sklearn_is_fitted__(self):
         return True
-
-    def get_params(self, deep=True):
-        return {"model": self.model}
 
 
 # --- the audit of each option -------------------------------------------------------------
