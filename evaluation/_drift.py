@@ -24,6 +24,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from scipy.stats import poisson
 
 __all__ = [
     "THRESHOLDS",
@@ -49,6 +50,10 @@ THRESHOLDS = {
     "missing_share_increase": (0.05, 0.10),
     "volume_ratio_low": (0.75, 0.50),
 }
+#: A low month counts only when so few records would arise by chance less often than this
+#: (Poisson with the usual volume as its mean), so a small source's ordinary variation is
+#: not reported as a late return.
+CHANCE_LEVEL = 0.01
 
 
 def fixed_bins(values, *, n_bins: int = 10) -> list[float]:
@@ -228,7 +233,9 @@ def volume_checks(reference: pd.DataFrame, batch: pd.DataFrame, months) -> pd.Da
 
     The usual volume of a source in a calendar month is its mean over the reference period's
     months of the same name (January with January); a source whose records never fall in that
-    calendar month (a termly census) is not expected then. The ratio is batch / usual.
+    calendar month (a termly census) is not expected then. The ratio is batch / usual; a
+    low ratio counts only when so few records would arise by chance (Poisson, mean the usual
+    volume) with probability below :data:`CHANCE_LEVEL`.
 
     Examples
     --------
@@ -320,6 +327,12 @@ def _volume_row(source: str, month: str, records: int, expected) -> dict:
                 "status": status, "finding": finding}
     ratio = records / expected if expected else float("nan")
     status = status_of("volume_ratio_low", ratio)
+    chance = float(poisson.cdf(records, expected))
+    if status != "ok" and chance >= CHANCE_LEVEL:
+        return {"source": source, "month": month, "records": records, "usual": round(expected, 1),
+                "ratio": round(ratio, 3), "status": "ok",
+                "finding": f"{source}: {records} records dated {month} against a usual {expected:.0f}; a shortfall "
+                           "this size happens by chance for a source this small."}
     if records == 0:
         finding = (f"{source}: no records dated {month}, where about {expected:.0f} are usual; the source "
                    "has stopped arriving or its return is late.")

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from ._calibration import choose_calibrator
 from ._config import TrainingConfig
@@ -185,39 +186,25 @@ def _calibrated(parts, valid_logodds, test_logodds) -> np.ndarray:
 def _threshold_optimizer(parts) -> np.ndarray:
     from fairlearn.postprocessing import ThresholdOptimizer
 
-    optimizer = ThresholdOptimizer(estimator=_calibrated_estimator(parts.model), constraints="false_negative_rate_parity",
+    optimizer = ThresholdOptimizer(estimator=_Calibrated(parts.model), constraints="false_negative_rate_parity",
                                    objective="balanced_accuracy_score", prefit=True, predict_method="predict_proba")
     optimizer.fit(parts.valid[parts.names], parts.valid[LABEL].to_numpy(dtype=int), sensitive_features=parts.s_valid)
     return np.asarray(optimizer.predict(parts.test[parts.names], sensitive_features=parts.s_test,
                                         random_state=parts.config.random_state), dtype=int)
 
 
-def _calibrated_estimator(model):
+class _Calibrated(ClassifierMixin, BaseEstimator):
     """The fitted model as a scikit-learn classifier (for ThresholdOptimizer with ``prefit``)."""
-    from sklearn.base import BaseEstimator, ClassifierMixin
 
-    class Calibrated(ClassifierMixin, BaseEstimator):
-        def __init__(self, model):
-            self.model = model
-            self.classes_ = np.array([0, 1])
-            self.fitted_ = True
-
-        fit, predict_proba, predict, __sklearn_is_fitted__ = (_Methods.fit, _Methods.predict_proba,
-                                                              _Methods.predict, _Methods.__sklearn_is_fitted__)
-
-    return Calibrated(model)
-
-
-class _Methods:
-    """The methods of the scikit-learn wrapper around a RiskModel."""
-
-    def __init__(self, model):
+    def __init__(self, model=None):
         self.model = model
-        self.classes_ = np.array([0, 1])
-        self.fitted_ = True
 
     def fit(self, X, y=None, **kwargs):
         return self
+
+    @property
+    def classes_(self):
+        return np.array([0, 1])
 
     def predict_proba(self, X):
         p = self.model.predict_proba(pd.DataFrame(X, columns=self.model.feature_names))
@@ -227,7 +214,7 @@ class _Methods:
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
 
     def __sklearn_is_fitted__(self):
-        return True
+        return self.model is not None
 
 
 # --- the audit of each option -------------------------------------------------------------

@@ -103,3 +103,12 @@ def test_a_source_with_no_recent_records_is_said_to_have_stopped():
     checks = volume_checks(reference, batch, recent)
     assert (checks["status"] == "alert").all()
     assert "stopped arriving" in checks["finding"].iloc[0]
+
+
+def test_a_small_sources_chance_shortfall_is_not_an_alert():
+    months = month_range("2021-01-01", "2022-12-31")
+    reference = monthly_volume({"cin": _dates([(m, 9) for m in months])}, months)
+    batch = monthly_volume({"cin": _dates([("2023-01", 4)])}, ["2023-01"])
+    row = volume_checks(reference, batch, ["2023-01"]).iloc[0]
+    assert row["ratio"] < 0.5
+    assert row["status"] == "ok" and "by chance" in row["finding"]
