@@ -38,6 +38,7 @@ __all__ = [
     "month_range",
     "monthly_volume",
     "volume_checks",
+    "code_checks",
     "worst_status",
 ]
 
@@ -343,3 +344,62 @@ def _volume_row(source: str, month: str, records: int, expected) -> dict:
         finding = f"{source}: {records} records dated {month} ({ratio:.0%} of the usual {expected:.0f})."
     return {"source": source, "month": month, "records": records, "usual": round(expected, 1),
             "ratio": round(ratio, 3), "status": status, "finding": finding}
+
+
+def code_checks(reference: pd.DataFrame, batch: pd.DataFrame) -> pd.DataFrame:
+    """Each coded field's mix of codes, overall and per area, against the reference period.
+
+    A code list that changed, or recording practice that shifted in one area (offences
+    recorded under another category), moves the shares of codes before it moves any one
+    feature. The shares are compared by PSI; a move counts only when a chi-square test of the
+    two sets of counts gives a probability below :data:`CHANCE_LEVEL`, so a small area's
+    ordinary variation is not reported.
+
+    Parameters
+    ----------
+    reference, batch : DataFrame
+        Counts with columns ``field`` (e.g. ``youth_justice.yjb_category``), ``area``, ``code``
+        and ``records``, over the reference period and over the recent period.
+
+    Returns
+    -------
+    DataFrame
+        ``field``, ``area`` (``"all areas"`` for the whole authority), ``psi``, ``p_value``,
+        ``status`` and ``finding`` (naming the field, the area and the code that moved most).
+    """
+    rows = []
+    for (field_name, area), ref, now in _code_pairs(reference, batch):
+        rows.append(_code_row(field_name, area, ref, now))
+    columns = ["field", "area", "psi", "p_value", "status", "finding"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _code_pairs(reference: pd.DataFrame, batch: pd.DataFrame):
+    def with_total(frame):
+        overall = frame.groupby(["field", "code"], as_index=False)["records"].sum().assign(area="all areas")
+        return pd.concat([overall, frame], ignore_index=True)
+
+    ref, now = with_total(reference), with_total(batch)
+    now_groups = dict(iter(now.groupby(["field", "area"])))
+    for key, part in ref.groupby(["field", "area"]):
+        yield key, part.groupby("code")["records"].sum(), now_groups.get(key, now.iloc[:0]).groupby("code")["records"].sum()
+
+
+def _code_row(field_name: str, area: str, ref: pd.Series, now: pd.Series) -> dict:
+    from scipy.stats import chi2_contingency
+
+    codes = sorted(set(ref.index) | set(now.index))
+    e = ref.reindex(codes, fill_value=0).to_numpy(dtype=float)
+    a = now.reindex(codes, fill_value=0).to_numpy(dtype=float)
+    if a.sum() == 0 or e.sum() == 0 or len(codes) < 2:
+        return {"field": field_name, "area": area, "psi": None, "p_value": None, "status": "ok",
+                "finding": f"{field_name} in {area}: no records to compare."}
+    psi = population_stability_index(e / e.sum(), a / a.sum())
+    table = np.vstack([e, a])
+    p_value = float(chi2_contingency(table[:, table.sum(axis=0) > 0])[1])
+    status = status_of("psi", psi) if p_value < CHANCE_LEVEL else "ok"
+    change = a / a.sum() - e / e.sum()
+    words = [f"code {codes[i]} {verb} from {e[i] / e.sum():.1%} of records in training to {a[i] / a.sum():.1%} recently"
+             for i, verb in ((int(np.argmin(change)), "fell"), (int(np.argmax(change)), "rose")) if change[i] != 0]
+    finding = f"{field_name} in {area}: {'; '.join(words) or 'no change'} (PSI {psi:.3f}, chi-square p {p_value:.3g})."
+    return {"field": field_name, "area": area, "psi": psi, "p_value": p_value, "status": status, "finding": finding}

@@ -9,6 +9,9 @@ stored in the model folder at training time (``training_reference.json``):
 - each source's record volume in the months up to the as-of date against its usual volume
   for those calendar months in the training period, so a source that stopped arriving or
   arrived late is named as such;
+- the mix of codes in coded fields (youth justice offence category and knife flag, exclusion
+  category) over the last 12 months, for the whole authority and for each area, so a changed
+  code list or a shift in one area's recording practice is named with its area and code;
 - where labels now exist for as-of dates after the model's test period: discrimination,
   calibration and the fairness audit on those dates, with intervals, beside the model card's
   test-period figures.
@@ -28,14 +31,15 @@ import numpy as np
 import pandas as pd
 
 from evaluation._drift import (
-    THRESHOLDS, bin_shares, feature_drift, month_range, monthly_volume, population_stability_index,
+    THRESHOLDS, bin_shares, code_checks, feature_drift, month_range, monthly_volume, population_stability_index,
     status_of, volume_checks, worst_status,
 )
 
-from ._reference import REFERENCE_FILE, source_record_dates
+from ._reference import REFERENCE_FILE
 
 EXIT_OK, EXIT_ALERT = 0, 3
 RECENT_MONTHS = 6
+CODE_MONTHS = 12
 OUTCOME_BOOT = 200
 
 
@@ -83,7 +87,7 @@ class MonitorResult:
         return paths
 
 
-def monitor_batch(model, batch: pd.DataFrame, *, as_of, volume: pd.DataFrame | None = None,
+def monitor_batch(model, batch: pd.DataFrame, *, as_of, profile: dict | None = None,
                   outcomes: pd.DataFrame | None = None, groups: pd.DataFrame | None = None) -> MonitorResult:
     """Compare one scoring batch with the model's stored training reference.
 
@@ -95,9 +99,9 @@ def monitor_batch(model, batch: pd.DataFrame, *, as_of, volume: pd.DataFrame | N
         The batch's feature rows (the model's feature columns; key columns are ignored).
     as_of : date-like
         The batch's as-of date.
-    volume : DataFrame, optional
-        Records per source per month of the batch's extracts
-        (``training._reference.record_volume``); without it the volume checks are skipped.
+    profile : dict, optional
+        Record volumes per source per month and the code mix of the batch's extracts
+        (``training._reference.extract_profile``); without it those checks are skipped.
     outcomes : DataFrame, optional
         Feature rows with a known ``label`` for as-of dates after the model's test period.
     groups : DataFrame, optional
@@ -121,14 +125,16 @@ def monitor_batch(model, batch: pd.DataFrame, *, as_of, volume: pd.DataFrame | N
     features = feature_drift(reference["features"], batch[model.feature_names])
     score = _score_check(reference["score"], probability)
     bands = _band_check(reference["bands"], model.band(probability))
-    volume_table = _volume_table(reference, volume, as_of, notes)
+    volume_table = _volume_table(reference, None if profile is None else profile["volume"], as_of, notes)
+    code_table = _code_table(reference, None if profile is None else profile["codes"], as_of)
     outcome_block = _outcomes(model, reference, outcomes, groups, notes)
-    checks = _checks(features, score, bands, volume_table)
+    checks = _checks(features, score, bands, volume_table, code_table)
     payload = {
         "status": worst_status(c["status"] for c in checks), "as_of": f"{as_of:%Y-%m-%d}",
         "rows": int(len(batch)), "model": _model_facts(model, reference), "thresholds": _thresholds(),
         "checks": checks, "features": features.to_dict(orient="records"), "score": score, "bands": bands,
         "volume": None if volume_table is None else volume_table.to_dict(orient="records"),
+        "codes": None if code_table is None else code_table.to_dict(orient="records"),
         "outcomes": outcome_block, "notes": notes,
     }
     return MonitorResult(payload)
@@ -169,9 +175,9 @@ def monitor_from_data(model, data_dir, *, as_of, key, progress=None) -> MonitorR
     as_of = _checked_as_of(tables, as_of)
     batch = features.build_features(tables, [as_of], registry=model.registry).frame
     outcome_set = _outcome_features(model, reference, tables, as_of, features)
-    from ._reference import record_volume
+    from ._reference import extract_profile
 
-    return monitor_batch(model, batch, as_of=as_of, volume=record_volume(tables),
+    return monitor_batch(model, batch, as_of=as_of, profile=extract_profile(tables),
                          outcomes=None if outcome_set is None else outcome_set.frame,
                          groups=None if outcome_set is None else outcome_set.groups)
 
@@ -223,10 +229,22 @@ def _volume_table(reference: dict, volume, as_of: pd.Timestamp, notes: list) -> 
     return volume_checks(base, batch.reindex(columns=["source", "month", "records"]), months)
 
 
-def _recent_months(as_of: pd.Timestamp) -> list[str]:
+def _code_table(reference: dict, codes, as_of: pd.Timestamp) -> pd.DataFrame | None:
+    if codes is None:
+        return None
+    stored = reference.get("codes")
+    if stored is None:
+        base = codes[codes["month"].isin(_window_from_periods(reference))]
+    else:
+        base = pd.DataFrame(stored, columns=["field", "area", "code", "records"])
+    recent = codes[codes["month"].isin(_recent_months(as_of, CODE_MONTHS))]
+    return code_checks(base, recent)
+
+
+def _recent_months(as_of: pd.Timestamp, n: int = None) -> list[str]:
     """The months up to the as-of date (its own month only if the as-of date ends it)."""
     last = as_of if as_of.is_month_end else as_of - pd.offsets.MonthEnd(1)
-    return month_range(last - pd.DateOffset(months=RECENT_MONTHS - 1), last)
+    return month_range(last - pd.DateOffset(months=(n or RECENT_MONTHS) - 1), last)
 
 
 def _window_from_periods(reference: dict) -> list[str]:
@@ -234,7 +252,7 @@ def _window_from_periods(reference: dict) -> list[str]:
     return month_range(pd.Timestamp(train[0]) - pd.DateOffset(months=11), pd.Timestamp(train[-1]))
 
 
-def _checks(features: pd.DataFrame, score: dict, bands: dict, volume) -> list[dict]:
+def _checks(features: pd.DataFrame, score: dict, bands: dict, volume, codes=None) -> list[dict]:
     checks = [_feature_check(row) for row in features.to_dict(orient="records")]
     checks.append({"kind": "score", "name": "calibrated score", "value": score["psi"], "status": score["status"],
                    "finding": f"Calibrated score: PSI {score['psi']:.3f} against the validation period's fixed bins."})
@@ -246,6 +264,9 @@ def _checks(features: pd.DataFrame, score: dict, bands: dict, volume) -> list[di
         checks += [{"kind": "volume", "name": f"{r['source']} {r['month']}", "value": r["ratio"],
                     "status": r["status"], "finding": r["finding"]} for r in volume.to_dict(orient="records")]
         checks += _stopped_sources(volume)
+    if codes is not None:
+        checks += [{"kind": "codes", "name": f"{r['field']} in {r['area']}", "value": r["psi"], "status": r["status"],
+                    "finding": r["finding"]} for r in codes.to_dict(orient="records")]
     return checks
 
 
@@ -373,4 +394,4 @@ def _jsonable(value):
 
 
 __all__ = ["MonitorResult", "MissingReferenceError", "monitor_batch", "monitor_from_data", "outcome_dates",
-           "training_reference_of", "source_record_dates", "monthly_volume"]
+           "training_reference_of"]

@@ -69,8 +69,8 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
     dates = panel_dates(extracts.tables, horizon_months=config.horizon_months, data_end=data_end)
     feature_set = features.build_features(extracts.tables, dates, horizon_months=config.horizon_months,
                                           data_end=data_end, progress=Reporter(progress, prefix="Building features: ").step)
-    from ._reference import record_volume
+    from ._reference import extract_profile
 
     return train_model(feature_set, config=config, experiment=experiment,
                        registered_name=registered_name, progress=progress,
-                       record_volume=record_volume(extracts.tables))
+                       extract_profile=extract_profile(extracts.tables))

@@ -38,6 +38,11 @@ def source_record_dates(tables: dict) -> dict:
     return {source: pd.concat(parts, ignore_index=True) for source, parts in dates.items()}
 
 
+def extract_profile(tables: dict) -> dict:
+    """Aggregates of the extracts that monitoring compares: ``volume`` and ``codes`` frames."""
+    return {"volume": record_volume(tables), "codes": code_counts(tables)}
+
+
 def record_volume(tables: dict) -> pd.DataFrame:
     """Records per source per month over the whole span of ``tables`` (zeros included)."""
     dates = source_record_dates(tables)
@@ -47,6 +52,36 @@ def record_volume(tables: dict) -> pd.DataFrame:
     return monthly_volume(dates, month_range(stamps.min(), stamps.max()))
 
 
+#: Coded fields whose mix of codes is monitored: (field name, tidy table, column, date column).
+CODED_FIELDS = (
+    ("youth_justice.yjb_category", "yj_offences", "yjb_category", "offence_date"),
+    ("youth_justice.knife_flag", "yj_offences", "knife_flag", "offence_date"),
+    ("school_census.exclusion_category", "exclusions", "category", "start_date"),
+)
+
+
+def code_counts(tables: dict) -> pd.DataFrame:
+    """Records per coded field, area (the person's latest postcode district), code and month."""
+    people = tables.get("people")
+    has_area = people is not None and "postcode_district" in people.columns
+    area = (people.drop_duplicates("person_id", keep="last").set_index("person_id")["postcode_district"]
+            if has_area else pd.Series(dtype="string"))
+    parts = []
+    for field_name, table, column, date in CODED_FIELDS:
+        frame = tables.get(table)
+        if frame is None or column not in frame.columns or frame.empty:
+            continue
+        month = pd.to_datetime(frame[date], errors="coerce").dt.strftime("%Y-%m")
+        counts = pd.DataFrame({"field": field_name, "code": frame[column].astype("string").fillna("not recorded"),
+                               "area": frame["person_id"].map(area).astype("string").fillna("not recorded"),
+                               "month": month}).dropna(subset=["month"])
+        parts.append(counts.groupby(["field", "area", "code", "month"], as_index=False).size()
+                     .rename(columns={"size": "records"}))
+    if not parts:
+        return pd.DataFrame(columns=["field", "area", "code", "month", "records"])
+    return pd.concat(parts, ignore_index=True).astype({"records": "int64"})
+
+
 def volume_window(split) -> list[str]:
     """The reference months: from a year before the first training as-of date to the last."""
     first, last = pd.Timestamp(split.train_dates_[0]), pd.Timestamp(split.train_dates_[-1])
@@ -54,7 +89,7 @@ def volume_window(split) -> list[str]:
 
 
 def training_reference(model, *, train: pd.DataFrame, split, report: dict, horizon_months: int,
-                       volume: pd.DataFrame | None = None) -> dict:
+                       profile: dict | None = None) -> dict:
     """The JSON-ready monitoring reference of a newly trained model.
 
     Parameters
@@ -68,8 +103,9 @@ def training_reference(model, *, train: pd.DataFrame, split, report: dict, horiz
     report : dict
         Test-period metrics from :func:`training._metrics.evaluate_models`.
     horizon_months : int
-    volume : DataFrame, optional
-        :func:`record_volume` of the extracts; without it the reference has no volume.
+    profile : dict, optional
+        :func:`extract_profile` of the extracts; without it the reference has no record
+        volumes or code mix (the model was trained from a feature table).
 
     Returns
     -------
@@ -84,7 +120,8 @@ def training_reference(model, *, train: pd.DataFrame, split, report: dict, horiz
         "score": {"cuts": cuts, "shares": bin_shares(probabilities, cuts).round(6).tolist(),
                   "population": "calibrated probabilities of the validation period"},
         "bands": {name: float(bands.get(name, 0.0)) for name in model.band_thresholds},
-        "volume": _volume_reference(volume, split),
+        "volume": _volume_reference(None if profile is None else profile["volume"], split),
+        "codes": _codes_reference(None if profile is None else profile["codes"], split),
         "model_card": {k: report["model"][k] for k in CARD_METRICS if k in report.get("model", {})},
         "periods": {"train": _dates(split.train_dates_), "validation": _dates(split.validation_dates_),
                     "test": _dates(split.test_dates_), "horizon_months": int(horizon_months)},
@@ -98,6 +135,13 @@ def _volume_reference(volume, split) -> dict | None:
     months = volume_window(split)
     table = volume[volume["month"].isin(months)]
     return {"months": months, "records": table.to_dict(orient="records")}
+
+
+def _codes_reference(codes, split) -> list | None:
+    if codes is None:
+        return None
+    inside = codes[codes["month"].isin(volume_window(split))]
+    return inside.groupby(["field", "area", "code"], as_index=False)["records"].sum().to_dict(orient="records")
 
 
 def _dates(dates) -> list[str]:

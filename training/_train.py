@@ -102,7 +102,7 @@ class TrainingResult:
 
 def train_model(data, *, config: TrainingConfig | None = None, experiment: str = "knife-crime-risk",
                 registered_name: str = "knife-crime-risk", groups=None, progress=None,
-                record_volume=None) -> TrainingResult:
+                extract_profile=None) -> TrainingResult:
     """Train, calibrate, compare, track, register and document a risk model.
 
     Parameters
@@ -120,9 +120,9 @@ def train_model(data, *, config: TrainingConfig | None = None, experiment: str =
     progress : callable, optional
         Called as ``progress(message)`` or ``progress(message, fraction)``; by default
         messages are printed.
-    record_volume : DataFrame, optional
-        Records per source per month of the extracts (``training._reference.record_volume``),
-        stored in the monitoring reference; without it monitoring compares volumes with the
+    extract_profile : dict, optional
+        Record volumes and code mix of the extracts (``training._reference.extract_profile``),
+        stored in the monitoring reference; without it monitoring compares them with the
         batch's own history.
 
     Returns
@@ -149,7 +149,7 @@ def train_model(data, *, config: TrainingConfig | None = None, experiment: str =
     say.always(split.describe())
     say.always("Label definition: " + label_statement(prepared.label_definition))
     fitted = _fit(prepared, period, config, say)
-    fitted["record_volume"] = record_volume
+    fitted["extract_profile"] = extract_profile
     return _finish(prepared, split, period, counts, fitted, config, experiment, registered_name, say)
 
 
@@ -210,7 +210,7 @@ def _finish(prepared, split, period, counts, fitted, config, experiment, registe
     probabilities, report, verdict = _score_test(model, test, fitted, config)
     model.documents[REFERENCE_FILE] = _jsonable(training_reference(
         model, train=prepared.frame[period == "train"], split=split, report=report,
-        horizon_months=config.horizon_months, volume=fitted["record_volume"]))
+        horizon_months=config.horizon_months, profile=fitted["extract_profile"]))
     with _tracking.tracked_run(experiment) as run:
         model.metadata["run_id"] = run.info.run_id
         say.step("Registering the model")

@@ -47,10 +47,10 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
     feature_set = feats.build_features(extracts.tables, dates, progress=step)
     feature_set.write(out_dir / "features.parquet")
 
-    from training._reference import record_volume
+    from training._reference import extract_profile
 
     result = training.train_model(feature_set, experiment="knife-crime-risk-demo", progress=step,
-                                  record_volume=record_volume(extracts.tables))
+                                  extract_profile=extract_profile(extracts.tables))
     model_card = _copy_model_card(result, out_dir / "model")
 
     step("scoring and explaining the latest date")

@@ -112,3 +112,41 @@ def test_a_small_sources_chance_shortfall_is_not_an_alert():
     row = volume_checks(reference, batch, ["2023-01"]).iloc[0]
     assert row["ratio"] < 0.5
     assert row["status"] == "ok" and "by chance" in row["finding"]
+
+
+def _code_counts(rng, areas, shares, n):
+    rows = []
+    for area in areas:
+        draws = rng.multinomial(n, list(shares.values()))
+        rows += [{"field": "youth_justice.yjb_category", "area": area, "code": c, "records": int(k)}
+                 for c, k in zip(shares, draws)]
+    return pd.DataFrame(rows)
+
+
+def test_a_relabelled_area_is_caught_and_named_with_its_code():
+    from evaluation._drift import code_checks
+
+    rng = np.random.default_rng(3)
+    shares = {"WEAP": 0.3, "VAP": 0.3, "DRUG": 0.2, "THEFT": 0.2}
+    areas = [f"ZZ{i}" for i in range(1, 9)]
+    reference = _code_counts(rng, areas, shares, 600)
+    recent = _code_counts(rng, areas, shares, 150)
+    assert (code_checks(reference, recent)["status"] == "ok").all()
+    moved = recent["area"].eq("ZZ3") & recent["code"].eq("WEAP")
+    other = recent["area"].eq("ZZ3") & recent["code"].eq("THEFT")
+    recent.loc[other, "records"] += int(recent.loc[moved, "records"].sum())
+    recent.loc[moved, "records"] = 0
+    checks = code_checks(reference, recent).set_index("area")
+    assert checks.loc["ZZ3", "status"] == "alert"
+    assert "ZZ3" in checks.loc["ZZ3", "finding"] and "WEAP" in checks.loc["ZZ3", "finding"]
+    assert checks.drop(index=["ZZ3", "all areas"])["status"].eq("ok").all()
+
+
+def test_a_shifted_code_frequency_is_caught_across_the_authority():
+    from evaluation._drift import code_checks
+
+    rng = np.random.default_rng(4)
+    reference = _code_counts(rng, ["ZZ1", "ZZ2"], {"SUSP": 0.9, "PERM": 0.1}, 2000)
+    recent = _code_counts(rng, ["ZZ1", "ZZ2"], {"SUSP": 0.6, "PERM": 0.4}, 500)
+    overall = code_checks(reference, recent).set_index("area").loc["all areas"]
+    assert overall["status"] == "alert" and "PERM" in overall["finding"]

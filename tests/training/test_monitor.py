@@ -67,7 +67,7 @@ def test_a_source_that_stopped_arriving_is_named(setting):
     keep = ~days["youth_justice"].dt.strftime("%Y-%m").isin(recent) | (rng.random(len(days["youth_justice"])) < 0.1)
     days["youth_justice"] = days["youth_justice"][keep]
     volume = monthly_volume(days, months)
-    result = monitor_batch(model, batch, as_of=last, volume=volume)
+    result = monitor_batch(model, batch, as_of=last, profile={"volume": volume, "codes": None})
     assert "youth_justice" in _alerts(result)
     assert not any(name.startswith("cin") for name in _alerts(result))
     assert any("youth_justice" in n for n in result.payload["notes"]) is False
