@@ -8,9 +8,6 @@ from typer.testing import CliRunner
 
 from riskmodel.cli import app
 
-AS_OF = "2025-03-31"
-
-
 @pytest.fixture(scope="module")
 def authority(tmp_path_factory, empty_store):
     import shutil
@@ -28,15 +25,16 @@ def authority(tmp_path_factory, empty_store):
         uri = f"sqlite:///{folder / 'mlruns' / 'mlflow.db'}"
         patch.setenv("MLFLOW_TRACKING_URI", uri)
         patch.chdir(folder)
-        training.train_from_data(folder / "data", key=key, config=training.TrainingConfig(n_search=2, n_boot=60, audit_n_boot=20, num_threads=1),
-                                 progress=lambda *a: None)
-        yield {"folder": folder, "key_file": key_file, "uri": uri}
+        result = training.train_from_data(folder / "data", key=key, config=training.TrainingConfig(
+            n_search=2, n_boot=60, audit_n_boot=20, num_threads=1), progress=lambda *a: None)
+        as_of = f"{result.split.train_dates_[-1]:%Y-%m-%d}"
+        yield {"folder": folder, "key_file": key_file, "uri": uri, "as_of": as_of}
 
 
 def _monitor(authority, data, out, monkeypatch, *extra):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", authority["uri"])
     monkeypatch.chdir(authority["folder"])
-    return CliRunner().invoke(app, ["monitor", "--data", str(data), "--as-of", AS_OF, "--out", str(out),
+    return CliRunner().invoke(app, ["monitor", "--data", str(data), "--as-of", authority["as_of"], "--out", str(out),
                                     "--key-file", str(authority["key_file"]), *extra])
 
 
@@ -55,7 +53,8 @@ def test_a_source_missing_most_recent_rows_is_an_alert_named_in_the_output(autho
     data = tmp_path / "data"
     shutil.copytree(authority["folder"] / "data", data)
     activity = pd.read_csv(data / "nccis" / "activity.csv", dtype=str)
-    recent = activity["Month"] >= "2024-10"
+    start = (pd.Timestamp(authority["as_of"]) - pd.DateOffset(months=5)).strftime("%Y-%m")
+    recent = (activity["Month"] >= start) & (activity["Month"] <= authority["as_of"][:7])
     drop = recent & (pd.Series(range(len(activity))) % 10 != 0)
     activity[~drop].to_csv(data / "nccis" / "activity.csv", index=False)
     result = _monitor(authority, data, tmp_path / "out", monkeypatch)
