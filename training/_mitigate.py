@@ -188,9 +188,33 @@ def _threshold_optimizer(parts) -> np.ndarray:
 
     optimizer = ThresholdOptimizer(estimator=_Calibrated(parts.model), constraints="false_negative_rate_parity",
                                    objective="balanced_accuracy_score", prefit=True, predict_method="predict_proba")
-    optimizer.fit(parts.valid[parts.names], parts.valid[LABEL].to_numpy(dtype=int), sensitive_features=parts.s_valid)
-    return np.asarray(optimizer.predict(parts.test[parts.names], sensitive_features=parts.s_test,
+    y_valid = parts.valid[LABEL].to_numpy(dtype=int)
+    s_valid, s_test = _pooled_groups(parts.s_valid, y_valid, parts.s_test)
+    optimizer.fit(parts.valid[parts.names], y_valid, sensitive_features=s_valid)
+    return np.asarray(optimizer.predict(parts.test[parts.names], sensitive_features=s_test,
                                         random_state=parts.config.random_state), dtype=int)
+
+
+POOLED = "groups with too few outcomes (pooled)"
+
+
+def _pooled_groups(s_valid: np.ndarray, y_valid: np.ndarray, s_test: np.ndarray):
+    """Pool groups whose validation rows are all one outcome (no threshold can be fitted for
+    them), and test groups never seen in validation, into one group."""
+    frame = pd.DataFrame({"group": s_valid, "y": y_valid})
+    counts = frame.groupby("group")["y"].agg(["sum", "size"])
+    fit = set(counts.index[(counts["sum"] > 0) & (counts["sum"] < counts["size"])])
+    pooled_valid = np.where(pd.Series(s_valid).isin(fit), s_valid, POOLED)
+    pooled_test = np.where(pd.Series(s_test).isin(fit), s_test, POOLED)
+    rest = y_valid[pooled_valid == POOLED]
+    if len(rest) and (rest.min() == rest.max()):
+        largest = counts.loc[list(fit), "size"].idxmax() if fit else None
+        if largest is None:
+            raise ValueError("No group has both outcomes in the validation period, so per-group thresholds "
+                             "cannot be fitted; use a longer span of data or another '--attribute'.")
+        pooled_valid = np.where(pooled_valid == POOLED, largest, pooled_valid)
+        pooled_test = np.where(pooled_test == POOLED, largest, pooled_test)
+    return pooled_valid, pooled_test
 
 
 class _Calibrated(ClassifierMixin, BaseEstimator):
@@ -262,7 +286,8 @@ def _variant(parts, name, y, score, flags, base_flags, base_bands) -> dict:
     if name == "fnr_thresholds":
         record["warning"] = EQUALITY_ACT_WARNING
         record["note"] = ("Flags are the optimiser's own (balanced accuracy under equal miss rates), not the "
-                          "caseload; ROC AUC is of the yes/no flags. Bands are unchanged: only the flag rule differs.")
+                          "caseload; ROC AUC is of the yes/no flags. Bands are unchanged: only the flag rule differs. "
+                          "Groups whose validation rows held only one outcome share a pooled threshold.")
     return record
 
 

@@ -70,3 +70,17 @@ def test_the_governance_report_shows_the_mitigation_section(compared, tmp_path):
     without = audit.write_html(tmp_path / "plain.html").read_text()
     assert "Mitigation options" in with_section and "Mitigation options" not in without
     assert "Equality Act 2010" in paths["html"].read_text()
+
+
+def test_groups_without_both_outcomes_share_a_pooled_threshold():
+    import numpy as np
+
+    from training._mitigate import POOLED, _pooled_groups
+
+    s_valid = np.array(["A"] * 6 + ["B"] * 4 + ["Unknown"] * 3, dtype=object)
+    y_valid = np.array([0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0])
+    s_test = np.array(["A", "B", "Unknown", "New"], dtype=object)
+    pooled_valid, pooled_test = _pooled_groups(s_valid, y_valid, s_test)
+    assert set(pooled_valid) == {"A", "B"}
+    assert pooled_test.tolist() == ["A", "B", "A", "A"]
+    assert POOLED not in set(pooled_valid)
