@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from evaluation._arrivals import code_checks, month_range, volume_checks
 from evaluation._drift import (
-    THRESHOLDS, bin_shares, code_checks, feature_drift, month_range, monthly_volume, population_stability_index,
-    status_of, volume_checks, worst_status,
+    THRESHOLDS, bin_shares, feature_drift, population_stability_index, status_of, worst_status,
 )
 
 from ._reference import REFERENCE_FILE

@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from evaluation._drift import bin_shares, feature_reference, fixed_bins, month_range, monthly_volume
+from evaluation._arrivals import month_range, monthly_volume
+from evaluation._drift import bin_shares, feature_reference, fixed_bins
 
 REFERENCE_FILE = "training_reference.json"
 REFERENCE_VERSION = 1

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from evaluation._arrivals import month_range, monthly_volume, volume_checks
 from evaluation._drift import (
-    bin_shares, feature_drift, feature_reference, fixed_bins, month_range, monthly_volume,
-    population_stability_index, status_of, volume_checks, worst_status,
+    bin_shares, feature_drift, feature_reference, fixed_bins, population_stability_index, status_of, worst_status,
 )
 
 
@@ -124,7 +124,7 @@ def _code_counts(rng, areas, shares, n):
 
 
 def test_a_relabelled_area_is_caught_and_named_with_its_code():
-    from evaluation._drift import code_checks
+    from evaluation._arrivals import code_checks
 
     rng = np.random.default_rng(3)
     shares = {"WEAP": 0.3, "VAP": 0.3, "DRUG": 0.2, "THEFT": 0.2}
@@ -143,7 +143,7 @@ def test_a_relabelled_area_is_caught_and_named_with_its_code():
 
 
 def test_a_shifted_code_frequency_is_caught_across_the_authority():
-    from evaluation._drift import code_checks
+    from evaluation._arrivals import code_checks
 
     rng = np.random.default_rng(4)
     reference = _code_counts(rng, ["ZZ1", "ZZ2"], {"SUSP": 0.9, "PERM": 0.1}, 2000)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation._drift import month_range, monthly_volume
+from evaluation._arrivals import month_range, monthly_volume
 from training._monitor import MissingReferenceError, monitor_batch, outcome_dates
 from training._reference import REFERENCE_FILE
 
