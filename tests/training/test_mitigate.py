@@ -84,3 +84,26 @@ def test_groups_without_both_outcomes_share_a_pooled_threshold():
     assert set(pooled_valid) == {"A", "B"}
     assert pooled_test.tolist() == ["A", "B", "A", "A"]
     assert POOLED not in set(pooled_valid)
+
+
+def test_the_panels_choice_is_recorded_with_the_model_version(compared, trained, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from evaluation._mitigation_report import write_mitigation
+    from riskmodel.cli import app
+    from training import _tracking
+
+    write_mitigation(compared, tmp_path)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", trained["uri"])
+    monkeypatch.chdir(trained["folder"])
+    runner = CliRunner()
+    refused = runner.invoke(app, ["mitigate", "--data", str(tmp_path / "absent"), "--out", str(tmp_path),
+                                  "--record", "apply_everything"])
+    assert refused.exit_code == 2 and "must be one of the options compared" in refused.output
+    done = runner.invoke(app, ["mitigate", "--data", str(tmp_path / "absent"), "--out", str(tmp_path),
+                               "--record", "equalized_odds", "--model", "knife-crime-risk@1"])
+    assert done.exit_code == 0, done.output
+    with _tracking.quiet_mlflow():
+        _tracking.mlflow.set_tracking_uri(trained["uri"])
+        version = _tracking.MlflowClient().get_model_version("knife-crime-risk", "1")
+    assert version.tags["riskmodel-governance.mitigation_choice"] == "equalized_odds"
