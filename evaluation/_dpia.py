@@ -103,8 +103,8 @@ def _data() -> str:
         "\n".join(rows),
         "Sex, ethnicity, disability and SEN are kept in a separate frame for the fairness audit and are not "
         "model inputs unless the configuration allows one with a written justification, which the model card "
-        "prints. Names and addresses are not read, and dates of birth are reduced to the month of "
-        "birth at load.",
+        "prints. Names and full addresses are not read (only the postcode district), and dates of birth "
+        "are reduced to the month of birth at load.",
     ])
 
 
