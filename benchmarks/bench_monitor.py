@@ -51,21 +51,23 @@ def _run(tmp: Path, args) -> None:
     result = training.train_from_data(data, key=key, experiment="bench-monitor", progress=quiet)
     data_end = features.record_span(features.load_extracts(data, key=key).tables)[1]
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     monitored = monitor_from_data(result.model, data, as_of=data_end, key=key)
     monitored.write(tmp / "monitoring")
-    monitor_seconds = time.perf_counter() - started
+    monitor_seconds, monitor_cpu = time.perf_counter() - started, time.process_time() - cpu
 
     extracts = features.load_extracts(data, key=key)
     feature_set = features.build_features(extracts.tables, training.panel_dates(extracts.tables))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     compare_mitigations(feature_set, progress=quiet)
-    mitigate_seconds = time.perf_counter() - started
+    mitigate_seconds, mitigate_cpu = time.perf_counter() - started, time.process_time() - cpu
 
     print(f"young people: {args.young_people if args.data is None else 'given data'}; "
           f"batch rows: {monitored.payload['rows']}; panel rows: {len(feature_set.frame)}")
-    print(f"monitor (latest batch, as-of {data_end:%Y-%m-%d}): {monitor_seconds:.1f} s; status {monitored.status}")
-    print(f"mitigate (four options, audited): {mitigate_seconds:.1f} s")
+    print(f"monitor (latest batch, as-of {data_end:%Y-%m-%d}): {monitor_seconds:.1f} s wall, "
+          f"{monitor_cpu:.1f} s CPU; status {monitored.status}")
+    print(f"mitigate (four options, audited): {mitigate_seconds:.1f} s wall, {mitigate_cpu:.1f} s CPU")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
