@@ -11,6 +11,7 @@ from ._files import audit_files
 from ._result import AuditResult
 from ._tables import read_scores_table
 from ._transparency import write_transparency_record
+from ._dpia import write_dpia_draft
 
 __all__ = [
     "audit_scores",
@@ -19,5 +20,6 @@ __all__ = [
     "AuditInputError",
     "read_scores_table",
     "write_transparency_record",
+    "write_dpia_draft",
     "compare_audits_html",
 ]

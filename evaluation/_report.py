@@ -49,8 +49,12 @@ def context_items(context: dict | None) -> tuple[str, list[tuple[str, str]]]:
     return title, items
 
 
-def render_report(payload: dict, *, context=None) -> str:
-    """Render the report for one audit payload (the structure of ``to_dict``)."""
+def render_report(payload: dict, *, context=None, mitigation=None) -> str:
+    """Render the report for one audit payload (the structure of ``to_dict``).
+
+    ``mitigation``, when given (the ``mitigation.json`` structure), adds the section
+    comparing the mitigation options.
+    """
     title, items = context_items(context)
     attributes = payload["settings"]["group_columns"]
     return environment().get_template("report.html.j2").render(
@@ -61,7 +65,7 @@ def render_report(payload: dict, *, context=None) -> str:
         metrics=[m for m in METRIC_DEFINITIONS if m in payload["overall"]["metrics"]],
         rate_metrics=[m for m in RATE_METRICS if m in payload["overall"]["metrics"]],
         figures=_figures(payload, attributes), decision=_decision_rows(payload),
-        css=environment().loader.get_source(environment(), "report.css")[0],
+        css=environment().loader.get_source(environment(), "report.css")[0], m=mitigation,
     )
 
 

@@ -67,7 +67,7 @@ class AuditResult:
                         encoding="utf-8")
         return path
 
-    def write_html(self, path, *, context=None) -> Path:
+    def write_html(self, path, *, context=None, mitigation=None) -> Path:
         """Write the self-contained governance report to ``path``; return the path.
 
         Parameters
@@ -76,12 +76,14 @@ class AuditResult:
         context : dict, default=None
             Printed at the top: ``title``, ``model_name``, ``model_version``,
             ``label_definition``, ``data_dates`` and any other short strings.
+        mitigation : dict, default=None
+            The ``mitigation.json`` structure of ``riskmodel mitigate``; adds its section.
         """
         from ._report import render_report
 
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_report(self._payload, context=context), encoding="utf-8")
+        path.write_text(render_report(self._payload, context=context, mitigation=mitigation), encoding="utf-8")
         return path
 
     def __repr__(self) -> str:

@@ -149,7 +149,14 @@ def _decisions(ctx) -> str:
         "### Required training",
         _gap("the workforce development lead", "training given before practitioners see scores"),
         "### Appeals and review",
-        _gap("the data protection officer", "how a young person or family can ask about, challenge or correct their data"),
+        "A young person or family can ask what records were held and used for their score (a subject "
+        "access request under UK GDPR Article 15): the case page lists each reason with the dated records "
+        "behind it. If a record is wrong, they can ask for it to be corrected (Article 16); the source "
+        "system's record is corrected, the corrected extract is loaded, and the young person is re-scored "
+        "with the same model version, the earlier score being withdrawn. A practitioner, not the score, "
+        "makes every decision, and a disagreement with the score is recorded.",
+        _gap("the data protection officer", "where requests go, who answers them, the time limit, and how a "
+             "re-scored record and its outcome are confirmed to the family"),
     ])
 
 
@@ -191,6 +198,7 @@ def _risks(payload, ctx) -> str:
     lines = [
         "## Tier 2: Risks, mitigations and impact assessments",
         "### Impact assessments",
+        "A draft DPIA is generated beside this record (dpia_draft.md).",
         _gap("the data protection officer", "DPIA and equality impact assessment, with dates and links"),
         "### Fairness audit",
         f"Groups were compared with a reference group on the share missed, the share flagged, "

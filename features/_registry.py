@@ -66,6 +66,9 @@ class Feature:
         is only allowed with a written ``justification``.
     justification : str or None, default=None
         Why a protected characteristic is allowed as an input; printed on the model card.
+    proxy : str or None, default=None
+        What the input may stand in for when it is proxy-prone (``"area"``,
+        ``"deprivation"``, ``"free school meals"``); mitigation can drop such inputs.
     """
 
     name: str
@@ -79,6 +82,7 @@ class Feature:
     kind: str = "numeric"
     protected: str | None = None
     justification: str | None = None
+    proxy: str | None = None
 
     def format_value(self, value) -> str:
         """The value as it reads in a sentence: ``"85%"`` for a share, ``"3"`` for a count.

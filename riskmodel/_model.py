@@ -9,7 +9,9 @@ estimator (it is never refitted); it bundles
 - the feature registry and label definition, so every score can be read in plain English;
 - the reference distribution of probabilities behind the 1-20 position, and the band
   thresholds the governance panel set;
-- metadata: run id, split dates, data fingerprint, seeds, library and code versions.
+- metadata: run id, split dates, data fingerprint, seeds, library and code versions;
+- documents: further JSON files kept in the folder (the monitoring reference of
+  ``training_reference.json``), signed with the rest.
 
 On disk a model is a folder with the booster text, one JSON file and the reference
 distribution (``.npy``, no pickle), signed as a whole (:mod:`riskmodel._signing`: HMAC-SHA256
@@ -32,7 +34,7 @@ import pandas as pd
 
 from features import FeatureRegistry
 
-from ._signing import ModelIntegrityError, load_signing_key, sign_model_folder, verify_model_folder
+from ._signing import SIGNATURE_FILE, ModelIntegrityError, load_signing_key, sign_model_folder, verify_model_folder
 from ._treeshap import tree_contributions
 
 FORMAT_VERSION = 1
@@ -148,10 +150,14 @@ class RiskModel:
         ``{"high": 0.05, "raised": 0.01, "low": 0.0}``; must include a band at 0.
     metadata : dict, optional
         Name, version, run id, split dates, data fingerprint, seeds, library and code versions.
+    documents : dict, optional
+        File name (``*.json``) to a JSON-ready dict saved in the model folder beside the
+        model, e.g. the monitoring reference ``training_reference.json``.
     """
 
     def __init__(self, booster, calibrator, feature_names, feature_dtypes, registry,
-                 label_definition, training_probabilities, band_thresholds, metadata=None):
+                 label_definition, training_probabilities, band_thresholds, metadata=None,
+                 documents=None):
         self.booster = booster
         self.calibrator = calibrator
         self.feature_names = list(feature_names)
@@ -162,6 +168,7 @@ class RiskModel:
         self.band_thresholds = _checked_bands(band_thresholds)
         self.metadata = dict(metadata or {})
         self.signature = None
+        self.documents = dict(documents or {})
 
     def __repr__(self) -> str:
         name = self.metadata.get("name", "unnamed")
@@ -273,6 +280,8 @@ class RiskModel:
             json.dumps(self._manifest(), indent=2, sort_keys=True, default=str), encoding="utf-8"
         )
         np.save(folder / _REFERENCE_FILE, self.training_probabilities, allow_pickle=False)
+        for name, document in self.documents.items():
+            (folder / _document_name(name)).write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
         self.signature = sign_model_folder(folder, key)
         return folder
 
@@ -319,6 +328,7 @@ class RiskModel:
             training_probabilities=np.load(io.BytesIO(signed.read(_REFERENCE_FILE)), allow_pickle=False),
             band_thresholds=manifest["band_thresholds"],
             metadata=manifest.get("metadata", {}),
+            documents=_read_documents(signed),
         )
         model.signature = signed.signature
         return model
@@ -394,6 +404,21 @@ def _mismatch_message(missing: list[str], extra: list[str], changed: list[str]) 
         "or retrain the model on the new features."
     )
     return " ".join(parts)
+
+
+def _document_name(name: str) -> str:
+    if Path(name).name != name or not name.endswith(".json") or name in (_METADATA_FILE, SIGNATURE_FILE):
+        raise ValueError(
+            f"A model document must be a plain '.json' file name other than {_METADATA_FILE} and "
+            f"{SIGNATURE_FILE}; got {name!r}."
+        )
+    return name
+
+
+def _read_documents(signed) -> dict:
+    """The extra JSON documents of a verified folder (every signed top-level ``.json`` but the metadata)."""
+    extra = [n for n in signed.files if Path(n).name == n and n.endswith(".json") and n != _METADATA_FILE]
+    return {name: json.loads(signed.read(name).decode("utf-8")) for name in extra}
 
 
 def _warn_on_versions(saved: dict) -> None:

@@ -90,5 +90,8 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
     feature_set = features.build_features(extracts.tables, dates, horizon_months=config.horizon_months,
                                           data_end=data_end, recording_lag_months=config.recording_lag_months,
                                           progress=Reporter(progress, prefix="Building features: ").step)
+    from ._reference import extract_profile
+
     return train_model(feature_set, config=config, experiment=experiment,
-                       registered_name=registered_name, progress=progress, signing_key=signing_key)
+                       registered_name=registered_name, progress=progress, signing_key=signing_key,
+                       extract_profile=extract_profile(extracts.tables))

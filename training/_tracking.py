@@ -276,3 +276,21 @@ def _finite(value) -> bool:
         return float(value) == float(value) and abs(float(value)) != float("inf")
     except (TypeError, ValueError):
         return False
+
+
+# --- monitoring and mitigation decisions --------------------------------------------------
+
+
+def log_against_version(*, experiment: str, run_name: str, name: str, version, params: dict, metrics: dict,
+                        tags: dict, folder=None) -> str:
+    """Log a run tagged with a registered model version, tag the version too; return the run id."""
+    with tracked_run(experiment, run_name=run_name) as run:
+        with quiet_mlflow():
+            mlflow.log_params({k: _param(v) for k, v in params.items()})
+            mlflow.log_metrics({k: float(v) for k, v in metrics.items() if v is not None and _finite(v)})
+            mlflow.set_tags({"model_name": name, "model_version": str(version), **{k: str(v) for k, v in tags.items()}})
+            if folder is not None:
+                mlflow.log_artifacts(str(folder))
+            for key, value in tags.items():
+                MlflowClient().set_model_version_tag(name, str(version), f"{experiment}.{key}", str(value))
+    return run.info.run_id

@@ -34,6 +34,7 @@ from ._card_content import format_interval
 from ._config import TrainingConfig
 from ._fairness import audit_test_period, flag_count
 from ._progress import Reporter
+from ._reference import REFERENCE_FILE, training_reference
 from ._input import LABEL, TrainingData, label_statement, positives_by_period, prepare_training_data
 from ._lgbm import as_matrix, default_threads, search_booster
 from ._metrics import evaluate_models, flatten
@@ -103,7 +104,7 @@ class TrainingResult:
 
 def train_model(data, *, config: TrainingConfig | None = None, experiment: str = "knife-crime-risk",
                 registered_name: str = "knife-crime-risk", groups=None, progress=None,
-                signing_key: bytes | None = None) -> TrainingResult:
+                signing_key: bytes | None = None, extract_profile=None) -> TrainingResult:
     """Train, calibrate, compare, track, register and document a risk model.
 
     Parameters
@@ -124,6 +125,10 @@ def train_model(data, *, config: TrainingConfig | None = None, experiment: str =
     signing_key : bytes, optional
         The key the registered model is signed with (see :func:`riskmodel.load_signing_key`);
         by default read from ``RISKMODEL_SIGNING_KEY``, before any training starts.
+    extract_profile : dict, optional
+        Record volumes and code mix of the extracts (``training._reference.extract_profile``),
+        stored in the monitoring reference; without it monitoring compares them with the
+        batch's own history.
 
     Returns
     -------
@@ -152,6 +157,7 @@ def train_model(data, *, config: TrainingConfig | None = None, experiment: str =
     say.always(split.describe())
     say.always("Label definition: " + label_statement(prepared.label_definition))
     fitted = _fit(prepared, period, config, say)
+    fitted["extract_profile"] = extract_profile
     return _finish(prepared, split, period, counts, fitted, config, experiment, registered_name, say,
                    signing_key)
 
@@ -221,6 +227,9 @@ def _finish(prepared, split, period, counts, fitted, config, experiment, registe
         _tracking.log_params({f"config.{k}": v for k, v in config.to_dict().items()})
         say.step("Scoring the test period (bootstrap intervals)")
         probabilities, report = _score_test(model, test, fitted, config)
+        model.documents[REFERENCE_FILE] = _jsonable(training_reference(
+            model, train=prepared.frame[period == "train"], split=split, report=report,
+            horizon_months=config.horizon_months, profile=fitted["extract_profile"]))
         say.step("Registering the model")
         version, _ = _tracking.log_and_register(model, registered_name=registered_name, signing_key=signing_key,
                                                 signature_frame=test[model.feature_names].head(0))

@@ -5,6 +5,7 @@ what it needs inside its own body.
 """
 
 from . import _commands, _demo  # noqa: F401  (registers the commands)
+from . import _monitor  # noqa: F401  (monitor and mitigate)
 from ._app import app
 
 

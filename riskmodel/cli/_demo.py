@@ -66,8 +66,10 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
     label_report = _write_json(feats.label_report(extracts.tables, dates, data_end=feature_set.data_end),
                                out_dir / "label_report.json")
 
+    from training._reference import extract_profile
+
     result = training.train_model(feature_set, experiment="knife-crime-risk-demo", progress=step,
-                                  signing_key=signing_key)
+                                  signing_key=signing_key, extract_profile=extract_profile(extracts.tables))
     model_card = _copy_model_card(result, out_dir / "model")
 
     step("scoring and explaining the latest date")
@@ -76,6 +78,7 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
 
     step("auditing the test period")
     governance = _demo_governance(result, feature_set, extracts.tables, data, key, out_dir / "governance")
+    governance.update(_demo_monitoring(result, feature_set, data, key, out_dir, step))
     return {
         "synthetic extracts (the truth is kept apart in _truth/)": data,
         "validation report": out_dir / "validation" / "validation.json",
@@ -160,6 +163,24 @@ def _demo_governance(result, feature_set, tables, data: Path, key: bytes, folder
         "draft transparency record": folder / "transparency_record.md",
         "recording bias: recorded against true outcome": folder / "recording-bias.html",
     }
+
+
+def _demo_monitoring(result, feature_set, data: Path, key: bytes, out_dir: Path, step) -> dict[str, Path]:
+    """Monitor the latest batch against the training reference; write the draft DPIA."""
+    from evaluation import write_dpia_draft
+    from training._monitor import monitor_from_data
+
+    from ._monitor import _log_monitoring
+
+    step("monitoring the latest batch against the training reference")
+    monitoring = monitor_from_data(result.model, data, as_of=feature_set.data_end, key=key, progress=step)
+    paths = monitoring.write(out_dir / "monitoring")
+    _log_monitoring(monitoring, paths)
+    context = {"model_name": result.model.metadata.get("name"), "model_version": result.model_version,
+               "label_definition": feature_set.label_definition.describe(), "data_dates": result.split.describe()}
+    dpia = write_dpia_draft(result.audit, out_dir / "governance" / "dpia_draft.md", context=context,
+                            monitoring=monitoring.payload)
+    return {f"monitoring of the latest batch ({monitoring.status})": paths["html"], "draft DPIA": dpia}
 
 
 def _governance_context(result, feature_set) -> dict:
