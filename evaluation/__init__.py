@@ -9,6 +9,7 @@ from ._compare import compare_audits_html
 from ._errors import AuditInputError
 from ._files import audit_files
 from ._result import AuditResult
+from ._suppression import suppress_counts
 from ._tables import read_scores_table
 from ._transparency import write_transparency_record
 
@@ -20,4 +21,5 @@ __all__ = [
     "read_scores_table",
     "write_transparency_record",
     "compare_audits_html",
+    "suppress_counts",
 ]

@@ -1,10 +1,16 @@
 """riskmodel"""
 
 from ._model import FeatureMismatchError, ModelIntegrityError, ModelVersionWarning, RiskModel
+from ._case_page import CASE_CONTENT_TEMPLATE, CASE_TEMPLATES, case_context, case_filters, case_stylesheet
 from ._explain import explain_scores
-from ._scoring import PersonExplanation, PersonNotFoundError, ScoreResult, explain_person, score_people
+from ._scoring import BATCH_FILE, CASES_FILE, PersonExplanation, PersonNotFoundError, ScoreResult, explain_person, score_people
 
 __all__ = [
+    "CASE_CONTENT_TEMPLATE",
+    "CASE_TEMPLATES",
+    "case_context",
+    "case_filters",
+    "case_stylesheet",
     "FeatureMismatchError",
     "ModelIntegrityError",
     "ModelVersionWarning",
@@ -15,4 +21,6 @@ __all__ = [
     "explain_person",
     "explain_scores",
     "score_people",
+    "BATCH_FILE",
+    "CASES_FILE",
 ]

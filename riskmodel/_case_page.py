@@ -8,6 +8,8 @@ terminal. The only identifier on a page is the pseudonym.
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -84,6 +86,41 @@ def write_case_page(path: Path, context: dict) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(_template("case_page.html.j2").render(**context), encoding="utf-8")
+    return path
+
+
+def write_case_contents(path: Path, contexts: list[dict]) -> Path:
+    """Write each case's content (:func:`case_context`) as one JSON object a line, owner-only.
+
+    The review service imports this file and renders the same content the case pages show.
+    """
+    lines = (json.dumps({k: v for k, v in c.items() if k != "index_href"}, default=str) for c in contexts)
+    return _write_private(Path(path), "".join(f"{line}\n" for line in lines))
+
+
+def write_batch_description(path: Path, model, as_of, *, n_scored: int, n_cases: int) -> Path:
+    """Write ``batch.json``: what a scoring batch is, for the review service to import, owner-only."""
+    label = _label(model)
+    description = {
+        "format": "riskmodel-score-batch", "format_version": 1,
+        "model_name": model.metadata.get("name", "unnamed model"),
+        "model_version": str(model.metadata.get("version", "unregistered")),
+        "run_id": model.metadata.get("run_id") or "",
+        "label": {"name": label["name"], "version": str(label["version"]), "description": label["description"]},
+        "data_date": pd.Timestamp(as_of).date().isoformat(),
+        "top_band": _top_band(model), "band_thresholds": model.band_thresholds,
+        "n_scored": int(n_scored), "n_cases": int(n_cases),
+    }
+    return _write_private(Path(path), json.dumps(description, indent=2, default=str) + "\n")
+
+
+def _write_private(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` readable and writable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
     return path
 
 
@@ -280,6 +317,20 @@ def _model_data(metadata: dict) -> str:
     return "; ".join(parts)
 
 
+CASE_TEMPLATES = Path(__file__).parent / "templates"
+CASE_CONTENT_TEMPLATE = "_case_content.html.j2"
+
+
+def case_filters() -> dict:
+    """The Jinja2 filters the case content template uses, for another environment rendering it."""
+    return {"ucfirst": _upper_first}
+
+
+def case_stylesheet() -> str:
+    """The case pages' style sheet, for a service that serves it as a file."""
+    return (CASE_TEMPLATES / "_style.css.j2").read_text(encoding="utf-8")
+
+
 @lru_cache(maxsize=None)
 def _template(name: str) -> jinja2.Template:
     return _environment().get_template(name)
@@ -288,10 +339,10 @@ def _template(name: str) -> jinja2.Template:
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        loader=jinja2.FileSystemLoader(CASE_TEMPLATES),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     )
-    environment.filters["ucfirst"] = _upper_first
+    environment.filters.update(case_filters())
     return environment
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ._app import progress_steps, reported_errors, app, out
+from ._review import demo_review
 
 @app.command()
 def demo(
@@ -56,6 +57,8 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
 
     step("auditing the test period")
     governance = _demo_governance(result, feature_set, extracts.tables, data, key, out_dir / "governance")
+    step("setting up the review service")
+    review = demo_review(out_dir / "scores", out_dir)
     return {
         "synthetic extracts (the truth is kept apart in _truth/)": data,
         "validation report": out_dir / "validation" / "validation.json",
@@ -65,6 +68,7 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
         "case pages, by rank": scored.index_path,
         "scores and explanations": out_dir / "scores" / "scores.csv",
         **governance,
+        **review,
     }
 
 

@@ -31,6 +31,6 @@ def test_evaluation_imports_nothing_of_ours():
 
 def test_public_names_are_exported():
     expected = {"audit_scores", "audit_files", "AuditResult", "AuditInputError",
-                "read_scores_table", "write_transparency_record", "compare_audits_html"}
+                "read_scores_table", "write_transparency_record", "compare_audits_html", "suppress_counts"}
     assert expected == set(evaluation.__all__)
     assert all(hasattr(evaluation, name) for name in expected)
