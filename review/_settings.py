@@ -81,6 +81,8 @@ def configure(url: str, *, debug: bool = False) -> None:
     from django.conf import settings
 
     database = database_settings(url)
+    if database["ENGINE"].endswith("sqlite3"):
+        _private_file(Path(database["NAME"]))
     if settings.configured:
         _switch_database(database)
         return
@@ -89,6 +91,8 @@ def configure(url: str, *, debug: bool = False) -> None:
 
 
 def _settings(database: dict, *, secret_key: str, debug: bool) -> dict:
+    import riskmodel
+
     here = Path(__file__).parent
     return {
         "DEBUG": debug,
@@ -110,7 +114,7 @@ def _settings(database: dict, *, secret_key: str, debug: bool) -> dict:
         "ROOT_URLCONF": "review.urls",
         "TEMPLATES": [{
             "BACKEND": "django.template.backends.jinja2.Jinja2",
-            "DIRS": [here / "templates"],
+            "DIRS": [here / "templates", riskmodel.CASE_TEMPLATES],
             "APP_DIRS": False,
             "OPTIONS": {"environment": "review._pages.environment"},
         }],
@@ -175,10 +179,17 @@ def _key_file(path: Path) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
+def _private_file(path: Path) -> None:
+    """Create the SQLite database file readable by its owner only (it holds case content)."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def _switch_database(database: dict) -> None:
     from django.conf import settings
     from django.db import connections
-    from django.utils.connection import ConnectionDoesNotExist  # noqa: F401  (Django's own handler)
 
     connections.close_all()
     settings.DATABASES["default"] = database

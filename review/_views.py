@@ -119,7 +119,9 @@ def review_case(request, person_id: str):
     Decision.objects.create(case=case, user=request.user, **form.cleaned_data)
     _audit.record(request, Kind.DECISION, person_id=case.person_id,
                   detail=f"{'agrees' if form.cleaned_data['agrees'] else 'disagrees'}; {form.cleaned_data['action']}")
-    return redirect(f"/case/{case.person_id}/?recorded=1", status=303)
+    response = redirect(f"/case/{case.person_id}/?recorded=1")
+    response.status_code = 303  # See Other: the browser follows with a GET
+    return response
 
 
 @require_GET
