@@ -188,13 +188,14 @@ def _private_file(path: Path) -> None:
 
 
 def _switch_database(database: dict) -> None:
+    from asgiref.local import Local
     from django.conf import settings
     from django.db import connections
 
     connections.close_all()
     settings.DATABASES["default"] = database
     connections.__dict__.pop("settings", None)
-    connections._connections = type(connections._connections)(connections.thread_critical)
+    connections._connections = Local(connections.thread_critical)
 
 
 def _url_message(url: str, why: str) -> str:

@@ -14,7 +14,7 @@ import pwd
 import shutil
 import socket
 import subprocess
-import time
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,7 +77,7 @@ def postgres_url(tmp_path_factory):
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL is not installed; 'make test' installs Debian's postgresql package.")
         pytest.skip("PostgreSQL server binaries are not installed (make test installs them).")
-    root = Path(tmp_path_factory.mktemp("postgres"))
+    root = Path(tempfile.mkdtemp(prefix="riskmodel-postgres-"))  # pytest's own temp folders are root-only
     data, sockets = root / "data", root / "sockets"
     data.mkdir()
     sockets.mkdir()
@@ -92,6 +92,7 @@ def postgres_url(tmp_path_factory):
     finally:
         subprocess.run(run_as + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
                        capture_output=True, check=False)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _unprivileged(root: Path) -> list[str]:
@@ -101,7 +102,6 @@ def _unprivileged(root: Path) -> list[str]:
     user = pwd.getpwnam("postgres")
     for path in [root, *root.rglob("*")]:
         os.chown(path, user.pw_uid, user.pw_gid)
-    os.chmod(root.parent, 0o755)
     return [shutil.which("runuser") or "/sbin/runuser", "-u", "postgres", "--"]
 
 
