@@ -1,6 +1,7 @@
 """riskmodel"""
 
 from ._model import FeatureMismatchError, ModelIntegrityError, ModelVersionWarning, RiskModel
+from ._bands import band_evidence
 from ._case_page import CASE_CONTENT_TEMPLATE, CASE_TEMPLATES, case_context, case_filters, case_stylesheet
 from ._explain import explain_scores
 from ._scoring import BATCH_FILE, CASES_FILE, PersonExplanation, PersonNotFoundError, ScoreResult, explain_person, score_people
@@ -11,6 +12,7 @@ __all__ = [
     "case_context",
     "case_filters",
     "case_stylesheet",
+    "band_evidence",
     "FeatureMismatchError",
     "ModelIntegrityError",
     "ModelVersionWarning",

@@ -18,11 +18,12 @@ import jinja2
 import numpy as np
 import pandas as pd
 
+from ._bands import band_evidence_texts
 from ._model import POSITIONS
 from ._reasons import format_date
 
 DECIDES_NOTHING = "This score supports a professional's judgement and decides nothing."
-DEFAULT_OUTCOME = "were involved in a knife offence within a year"
+DEFAULT_OUTCOME = "were recorded as the offender in a knife offence within a year"
 CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, ROW_HEIGHT, TOP = 720, 190, 20, 30, 10
 RAISES_COLOUR, LOWERS_COLOUR = "#9e1c14", "#1f4e8c"
 
@@ -67,6 +68,7 @@ def case_context(case: Case, model, as_of, *, index_href: str | None = None) -> 
         "model_logodds": f"{float(score['model_logodds']):+.3f}",
         "score_words": score_in_words(int(score["score"]), str(score["band"]), _top_band(model)),
         "frequency_text": natural_frequency(probability, outcome_phrase(label)),
+        "band_evidence": band_evidence_texts(model.metadata, outcome_phrase(label)),
         "raises": [c for c in concepts if c["direction"] == "raises"],
         "lowers": [c for c in concepts if c["direction"] == "lowers"],
         "table_rows": concepts,
@@ -152,6 +154,7 @@ def case_text(context: dict) -> str:
         f"estimated chance {context['probability_text']}.",
         context["score_words"],
         context["frequency_text"],
+        *[f"  {row['text']}" for row in context["band_evidence"]],
         "",
         "What raises the score:",
         *_text_items(context["raises"], "nothing above the starting point"),
@@ -187,9 +190,9 @@ def natural_frequency(probability: float, outcome: str = DEFAULT_OUTCOME) -> str
     Examples
     --------
     >>> natural_frequency(0.07)
-    'Of 100 young people with scores like this, about 7 were involved in a knife offence within a year.'
+    'Of 100 young people with scores like this, about 7 were recorded as the offender in a knife offence within a year, and about 93 were not.'
     >>> natural_frequency(0.004)
-    'Of 1,000 young people with scores like this, about 4 were involved in a knife offence within a year.'
+    'Of 1,000 young people with scores like this, about 4 were recorded as the offender in a knife offence within a year, and about 996 were not.'
     """
     for denominator in (100, 1_000, 10_000):
         count = round(probability * denominator)
@@ -197,7 +200,8 @@ def natural_frequency(probability: float, outcome: str = DEFAULT_OUTCOME) -> str
             break
     else:
         return f"Fewer than 1 in 10,000 young people with scores like this {outcome}."
-    return f"Of {denominator:,} young people with scores like this, about {count:,} {outcome}."
+    return (f"Of {denominator:,} young people with scores like this, about {count:,} {outcome}, "
+            f"and about {denominator - count:,} were not.")
 
 
 def score_in_words(position: int, band: str, top_band: str) -> str:
@@ -282,10 +286,10 @@ def _text_items(items: list[dict], empty: str) -> list[str]:
 
 
 def outcome_phrase(label: dict) -> str:
-    """What the label counts, as the end of a sentence: ``"were involved ... within a year"``."""
+    """What the label counts, as recorded, to end a sentence: ``"were recorded as the offender ... within a year"``."""
     months = int(label.get("horizon_months") or 12)
     within = "within a year" if months == 12 else f"within {months} months"
-    return f"were involved in a knife offence {within}"
+    return f"were recorded as the offender in a knife offence {within}"
 
 
 def _label(model) -> dict:

@@ -239,7 +239,7 @@ def _scores_table(model, parts: Decomposition, tables, as_of: pd.Timestamp, *, r
         "base_logodds": parts.base_logodds,
         "model_logodds": parts.model_logodds,
         "top_reasons": _reasons.top_reasons(parts.shap_logodds, parts.concepts),
-        "missing_sources": _reasons.missing_sources(tables["people"], parts.person_id),
+        "missing_sources": _reasons.missing_sources(tables["people"], parts.person_id, as_of=as_of),
     })
     if not ranked:
         return scores

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from riskmodel import band_evidence
 from riskmodel._model import RiskModel, library_versions
 
 from ._baselines import find_rule, fit_logistic_baseline, predict_logistic_baseline
@@ -201,6 +202,7 @@ def _finish(prepared, split, period, counts, fitted, config, experiment, registe
         "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
     say.step("Scoring the test period (bootstrap intervals)")
     probabilities, report, verdict = _score_test(model, test, fitted, config)
+    model.metadata["band_evidence"] = band_evidence(model, probabilities["model"], test[LABEL].to_numpy())
     with _tracking.tracked_run(experiment) as run:
         model.metadata["run_id"] = run.info.run_id
         say.step("Registering the model")
