@@ -137,7 +137,7 @@ def _settings(database: dict, *, secret_key: str, debug: bool) -> dict:
         "CSRF_FAILURE_VIEW": "review._views.csrf_failure",
         "X_FRAME_OPTIONS": "DENY",
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
-        "SECURE_REFERRER_POLICY": "no-referrer",
+        "SECURE_REFERRER_POLICY": "same-origin",  # "no-referrer" makes browsers send "Origin: null", failing CSRF
         "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
         "USE_TZ": True,
         "TIME_ZONE": "Europe/London",

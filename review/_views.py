@@ -154,8 +154,7 @@ def stylesheet(request):
 
 def csrf_failure(request, reason: str = ""):
     """Django calls this when a form arrives without a valid CSRF token."""
-    return _page(request, "review/refused.html.j2", {"what": "This form (it was not sent from this service's own page)"},
-                 status=403)
+    return _page(request, "review/refused.html.j2", {"what": "This form", "csrf": True}, status=403)
 
 
 def not_found(request, exception=None):

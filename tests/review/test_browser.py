@@ -101,16 +101,19 @@ def test_a_practitioner_records_a_decision_and_the_admin_sees_it_in_the_audit_lo
     page.screenshot(path=str(shots / "review-caseload.png"), full_page=True)
     first = page.locator("a.pseudonym").first
     person_id = first.inner_text()
-    first.click()
+    with page.expect_navigation():
+        first.click()
     assert page.url.endswith(f"/case/{person_id}/")
     assert page.get_by_role("heading", name="What raises the score").is_visible()
     page.get_by_label("Disagree with the band").check()
     page.get_by_label("Referral to early help").check()
     page.get_by_label("Reason").fill("Seen at school this week; early help is the right offer.")
-    page.get_by_role("button", name="Record decision").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record decision").click()
     assert page.get_by_text("Your decision was recorded").is_visible()
     page.screenshot(path=str(shots / "review-case.png"), full_page=True)
-    page.get_by_role("button", name="Sign out").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out").click()
 
     _sign_in(page, live_service, "adm")
     assert page.url.endswith("/audit-log/")
@@ -125,5 +128,5 @@ def _sign_in(page, base: str, username: str) -> None:
     page.goto(base + "/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORDS[username])
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation(timeout=60_000):
+        page.get_by_role("button", name="Sign in").click()
