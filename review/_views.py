@@ -22,7 +22,7 @@ import riskmodel
 from . import _audit, _governance
 from ._caseload import CAN_SEE_CASES, caseload, find_case
 from ._signin import sign_in
-from .models import Action, AuditEvent, Decision, Role
+from .models import Action, AuditEvent, Decision, Role, StaffProfile
 
 Kind = AuditEvent.Kind
 CASELOAD_PAGE = 50
@@ -31,8 +31,11 @@ AUDIT_PAGE = 100
 
 def role_of(user) -> str | None:
     """The user's role, or None for a user without a staff profile."""
-    staff = getattr(user, "staff", None) if user.is_authenticated else None
-    return staff.role if staff is not None else None
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_staff_loaded"):
+        user._staff_loaded = StaffProfile.objects.select_related("team").filter(user=user).first()
+    return user._staff_loaded.role if user._staff_loaded is not None else None
 
 
 def allowed(*roles):
@@ -44,6 +47,7 @@ def allowed(*roles):
                 return redirect(f"/login/?next={request.path}")
             if role_of(request.user) not in roles:
                 return _page(request, "review/refused.html.j2", {"what": "This page"}, status=403)
+            request.team = request.user._staff_loaded.team
             return view(request, *args, **kwargs)
         return wrapped
     return decorate
@@ -95,7 +99,7 @@ def home(request):
 @require_GET
 @allowed(*CAN_SEE_CASES)
 def caseload_page(request):
-    team = request.user.staff.team
+    team = request.team
     load = caseload(team)
     page = Paginator(load.cases, CASELOAD_PAGE).get_page(request.GET.get("page"))
     _audit.record(request, Kind.CASELOAD_VIEW, detail=f"page {page.number}")
@@ -113,7 +117,7 @@ def case_page(request, person_id: str):
 @allowed(*CAN_SEE_CASES)
 def review_case(request, person_id: str):
     form = DecisionForm(request.POST)
-    case, expired = find_case(request.user.staff.team, person_id)
+    case, expired = find_case(request.team, person_id)
     if case is None or expired or not form.is_valid():
         return _case_response(request, person_id, form, status=400)
     Decision.objects.create(case=case, user=request.user, **form.cleaned_data)
@@ -162,7 +166,7 @@ def not_found(request, exception=None):
 
 
 def _case_response(request, person_id: str, form, *, status: int = 200):
-    case, expired = find_case(request.user.staff.team, person_id)
+    case, expired = find_case(request.team, person_id)
     if case is None:
         _audit.record(request, Kind.CASE_REFUSED, person_id=person_id[:64])
         return _page(request, "review/not_found.html.j2", {}, status=404)
@@ -178,7 +182,10 @@ def _case_response(request, person_id: str, form, *, status: int = 200):
 
 
 def _page(request, template: str, context: dict, *, status: int = 200):
-    context = {"user": request.user, "role": role_of(request.user), "roles": dict(Role.choices), **context}
+    role = role_of(request.user)
+    staff = getattr(request.user, "_staff_loaded", None)
+    context = {"user": request.user, "role": role, "roles": dict(Role.choices),
+               "team_name": staff.team.name if staff is not None and staff.team is not None else "", **context}
     return render(request, template, context, status=status)
 
 

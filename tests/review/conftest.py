@@ -8,19 +8,14 @@ Without the binaries the PostgreSQL tests skip on a developer machine and fail i
 
 from __future__ import annotations
 
-import glob
 import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from tests.review._postgres import create_database, free_port, postgres_binaries, temporary_postgres  # noqa: F401
 from tests.riskmodel.conftest import real_feature_model
 
 FIRST, LATER = "2024-03-31", "2024-06-30"
@@ -58,66 +53,15 @@ def teams_file(score_folders, tmp_path_factory) -> Path:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _postgres_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return Path(found[-1]).parent if found else None
-
-
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory):
+def postgres_url():
     """``postgresql://postgres@127.0.0.1:PORT`` of a temporary cluster (no database name)."""
-    bindir = _postgres_bin()
-    if bindir is None:
+    if postgres_binaries() is None:
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL is not installed; 'make test' installs Debian's postgresql package.")
         pytest.skip("PostgreSQL server binaries are not installed (make test installs them).")
-    root = Path(tempfile.mkdtemp(prefix="riskmodel-postgres-"))  # pytest's own temp folders are root-only
-    data, sockets = root / "data", root / "sockets"
-    data.mkdir()
-    sockets.mkdir()
-    run_as = _unprivileged(root)
-    port = _free_port()
-    _run(run_as + [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                   "--no-sync"])
-    options = f"-p {port} -k {sockets} -h 127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200"
-    _run(run_as + [str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log.txt"), "-w", "start"])
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}"
-    finally:
-        subprocess.run(run_as + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
-                       capture_output=True, check=False)
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _unprivileged(root: Path) -> list[str]:
-    """Prefix that runs a command as ``postgres`` when we are root (PostgreSQL refuses root)."""
-    if os.geteuid() != 0:
-        return []
-    user = pwd.getpwnam("postgres")
-    for path in [root, *root.rglob("*")]:
-        os.chown(path, user.pw_uid, user.pw_gid)
-    return [shutil.which("runuser") or "/sbin/runuser", "-u", "postgres", "--"]
-
-
-def _run(command: list[str]) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"{Path(command[-1]).name} failed: {result.stderr[-2000:]}")
-
-
-def create_database(server_url: str, name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return f"{server_url}/{name}"
+    with temporary_postgres() as url:
+        yield url
 
 
 @dataclass

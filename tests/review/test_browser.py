@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CHROMIUM_ARGS, SCREENSHOTS, _chromium
-from tests.review.conftest import FIRST, _free_port
+from tests.review._postgres import free_port
+from tests.review.conftest import FIRST
 
 pytestmark = pytest.mark.browser
 RISKMODEL = [sys.executable, "-c", "from riskmodel.cli import main; main()"]
@@ -44,7 +45,7 @@ def live_service(tmp_path_factory, score_folders):
          stdin=PASSWORDS["adm"] + "\n", env=env)
     assert (folder / "review.secret-key").stat().st_mode & 0o077 == 0
     assert (folder / "review.sqlite3").stat().st_mode & 0o077 == 0
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(RISKMODEL + ["review", "serve", "--db", url, "--port", str(port)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
