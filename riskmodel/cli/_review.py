@@ -151,7 +151,7 @@ def demo_review(scores: Path, out_dir: Path) -> dict[str, Path | str]:
     teams = _demo_teams(pd.read_csv(scores / "scores.csv", usecols=["person_id"], dtype=str)["person_id"])
     teams_file = out_dir / "review-teams.csv"
     teams.to_csv(teams_file, index=False)
-    _record_import(review.import_batch(scores, teams_file=teams_file))
+    _record_import(review.import_batch(scores, teams_file=teams_file, expiry_days=_demo_expiry(scores)))
     passwords = _demo_users(review)
     password_file = _write_passwords(out_dir / "review-passwords.txt", passwords)
     out.print(f"Review service users and their generated passwords: {password_file} (readable by its owner only).")
@@ -159,6 +159,17 @@ def demo_review(scores: Path, out_dir: Path) -> dict[str, Path | str]:
     out.print(f"Start the review service with: {command}", soft_wrap=True, highlight=False)
     return {"review service database": database, "review service users (owner-only)": password_file,
             "start the review service": command}
+
+
+def _demo_expiry(scores: Path) -> int:
+    """The synthetic records end in the past: count the usual 90 days from today instead."""
+    import datetime as dt
+    import json
+
+    import review
+
+    data_date = dt.date.fromisoformat(json.loads((scores / "batch.json").read_text())["data_date"])
+    return max((dt.date.today() - data_date).days, 0) + review.DEFAULT_EXPIRY_DAYS
 
 
 DEMO_TEAMS = ("North locality", "South locality")

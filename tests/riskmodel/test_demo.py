@@ -94,3 +94,16 @@ def test_pages_render_in_chromium_with_charts_and_no_errors(demo, render_page, p
     if page != "scores/index.html":
         assert rendered.charts > 0
     assert rendered.screenshot.stat().st_size > 10_000
+
+
+def test_the_demo_sets_up_the_review_service(demo):
+    folder, output = demo
+    out = folder / "out"
+    passwords = out / "review-passwords.txt"
+    assert (out / "review.sqlite3").is_file()
+    assert passwords.stat().st_mode & 0o077 == 0
+    roles = {line.split("\t")[1] for line in passwords.read_text().splitlines()}
+    assert roles == {"practitioner", "team_lead", "governance", "admin"}
+    assert "riskmodel review serve --db sqlite:///" in output
+    for secret in (line.split("\t")[2] for line in passwords.read_text().splitlines()):
+        assert secret not in output
