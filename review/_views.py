@@ -8,6 +8,7 @@ Every case view, decision and sign-in attempt is written to the audit log.
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import quote
 
 from django import forms
 from django.contrib.auth import login, logout
@@ -44,8 +45,10 @@ def allowed(*roles):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
-                return redirect(f"/login/?next={request.path}")
+                return redirect(f"/login/?next={quote(request.path)}")
             if role_of(request.user) not in roles:
+                if "person_id" in kwargs:
+                    _audit.record(request, Kind.CASE_REFUSED, person_id=kwargs["person_id"][:64], detail="role")
                 return _page(request, "review/refused.html.j2", {"what": "This page"}, status=403)
             request.team = request.user._staff_loaded.team
             return view(request, *args, **kwargs)

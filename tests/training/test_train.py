@@ -219,3 +219,13 @@ def test_json_artifacts_are_strict_json(trained):
     for name, path in _run_files(trained).items():
         if name.endswith(".json"):
             json.loads(path.read_text(), parse_constant=refuse)
+
+
+def test_each_band_s_test_period_evidence_is_stored_with_the_model(trained):
+    result = trained["result"]
+    evidence = training.load_registered_model("knife-crime-risk", 1).metadata["band_evidence"]
+    test = result.test_predictions
+    assert [row["band"] for row in evidence] == sorted(result.model.band_thresholds,
+                                                        key=lambda b: -result.model.band_thresholds[b])
+    assert sum(row["n"] for row in evidence) == len(test)
+    assert sum(row["recorded"] for row in evidence) == int(test["label"].sum())
