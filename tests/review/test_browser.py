@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM_ARGS, SCREENSHOTS, _chromium
+from tests.conftest import SCREENSHOTS
 from tests.review._postgres import free_port
 from tests.review.conftest import FIRST
 
@@ -71,18 +71,8 @@ def _wait_for(url: str, server: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    executable = _chromium()
-    if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed; 'make test' installs Debian's chromium package.")
-        pytest.skip("Chromium is not installed (make test installs it).")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    return chromium
 
 
 def test_a_practitioner_records_a_decision_and_the_admin_sees_it_in_the_audit_log(browser, live_service):
