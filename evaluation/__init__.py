@@ -9,6 +9,7 @@ from ._compare import compare_audits_html
 from ._errors import AuditInputError
 from ._files import audit_files
 from ._result import AuditResult
+from ._suppression import suppress_counts
 from ._tables import read_scores_table
 from ._transparency import write_transparency_record
 from ._dpia import write_dpia_draft
@@ -22,4 +23,5 @@ __all__ = [
     "write_transparency_record",
     "write_dpia_draft",
     "compare_audits_html",
+    "suppress_counts",
 ]

@@ -8,6 +8,7 @@ terminal. The only identifier on a page is the pseudonym.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,11 +19,12 @@ import pandas as pd
 
 from features import private_folder, write_private_text
 
+from ._bands import band_evidence_texts
 from ._model import POSITIONS
 from ._reasons import format_date
 
 DECIDES_NOTHING = "This score supports a professional's judgement and decides nothing."
-DEFAULT_OUTCOME = "were involved in a knife offence within a year"
+DEFAULT_OUTCOME = "were recorded as the offender in a knife offence within a year"
 CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, ROW_HEIGHT, TOP = 720, 190, 20, 30, 10
 RAISES_COLOUR, LOWERS_COLOUR = "#9e1c14", "#1f4e8c"
 
@@ -67,6 +69,7 @@ def case_context(case: Case, model, as_of, *, index_href: str | None = None) -> 
         "model_logodds": f"{float(score['model_logodds']):+.3f}",
         "score_words": score_in_words(int(score["score"]), str(score["band"]), _top_band(model)),
         "frequency_text": natural_frequency(probability, outcome_phrase(label)),
+        "band_evidence": band_evidence_texts(model.metadata, outcome_phrase(label)),
         "raises": [c for c in concepts if c["direction"] == "raises"],
         "lowers": [c for c in concepts if c["direction"] == "lowers"],
         "table_rows": concepts,
@@ -86,6 +89,31 @@ def write_case_page(path: Path, context: dict) -> Path:
     path = Path(path)
     private_folder(path.parent)
     return write_private_text(path, _template("case_page.html.j2").render(**context))
+
+
+def write_case_contents(path: Path, contexts: list[dict]) -> Path:
+    """Write each case's content (:func:`case_context`) as one JSON object a line, owner-only.
+
+    The review service imports this file and renders the same content the case pages show.
+    """
+    lines = (json.dumps({k: v for k, v in c.items() if k != "index_href"}, default=str) for c in contexts)
+    return write_private_text(Path(path), "".join(f"{line}\n" for line in lines))
+
+
+def write_batch_description(path: Path, model, as_of, *, n_scored: int, n_cases: int) -> Path:
+    """Write ``batch.json``: what a scoring batch is, for the review service to import, owner-only."""
+    label = _label(model)
+    description = {
+        "format": "riskmodel-score-batch", "format_version": 1,
+        "model_name": model.metadata.get("name", "unnamed model"),
+        "model_version": str(model.metadata.get("version", "unregistered")),
+        "run_id": model.metadata.get("run_id") or "",
+        "label": {"name": label["name"], "version": str(label["version"]), "description": label["description"]},
+        "data_date": pd.Timestamp(as_of).date().isoformat(),
+        "top_band": _top_band(model), "band_thresholds": model.band_thresholds,
+        "n_scored": int(n_scored), "n_cases": int(n_cases),
+    }
+    return write_private_text(Path(path), json.dumps(description, indent=2, default=str) + "\n")
 
 
 def write_index(path: Path, scores: pd.DataFrame, model, as_of, *, n_scored: int, n_extra: int = 0) -> Path:
@@ -113,6 +141,7 @@ def case_text(context: dict) -> str:
         f"estimated chance {context['probability_text']}.",
         context["score_words"],
         context["frequency_text"],
+        *[f"  {row['text']}" for row in context["band_evidence"]],
         "",
         "What raises the score:",
         *_text_items(context["raises"], "nothing above the starting point"),
@@ -148,9 +177,9 @@ def natural_frequency(probability: float, outcome: str = DEFAULT_OUTCOME) -> str
     Examples
     --------
     >>> natural_frequency(0.07)
-    'Of 100 young people with scores like this, about 7 were involved in a knife offence within a year.'
+    'Of 100 young people with scores like this, about 7 were recorded as the offender in a knife offence within a year, and about 93 were not.'
     >>> natural_frequency(0.004)
-    'Of 1,000 young people with scores like this, about 4 were involved in a knife offence within a year.'
+    'Of 1,000 young people with scores like this, about 4 were recorded as the offender in a knife offence within a year, and about 996 were not.'
     """
     for denominator in (100, 1_000, 10_000):
         count = round(probability * denominator)
@@ -158,7 +187,8 @@ def natural_frequency(probability: float, outcome: str = DEFAULT_OUTCOME) -> str
             break
     else:
         return f"Fewer than 1 in 10,000 young people with scores like this {outcome}."
-    return f"Of {denominator:,} young people with scores like this, about {count:,} {outcome}."
+    return (f"Of {denominator:,} young people with scores like this, about {count:,} {outcome}, "
+            f"and about {denominator - count:,} were not.")
 
 
 def score_in_words(position: int, band: str, top_band: str) -> str:
@@ -243,10 +273,10 @@ def _text_items(items: list[dict], empty: str) -> list[str]:
 
 
 def outcome_phrase(label: dict) -> str:
-    """What the label counts, as the end of a sentence: ``"were involved ... within a year"``."""
+    """What the label counts, as recorded, to end a sentence: ``"were recorded as the offender ... within a year"``."""
     months = int(label.get("horizon_months") or 12)
     within = "within a year" if months == 12 else f"within {months} months"
-    return f"were involved in a knife offence {within}"
+    return f"were recorded as the offender in a knife offence {within}"
 
 
 def _label(model) -> dict:
@@ -278,6 +308,20 @@ def _model_data(metadata: dict) -> str:
     return "; ".join(parts)
 
 
+CASE_TEMPLATES = Path(__file__).parent / "templates"
+CASE_CONTENT_TEMPLATE = "_case_content.html.j2"
+
+
+def case_filters() -> dict:
+    """The Jinja2 filters the case content template uses, for another environment rendering it."""
+    return {"ucfirst": _upper_first}
+
+
+def case_stylesheet() -> str:
+    """The case pages' style sheet, for a service that serves it as a file."""
+    return (CASE_TEMPLATES / "_style.css.j2").read_text(encoding="utf-8")
+
+
 @lru_cache(maxsize=None)
 def _template(name: str) -> jinja2.Template:
     return _environment().get_template(name)
@@ -286,10 +330,10 @@ def _template(name: str) -> jinja2.Template:
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        loader=jinja2.FileSystemLoader(CASE_TEMPLATES),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     )
-    environment.filters["ucfirst"] = _upper_first
+    environment.filters.update(case_filters())
     return environment
 
 

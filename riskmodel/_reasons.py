@@ -13,6 +13,7 @@ encodes one, or whose wording or record meaning names one, is left out of the se
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 
@@ -27,8 +28,25 @@ SOURCES = {
     "school_census": "no school census record",
     "ap_census": "no alternative provision census record",
     "nccis": "no NCCIS post-16 activity record",
-    "youth_justice": "no youth justice record",
 }
+# Sources whose silence is not a gap to follow up: most young people have no youth justice
+# record, and NCCIS tracks young people from 16 (so it is a gap only from that age).
+NOT_A_GAP = ("youth_justice",)
+NCCIS_FROM_AGE = 16
+
+# Records that show a young person was harmed or at risk of harm read as needs, never blame.
+NEEDS_WORDING = {
+    "af_sexual_exploitation_24m": "a social care assessment in the last 24 months found the young person "
+                                  "needed protection from child sexual exploitation",
+    "af_criminal_exploitation_24m": "a social care assessment in the last 24 months found the young person "
+                                    "needed protection from child criminal exploitation",
+    "af_domestic_violence_24m": "a social care assessment in the last 24 months found the young person "
+                                "was affected by domestic abuse at home and needed support",
+    "s47_enquiries_24m": "{value} child protection enquiries in the last 24 months into whether the young "
+                         "person was safe",
+    "cp_plan_now": "on a child protection plan now, to keep the young person safe",
+}
+NO_SINGLE_RECORD = "other recorded information in this area"
 MAX_PER_CONCEPT = 3
 MAX_EVIDENCE = 5
 
@@ -77,8 +95,8 @@ def feature_texts(X: pd.DataFrame, registry: FeatureRegistry, names: list[str]) 
     Returns
     -------
     ndarray of object, shape (n_people, n_features)
-        The sentence, or ``""`` where a feature may not be cited or is unknown to the
-        registry.
+        The sentence, or ``""`` where a feature may not be cited, is unknown to the
+        registry, or has no value for the person (an empty value is never a reason).
 
     Examples
     --------
@@ -94,8 +112,14 @@ def feature_texts(X: pd.DataFrame, registry: FeatureRegistry, names: list[str]) 
     for column, name in enumerate(names):
         feature = _lookup(registry, name)
         if feature is not None and citable(feature):
-            out[:, column] = _render(feature, X[name].to_numpy(dtype=float))
+            out[:, column] = _render(_as_need(feature), X[name].to_numpy(dtype=float))
     return out
+
+
+def _as_need(feature: Feature) -> Feature:
+    """The feature with its sentence worded as a need when its records show harm (:data:`NEEDS_WORDING`)."""
+    wording = NEEDS_WORDING.get(feature.name)
+    return dataclasses.replace(feature, statement=wording) if wording else feature
 
 
 def with_records(text: str, records: pd.DataFrame) -> tuple[str, str]:
@@ -168,9 +192,13 @@ def format_date(value) -> str:
     return f"{stamp.day} {stamp:%B %Y}"
 
 
-def missing_sources(known: pd.DataFrame, person_ids: pd.Series | np.ndarray) -> np.ndarray:
-    """For each person, the sources that held no record of them on the as-of date, as a
-    ``"; "``-joined phrase.
+def missing_sources(known: pd.DataFrame, person_ids: pd.Series | np.ndarray, *, people: pd.DataFrame | None = None,
+                    as_of=None) -> np.ndarray:
+    """For each person, the sources that held no record of them on the as-of date and should,
+    as a ``"; "``-joined phrase.
+
+    Youth justice is never listed (having no record there is the usual case, not a gap), nor
+    NCCIS for a young person under 16 on ``as_of`` (NCCIS tracks activity from 16).
 
     Parameters
     ----------
@@ -179,25 +207,45 @@ def missing_sources(known: pd.DataFrame, person_ids: pd.Series | np.ndarray) -> 
         one boolean column per source. A record that became available after the as-of
         date does not count, so a case page for an earlier date reads that date's view.
     person_ids : array-like of str
+    people : DataFrame, optional
+        The tidy ``people`` table, for ``birth_month`` (the NCCIS rule).
+    as_of : date-like, optional
+        The date ages are taken on; without it (or ``people``) NCCIS is listed for all.
 
     Returns
     -------
     ndarray of object
-        E.g. ``"no school census record; no youth justice record"``, or ``""``.
+        E.g. ``"no school census record; no children in need census record"``, or ``""``.
 
     Examples
     --------
     >>> known = pd.DataFrame({s: [True] for s in SOURCES}, index=pd.Index(["a"], name="person_id"))
-    >>> known["youth_justice"] = False
+    >>> known["cin"] = False
     >>> missing_sources(known, ["a"]).tolist()
-    ['no youth justice record']
+    ['no children in need census record']
     """
     held = known[~known.index.duplicated()].reindex(pd.Index(person_ids))
+    ages = people.drop_duplicates("person_id").set_index("person_id").reindex(pd.Index(person_ids)) \
+        if people is not None else pd.DataFrame(index=pd.Index(person_ids))
+    under_16 = _under(ages, as_of, NCCIS_FROM_AGE)
     out = np.full(len(held), "", dtype=object)
     for source, phrase in SOURCES.items():
         absent = ~held[source].fillna(False).to_numpy(bool) if source in held.columns else np.ones(len(held), bool)
+        if source == "nccis":
+            absent &= ~under_16
         out = np.where(absent, np.where(out == "", phrase, out + "; " + phrase), out)
     return out
+
+
+def _under(people: pd.DataFrame, as_of, age: int) -> np.ndarray:
+    """Whether each person is known to be younger than ``age`` on ``as_of``."""
+    if as_of is None or "birth_month" not in people.columns:
+        return np.zeros(len(people), dtype=bool)
+    born = pd.to_datetime(people["birth_month"], errors="coerce")
+    stamp = pd.Timestamp(as_of)
+    before_birthday = (born.dt.month > stamp.month) | ((born.dt.month == stamp.month) & (born.dt.day > stamp.day))
+    years = stamp.year - born.dt.year - before_birthday.astype(float)
+    return (years < age).fillna(False).to_numpy(dtype=bool)
 
 
 def join_nonempty(columns: np.ndarray, separator: str) -> np.ndarray:
@@ -255,9 +303,8 @@ def _render(feature: Feature, values: np.ndarray) -> np.ndarray:
     shown, formatter = _display(feature, values)
     distinct = pd.unique(shown[~np.isnan(shown)])
     lookup = {v: formatter(v) for v in distinct.tolist()}
-    no_record = f"no record: {_short_description(feature)}"
     texts = pd.Series(shown).map(lookup).to_numpy(dtype=object)
-    return np.where(np.isnan(shown), no_record, texts)
+    return np.where(np.isnan(shown), "", texts)  # an empty value is never a reason
 
 
 def _display(feature: Feature, values: np.ndarray) -> tuple[np.ndarray, Callable[[float], str]]:
@@ -330,12 +377,6 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def _short_description(feature: Feature) -> str:
-    """The description's first clause, e.g. ``"days since the most recent permanent exclusion"``."""
-    clause = re.split(r"[;(]|\.\s|\.$", feature.description.strip(), maxsplit=1)[0].strip(" ,:")
-    return _lower_first(clause or feature.name.replace("_", " "))
-
-
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
@@ -398,5 +439,5 @@ def assemble(texts: np.ndarray, evidence: np.ndarray, chosen: np.ndarray) -> tup
         filled = np.flatnonzero(joined != "")
         joined[filled] = [_unique_refs(j) for j in joined[filled]]
         refs[:, c] = joined
-    statements = np.where(statements == "", "other recorded information in this area", statements)
+    statements = np.where(statements == "", NO_SINGLE_RECORD, statements)
     return statements, refs

@@ -21,6 +21,8 @@ import features
 from . import _case_page, _reasons
 from ._explain import Decomposition, concept_statements, decompose, explanation_table
 
+BATCH_FILE = "batch.json"
+CASES_FILE = "cases.jsonl"
 SCORE_COLUMNS = [
     "person_id", "as_of", "probability", "score", "band", "rank",
     "base_logodds", "model_logodds", "top_reasons", "missing_sources",
@@ -100,8 +102,10 @@ def score_people(
     as_of : date-like
         The as-of date; only records on or before it are used.
     out_dir : path-like
-        Receives ``scores.csv``, ``explanations.csv``, ``cases/<person_id>.html`` and
-        ``index.html``.
+        Receives ``scores.csv``, ``explanations.csv``, ``cases/<person_id>.html``,
+        ``index.html``, and for the review service ``batch.json`` (model, label definition,
+        data date) and ``cases.jsonl`` (each case page's content as data, one JSON object a
+        line); the last two are readable by their owner only.
     case_people : iterable of str, default=()
         Pseudonyms that get a case page whatever their band.
     progress : callable, optional
@@ -155,7 +159,11 @@ def score_people(
     write(explanations, out_dir / "explanations")
     step("Writing case pages", 0.9)
     chosen = scores.loc[scores["person_id"].isin(parts.person_id[cases])]
-    pages = _write_cases(model, chosen, explanations, parts, as_of, out_dir, index_href="../index.html")
+    contexts = _case_contexts(model, chosen, explanations, parts, as_of, index_href="../index.html")
+    pages = [_case_page.write_case_page(out_dir / "cases" / f"{c['person_id']}.html", c) for c in contexts]
+    _case_page.write_case_contents(out_dir / CASES_FILE, contexts)
+    _case_page.write_batch_description(out_dir / BATCH_FILE, model, as_of, n_scored=len(scores),
+                                       n_cases=len(contexts))
     n_extra = int((chosen["band"] != _case_page._top_band(model)).sum())
     index = _case_page.write_index(out_dir / "index.html", chosen, model, as_of, n_scored=len(scores), n_extra=n_extra)
     step("Done", 1.0)
@@ -231,7 +239,8 @@ def _scores_table(model, parts: Decomposition, tables, as_of: pd.Timestamp, *, r
         "base_logodds": parts.base_logodds,
         "model_logodds": parts.model_logodds,
         "top_reasons": _reasons.top_reasons(parts.shap_logodds, parts.concepts),
-        "missing_sources": _reasons.missing_sources(features.known_sources(tables, as_of), parts.person_id),
+        "missing_sources": _reasons.missing_sources(features.known_sources(tables, as_of), parts.person_id,
+                                                    people=tables["people"], as_of=as_of),
         "label_name": str(model.label_definition.get("name", "")),
         "label_version": str(model.label_definition.get("version", "")),
     })
@@ -259,18 +268,18 @@ def _case_rows(model, scores: pd.DataFrame, person_ids: np.ndarray, case_people:
     return np.flatnonzero(wanted)
 
 
-def _write_cases(model, chosen: pd.DataFrame, explanations: pd.DataFrame, parts: Decomposition,
-                 as_of, out_dir: Path, *, index_href: str | None) -> list[Path]:
+def _case_contexts(model, chosen: pd.DataFrame, explanations: pd.DataFrame, parts: Decomposition,
+                   as_of, *, index_href: str | None) -> list[dict]:
+    """The case content of each chosen person, by rank: what their page and the review service show."""
     position = {pid: i for i, pid in enumerate(parts.person_id)}
     mine = explanations.loc[explanations["person_id"].isin(chosen["person_id"])]
     grouped = dict(tuple(mine.groupby("person_id", sort=False)))
     empty = explanations.iloc[0:0]
-    pages = []
-    for score in chosen.to_dict("records"):
-        rows = grouped.get(score["person_id"], empty)
-        context = _context(model, score, rows, parts, position[score["person_id"]], as_of, index_href)
-        pages.append(_case_page.write_case_page(out_dir / "cases" / f"{score['person_id']}.html", context))
-    return pages
+    return [
+        _context(model, score, grouped.get(score["person_id"], empty), parts, position[score["person_id"]],
+                 as_of, index_href)
+        for score in chosen.to_dict("records")
+    ]
 
 
 def _context(model, score: dict, rows: pd.DataFrame, parts: Decomposition, i: int, as_of, index_href) -> dict:

@@ -50,8 +50,8 @@ def _chromium() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def render_page():
-    """Render a local HTML file in headless Chromium and report what happened.
+def chromium():
+    """Headless Chromium (Debian's), shared by every browser check of the session.
 
     Skips when Chromium is absent on a developer machine; fails in CI, where
     ``make test`` installs it.
@@ -63,30 +63,9 @@ def render_page():
         pytest.skip("Chromium is not installed (make test installs it).")
     from playwright.sync_api import sync_playwright
 
-    shots = Path(os.environ.get("RISKMODEL_SCREENSHOTS", SCREENSHOTS))
-    shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-
-        def render(path: Path) -> RenderedPage:
-            result = RenderedPage()
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda m: m.type == "error" and result.console_errors.append(m.text))
-            page.on("pageerror", lambda e: result.console_errors.append(str(e)))
-            page.on("requestfailed", lambda r: result.failed_requests.append(r.url))
-            page.on("request", lambda r: r.url.startswith(("http:", "https:")) and result.external_requests.append(r.url))
-            page.goto(Path(path).resolve().as_uri(), wait_until="load")
-            result.title = page.title()
-            result.charts = page.locator("svg, img").count()
-            result.broken_images = page.evaluate(
-                "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length"
-            )
-            result.screenshot = shots / f"{Path(path).stem}.png"
-            page.screenshot(path=str(result.screenshot), full_page=True)
-            page.close()
-            return result
-
-        yield render
+        yield browser
         browser.close()
 
 
@@ -101,3 +80,31 @@ def signing_key() -> bytes:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RISKMODEL_SIGNING_KEY", TEST_SIGNING_KEY)
         yield bytes.fromhex(TEST_SIGNING_KEY)
+
+
+@pytest.fixture(scope="session")
+def render_page(chromium):
+    """Render a local HTML file in headless Chromium and report what happened."""
+    browser = chromium
+    shots = Path(os.environ.get("RISKMODEL_SCREENSHOTS", SCREENSHOTS))
+    shots.mkdir(parents=True, exist_ok=True)
+
+    def render(path: Path) -> RenderedPage:
+        result = RenderedPage()
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda m: m.type == "error" and result.console_errors.append(m.text))
+        page.on("pageerror", lambda e: result.console_errors.append(str(e)))
+        page.on("requestfailed", lambda r: result.failed_requests.append(r.url))
+        page.on("request", lambda r: r.url.startswith(("http:", "https:")) and result.external_requests.append(r.url))
+        page.goto(Path(path).resolve().as_uri(), wait_until="load")
+        result.title = page.title()
+        result.charts = page.locator("svg, img").count()
+        result.broken_images = page.evaluate(
+            "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length"
+        )
+        result.screenshot = shots / f"{Path(path).stem}.png"
+        page.screenshot(path=str(result.screenshot), full_page=True)
+        page.close()
+        return result
+
+    return render

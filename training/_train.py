@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from riskmodel import band_evidence
 from riskmodel._model import RiskModel, library_versions
 from riskmodel._signing import check_key_strength, load_signing_key
 
@@ -227,6 +228,7 @@ def _finish(prepared, split, period, counts, fitted, config, experiment, registe
         _tracking.log_params({f"config.{k}": v for k, v in config.to_dict().items()})
         say.step("Scoring the test period (bootstrap intervals)")
         probabilities, report = _score_test(model, test, fitted, config)
+        model.metadata["band_evidence"] = band_evidence(model, probabilities["model"], test[LABEL].to_numpy())
         model.documents[REFERENCE_FILE] = _jsonable(training_reference(
             model, train=prepared.frame[period == "train"], split=split, report=report,
             horizon_months=config.horizon_months, profile=fitted["extract_profile"]))

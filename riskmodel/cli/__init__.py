@@ -7,6 +7,9 @@ what it needs inside its own body.
 from . import _commands, _demo  # noqa: F401  (registers the commands)
 from . import _monitor  # noqa: F401  (monitor and mitigate)
 from ._app import app
+from ._review import review_app
+
+app.add_typer(review_app, name="review")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ._app import progress_steps, reported_errors, app, out
+from ._review import demo_review
 
 DEMO_KEY_CONTEXT = b"riskmodel demo pseudonymisation key, synthetic data only; seed "
 
@@ -79,6 +80,8 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
     step("auditing the test period")
     governance = _demo_governance(result, feature_set, extracts.tables, data, key, out_dir / "governance")
     governance.update(_demo_monitoring(result, feature_set, data, key, out_dir, step))
+    step("setting up the review service")
+    review = demo_review(out_dir / "scores", out_dir)
     return {
         "synthetic extracts (the truth is kept apart in _truth/)": data,
         "validation report": out_dir / "validation" / "validation.json",
@@ -89,6 +92,7 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
         "case pages, by rank": scored.index_path,
         "scores and explanations": out_dir / "scores" / "scores.csv",
         **governance,
+        **review,
     }
 
 

@@ -157,3 +157,30 @@ def test_the_page_states_the_periods_the_model_learned_from(real_model):
                     "31 March 2023 to 31 March 2023; tested on records as of 31 March 2024 to 30 June 2024")
     assert _model_data({"data_end": "2024-12-31"}) == "records up to 31 December 2024"
     assert _model_data({}) == ""
+
+
+def test_the_natural_frequency_says_what_was_recorded_and_how_many_were_not():
+    text = natural_frequency(0.07)
+    assert text == ("Of 100 young people with scores like this, about 7 were recorded as the offender in a knife "
+                    "offence within a year, and about 93 were not.")
+
+
+def test_each_band_shows_its_evidence_from_the_test_period():
+    from riskmodel._bands import band_evidence_texts
+
+    metadata = {"split": {"test_dates": ["2024-03-31", "2024-06-30"]},
+                "band_evidence": [{"band": "high", "from_probability": 0.05, "n": 400, "recorded": 31},
+                                  {"band": "low", "from_probability": 0.0, "n": 9000, "recorded": 4}]}
+    texts = [row["text"] for row in band_evidence_texts(metadata, "were recorded")]
+    assert texts[0] == ("'high' (estimated chance 5% or more): of 400 young people in this band in the test period "
+                        "(records as of 31 March 2024 to 30 June 2024), 31 (7.8%) were recorded.")
+    assert "fewer than 10 were recorded" in texts[1]  # a small count is not shown exactly
+    assert band_evidence_texts({}, "were recorded") == []
+
+
+def test_analyst_detail_is_in_a_collapsed_section(scored):
+    result, _ = scored
+    html = result.case_pages[0].read_text(encoding="utf-8")
+    details = html[html.index("<details"):html.index("</details>")]
+    assert "Log-odds" in details and "tree SHAP" in details
+    assert "Log-odds" not in html.replace(details, "")

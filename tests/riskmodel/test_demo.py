@@ -168,3 +168,16 @@ def test_the_demo_signs_its_model_with_a_key_from_its_seed_kept_owner_only(demo,
     assert model.signature
     with pytest.raises(ModelIntegrityError, match="signed with a different signing key"):
         training.load_registered_model()  # the test suite's own key
+
+
+def test_the_demo_sets_up_the_review_service(demo):
+    folder, output = demo
+    out = folder / "out"
+    passwords = out / "review-passwords.txt"
+    assert (out / "review.sqlite3").is_file()
+    assert passwords.stat().st_mode & 0o077 == 0
+    roles = {line.split("\t")[1] for line in passwords.read_text().splitlines()}
+    assert roles == {"practitioner", "team_lead", "governance", "admin"}
+    assert "riskmodel review serve --db sqlite:///" in output
+    for secret in (line.split("\t")[2] for line in passwords.read_text().splitlines()):
+        assert secret not in output

@@ -51,7 +51,7 @@ def _texts(feature, values):
          "no record that the young person was not in education at the latest check"),
         ("last recorded offence {value} days ago", "days", "days since latest", 1234,
          "last recorded offence 1,234 days ago"),
-        ("{value} suspensions in the last 12 months", "count", "count", np.nan, "no record: some records in a window"),
+        ("{value} suspensions in the last 12 months", "count", "count", np.nan, ""),
     ],
 )
 def test_a_value_becomes_a_sentence(statement, kind, aggregation, value, expected):
@@ -150,10 +150,32 @@ def test_missing_sources_lists_every_source_without_a_record():
     known = pd.DataFrame({source: [source in ("school_census", "youth_justice"), False] for source in SOURCES},
                          index=pd.Index(["a", "b"], name="person_id"))
     out = missing_sources(known, np.array(["a", "b", "unknown"], dtype=object))
-    assert "no school census record" not in out[0] and "no youth justice record" not in out[0]
+    assert "no school census record" not in out[0]
     assert "no children in need census record" in out[0]
     assert out[1].split("; ") == list(SOURCES.values())
     assert out[2] == out[1]
+
+
+def test_no_youth_justice_record_and_no_nccis_record_under_16_are_not_gaps():
+    people = pd.DataFrame({"person_id": ["young", "old"], "birth_month": ["2010-05-01", "2007-01-01"]})
+    known = pd.DataFrame({source: [False, False] for source in (*SOURCES, "youth_justice")},
+                         index=pd.Index(["young", "old"], name="person_id"))
+    out = missing_sources(known, np.array(["young", "old"], dtype=object), people=people, as_of="2025-03-31")
+    assert not any("youth justice" in o for o in out)
+    assert "NCCIS" not in out[0]  # aged 14
+    assert "no NCCIS post-16 activity record" in out[1]  # aged 18
+
+
+def test_records_of_harm_read_as_needs_not_blame():
+    from features import Feature, FeatureRegistry
+
+    feature = Feature("af_sexual_exploitation_24m", "Assessment identified child sexual exploitation.",
+                      "cin_assessment_factors", "24 months", "flag", "social care",
+                      "a social care assessment in the last 24 months identified child sexual exploitation",
+                      kind="flag")
+    text = feature_texts(pd.DataFrame({feature.name: [1.0]}), FeatureRegistry((feature,)), [feature.name])[0, 0]
+    assert "needed protection from child sexual exploitation" in text
+    assert "identified child sexual exploitation" not in text
 
 
 def test_top_reasons_name_what_raises_and_lowers_most():

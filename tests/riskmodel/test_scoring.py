@@ -225,3 +225,17 @@ def test_an_unknown_file_format_is_refused(real_model, tables, tmp_path):
 def test_a_date_with_nobody_aged_10_to_18_is_refused(real_model, tables, tmp_path):
     with pytest.raises(ValueError, match="Nobody in the data is aged 10 to 18 and known to a source on 2005-03-31"):
         score_people(real_model, tables, "2005-03-31", out_dir=tmp_path)
+
+
+def test_the_score_folder_describes_its_batch_and_each_case_as_data_owner_only(scored, real_model):
+    import json
+
+    result, out = scored
+    batch = json.loads((out / "batch.json").read_text())
+    assert batch["model_name"] == real_model.metadata["name"] and batch["data_date"] == "2024-03-31"
+    assert batch["label"]["name"] == real_model.label_definition["name"] and batch["n_scored"] == len(result.scores)
+    cases = [json.loads(line) for line in (out / "cases.jsonl").read_text().splitlines()]
+    assert [c["person_id"] for c in cases] == [p.stem for p in result.case_pages]
+    assert cases[0]["frequency_text"] in result.case_pages[0].read_text(encoding="utf-8")
+    for name in ("batch.json", "cases.jsonl"):
+        assert (out / name).stat().st_mode & 0o077 == 0

@@ -375,3 +375,13 @@ def test_the_card_prints_the_calibration_and_fairness_criteria(trained):
     names = [c["name"] for c in trained["result"].verdict["checks"]]
     assert names[-3:] == ["test calibration slope", "test expected calibration error",
                           "fairness: no false-negative rate and false-positive rate disparity outside tolerance in the test-period audit"]
+
+
+def test_each_band_s_test_period_evidence_is_stored_with_the_model(trained):
+    result = trained["result"]
+    evidence = training.load_registered_model("knife-crime-risk", 1).metadata["band_evidence"]
+    test = result.test_predictions
+    assert [row["band"] for row in evidence] == sorted(result.model.band_thresholds,
+                                                        key=lambda b: -result.model.band_thresholds[b])
+    assert sum(row["n"] for row in evidence) == len(test)
+    assert sum(row["recorded"] for row in evidence) == int(test["label"].sum())

@@ -1,0 +1,48 @@
+"""Signing in, with an account locked for a while after repeated failed attempts.
+
+:class:`~review._settings.LOCKOUT` sets the numbers: ``attempts`` failures within
+``window`` lock the username for ``duration``, whether or not the username exists (so a
+lock says nothing about which accounts there are). A successful sign-in clears the count.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils import timezone
+
+from ._settings import LOCKOUT
+from .models import SignInLock
+
+__all__ = ["is_locked", "sign_in"]
+
+
+def is_locked(username: str) -> bool:
+    """Whether ``username`` is locked now."""
+    lock = SignInLock.objects.filter(username=username.lower()).first()
+    return bool(lock and lock.locked_until and lock.locked_until > timezone.now())
+
+
+def sign_in(request, username: str, password: str):
+    """The user if the password is right and the account is not locked, else None (failure counted)."""
+    if is_locked(username):
+        return None
+    user = authenticate(request, username=username, password=password)
+    if user is not None:
+        SignInLock.objects.filter(username=username.lower()).delete()
+        return user
+    _count_failure(username.lower())
+    return None
+
+
+def _count_failure(username: str) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        lock, _ = SignInLock.objects.select_for_update().get_or_create(username=username)
+        if lock.first_failure is None or now - lock.first_failure > LOCKOUT.window:
+            lock.failures, lock.first_failure = 0, now
+        lock.failures += 1
+        if lock.failures >= LOCKOUT.attempts:
+            lock.locked_until = now + LOCKOUT.duration
+            lock.failures, lock.first_failure = 0, None
+        lock.save()
