@@ -15,6 +15,7 @@ from ._labels import KNIFE_INVOLVEMENT, KNIFE_POSSESSION, LABEL_DEFINITIONS, Lab
 from ._lineage import trace_feature, trace_features
 from ._builders._cohort import record_span
 from ._matrix import FeatureSet, build_features, cohort, partition_tables
+from ._distributed import build_features_distributed, person_partition
 from ._synth import DEFAULT_RECORDING_BIAS, synthesize, true_labels
 
 __all__ = [
@@ -39,6 +40,8 @@ __all__ = [
     "trace_features",
     "FeatureSet",
     "build_features",
+    "build_features_distributed",
+    "person_partition",
     "cohort",
     "partition_tables",
     "record_span",

@@ -7,6 +7,8 @@ label window is complete), on quarter ends.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 
 import features
@@ -40,7 +42,7 @@ def panel_dates(tables: dict, *, horizon_months: int = 12, data_end=None) -> lis
 
 
 def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, experiment="knife-crime-risk",
-                    registered_name="knife-crime-risk", data_end=None, progress=None):
+                    registered_name="knife-crime-risk", data_end=None, progress=None, client=None):
     """Load the extracts in ``data_dir``, build the quarterly panel and train on it.
 
     Parameters
@@ -55,6 +57,8 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
         Last date the extracts cover; by default the latest record date.
     progress : callable, optional
         ``progress(message, fraction)``.
+    client : dask.distributed.Client, optional
+        Build the features and train LightGBM on this Dask cluster.
 
     Returns
     -------
@@ -67,7 +71,8 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
     if extracts.report.n_quarantined:
         Reporter(progress).always(f"{extracts.report.n_quarantined} row(s) were quarantined at load and left out (see 'riskmodel validate').")
     dates = panel_dates(extracts.tables, horizon_months=config.horizon_months, data_end=data_end)
-    feature_set = features.build_features(extracts.tables, dates, horizon_months=config.horizon_months,
-                                          data_end=data_end, progress=Reporter(progress, prefix="Building features: ").step)
+    build = features.build_features if client is None else partial(features.build_features_distributed, client=client)
+    feature_set = build(extracts.tables, dates, horizon_months=config.horizon_months,
+                        data_end=data_end, progress=Reporter(progress, prefix="Building features: ").step)
     return train_model(feature_set, config=config, experiment=experiment,
-                       registered_name=registered_name, progress=progress)
+                       registered_name=registered_name, progress=progress, client=client)

@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import tempfile
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,7 @@ from ._config import TrainingConfig
 from ._fairness import audit_test_period, flag_count
 from ._progress import Reporter
 from ._input import LABEL, TrainingData, label_statement, positives_by_period, prepare_training_data
+from ._distributed import DISTRIBUTED_NOTE, search_booster_distributed
 from ._lgbm import as_matrix, default_threads, search_booster
 from ._metrics import evaluate_models, flatten
 from ._plots import calibration_plot
@@ -100,7 +102,7 @@ class TrainingResult:
 
 
 def train_model(data, *, config: TrainingConfig | None = None, experiment: str = "knife-crime-risk",
-                registered_name: str = "knife-crime-risk", groups=None, progress=None) -> TrainingResult:
+                registered_name: str = "knife-crime-risk", groups=None, progress=None, client=None) -> TrainingResult:
     """Train, calibrate, compare, track, register and document a risk model.
 
     Parameters
@@ -118,6 +120,10 @@ def train_model(data, *, config: TrainingConfig | None = None, experiment: str =
     progress : callable, optional
         Called as ``progress(message)`` or ``progress(message, fraction)``; by default
         messages are printed.
+    client : dask.distributed.Client, optional
+        Train LightGBM on this Dask cluster (``lightgbm.dask``); everything after the fit
+        runs here on the validation and test predictions. Not bit-identical to training in
+        this process (see ``training._distributed``).
 
     Returns
     -------
@@ -142,19 +148,23 @@ def train_model(data, *, config: TrainingConfig | None = None, experiment: str =
     _check_counts(counts)
     say.always(split.describe())
     say.always("Label definition: " + label_statement(prepared.label_definition))
-    fitted = _fit(prepared, period, config, say)
+    fitted = _fit(prepared, period, config, say, client)
     return _finish(prepared, split, period, counts, fitted, config, experiment, registered_name, say)
 
 
 # --- fitting (train and validation only) ------------------------------------------------
 
 
-def _fit(prepared: TrainingData, period, config: TrainingConfig, say) -> dict:
+def _fit(prepared: TrainingData, period, config: TrainingConfig, say, client=None) -> dict:
     frame, names = prepared.frame, prepared.feature_names
     train, valid = frame[period == "train"], frame[period == "validation"]
     monotone = prepared.registry.monotone_constraints(names)
-    search = search_booster(train[names], train[LABEL], valid[names], valid[LABEL],
-                            monotone=monotone, config=config, progress=say.step)
+    search_on = search_booster
+    if client is not None:
+        search_on = partial(search_booster_distributed, client=client, person=train["person_id"])
+        prepared.notes.append(DISTRIBUTED_NOTE)
+    search = search_on(train[names], train[LABEL], valid[names], valid[LABEL],
+                       monotone=monotone, config=config, progress=say.step)
     say.step("Calibrating on the validation period")
     valid_logodds = search.booster.predict(as_matrix(valid[names]), raw_score=True)
     calibrator, calibration_scores = choose_calibrator(

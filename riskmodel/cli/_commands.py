@@ -5,6 +5,7 @@ Each imports the packages it needs inside its body, so ``riskmodel --help`` stay
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +23,7 @@ from ._app import (
     app,
     out,
 )
+from ._dask import MemoryOption, SchedulerOption, WorkersOption, dask_client
 
 @app.command()
 def synth(
@@ -78,6 +80,9 @@ def features(
     label: Annotated[str, typer.Option("--label", help="Label definition name.")] = "knife_involvement",
     list_features: Annotated[bool, typer.Option("--list", help="Print the feature registry and stop.")] = False,
     key_file: KeyFileOption = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 2,
+    memory_per_worker: MemoryOption = "4GB",
 ) -> None:
     """Build point-in-time features and labels for everyone aged 10-18 on each as-of date."""
     import features as feats
@@ -92,11 +97,10 @@ def features(
                 "(or '--list' to print the feature registry)."
             )
         definition = _label_definition(label)
-        with progress_steps() as step:
+        with progress_steps() as step, dask_client(scheduler, workers, memory_per_worker) as client:
             extracts = load_data(data, key_file, step)
-            feature_set = feats.build_features(
-                extracts.tables, as_of, horizon_months=horizon_months, label=definition, progress=step
-            )
+            build = feats.build_features if client is None else partial(feats.build_features_distributed, client=client)
+            feature_set = build(extracts.tables, as_of, horizon_months=horizon_months, label=definition, progress=step)
         feature_set.write(out_file)
     frame = feature_set.frame
     out.print(
@@ -135,6 +139,9 @@ def train(
     config: Annotated[Path | None, typer.Option("--config", help="Training configuration (TOML or JSON).")] = None,
     registered_name: Annotated[str, typer.Option("--registered-name", help="Registered model name.")] = "knife-crime-risk",
     key_file: KeyFileOption = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 2,
+    memory_per_worker: MemoryOption = "4GB",
 ) -> None:
     """Train, calibrate and compare the model with baselines; track and register it in MLflow."""
     import training
@@ -143,16 +150,16 @@ def train(
         if (data is None) == (features_file is None):
             raise ValueError("The 'train' command needs exactly one of '--data' or '--features'.")
         settings = training.load_config(config) if config else None
-        with progress_steps() as step:
+        with progress_steps() as step, dask_client(scheduler, workers, memory_per_worker) as client:
             if data is not None:
                 training.train_from_data(
                     data, key=pseudonym_key(key_file), config=settings, experiment=experiment,
-                    registered_name=registered_name, progress=step,
+                    registered_name=registered_name, progress=step, client=client,
                 )
             else:
                 training.train_model(
                     training.read_feature_table(features_file), config=settings,
-                    experiment=experiment, registered_name=registered_name, progress=step,
+                    experiment=experiment, registered_name=registered_name, progress=step, client=client,
                 )
 
 
@@ -162,19 +169,23 @@ def score(
     as_of: Annotated[str, typer.Option("--as-of", help="As-of date (YYYY-MM-DD).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for scores, explanations and case pages.")],
     model: ModelOption = "knife-crime-risk",
-    file_format: Annotated[str, typer.Option("--format", help="File format of scores and explanations: csv or parquet.")] = "csv",
+    file_format: Annotated[str, typer.Option("--format", help="File format of scores and explanations: csv or parquet (with --scheduler: folders of Parquet parts).")] = "csv",
     key_file: KeyFileOption = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 2,
+    memory_per_worker: MemoryOption = "4GB",
 ) -> None:
     """Score and explain everyone aged 10-18 on the as-of date; write case pages for the highest band."""
     import riskmodel
 
-    with reported_errors(), progress_steps() as step:
+    with reported_errors(), progress_steps() as step, dask_client(scheduler, workers, memory_per_worker) as client:
         if file_format not in ("csv", "parquet"):
             raise ValueError(f"The '--format' option must be 'csv' or 'parquet'; got '{file_format}'.")
         risk_model, tables = _model_and_tables(model, data, key_file, step)
         result = riskmodel.score_people(risk_model, tables, as_of, out_dir=out_dir, progress=step,
-                                        file_format=file_format)
-    out.print(f"{len(result.scores)} young people scored -> {Path(out_dir) / ('scores.' + file_format)}")
+                                        file_format=file_format, client=client)
+    written = "scores/" if client is not None and file_format == "parquet" else "scores." + file_format
+    out.print(f"{len(result.scores)} young people scored -> {Path(out_dir) / written}")
     out.print(f"{len(result.case_pages)} case pages; start at {result.index_path}")
 
 
@@ -195,14 +206,17 @@ def explain(
     model: ModelOption = "knife-crime-risk",
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the case page.")] = Path("cases-output"),
     key_file: KeyFileOption = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 2,
+    memory_per_worker: MemoryOption = "4GB",
 ) -> None:
     """Print one young person's explained score and write their case page."""
     import riskmodel
 
-    with reported_errors():
+    with reported_errors(), dask_client(scheduler, workers, memory_per_worker) as client:
         with progress_steps() as step:
             risk_model, tables = _model_and_tables(model, data, key_file, step)
-        explanation = riskmodel.explain_person(risk_model, tables, as_of, person, out_dir=out_dir)
+        explanation = riskmodel.explain_person(risk_model, tables, as_of, person, out_dir=out_dir, client=client)
     out.print(explanation.text)
     out.print(f"Case page: {explanation.case_page}")
 

@@ -1,0 +1,92 @@
+"""The ``--scheduler`` options shared by ``features``, ``train``, ``score`` and ``explain``.
+
+Without ``--scheduler`` a command runs in this one process, as it always has. With
+``--scheduler local`` it starts a ``distributed.LocalCluster`` of worker processes on
+127.0.0.1 (``--workers``, ``--memory-per-worker``) and closes it afterwards; with an address
+such as ``tcp://scheduler:8786`` it connects to a cluster that is already running (on a
+server, Kubernetes, YARN or an HPC scheduler) and leaves it running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import Iterator
+from typing import Annotated
+
+import typer
+
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Run on Dask: 'local' starts a cluster on this machine, or give a scheduler address "
+        "such as tcp://scheduler:8786. Default: this process only.",
+    ),
+]
+WorkersOption = Annotated[
+    int, typer.Option("--workers", min=1, help="Worker processes of a '--scheduler local' cluster.")
+]
+MemoryOption = Annotated[
+    str, typer.Option("--memory-per-worker", help="Memory limit of each local worker, such as 4GB.")
+]
+
+ADDRESS = re.compile(r"^(tcp|tls|ucx|inproc|ws|wss)://[^\s/]+$")
+MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None, workers: int = 2, memory: str = "4GB") -> Iterator[object]:
+    """A ``dask.distributed.Client`` for ``--scheduler``, or ``None`` without one.
+
+    Parameters
+    ----------
+    scheduler : str or None
+        ``None`` (this process), ``"local"`` or a scheduler address.
+    workers : int, default=2
+        Worker processes of a local cluster (one thread each).
+    memory : str, default="4GB"
+        Memory limit of each local worker.
+
+    Raises
+    ------
+    ValueError
+        If the scheduler, worker count or memory limit is not one that is allowed, or the
+        scheduler at the address cannot be reached.
+    """
+    if scheduler is None:
+        yield None
+        return
+    _check(scheduler, workers, memory)
+    from distributed import Client, LocalCluster
+
+    if scheduler == "local":
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          memory_limit=memory, dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, \
+                Client(cluster) as client:
+            yield client
+        return
+    try:
+        client = Client(scheduler, timeout="20s")
+    except (OSError, TimeoutError) as error:
+        raise ValueError(
+            f"No Dask scheduler answered at '{scheduler}' within 20 seconds. Start one (dask scheduler, "
+            "dask worker) or check the address, or use '--scheduler local'."
+        ) from error
+    with client:
+        yield client
+
+
+def _check(scheduler: str, workers: int, memory: str) -> None:
+    if scheduler != "local" and not ADDRESS.match(scheduler):
+        raise ValueError(
+            f"The '--scheduler' option must be 'local' or a scheduler address such as "
+            f"tcp://scheduler:8786; got '{scheduler}'."
+        )
+    if isinstance(workers, bool) or int(workers) != workers or workers < 1:
+        raise ValueError(f"The '--workers' option must be a whole number of at least 1; got {workers!r}.")
+    if not MEMORY.match(str(memory).strip()):
+        raise ValueError(
+            f"The '--memory-per-worker' option must be an amount such as 4GB or 512MiB; got '{memory}'."
+        )
