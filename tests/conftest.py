@@ -87,3 +87,15 @@ def render_page():
 
         yield render
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    """A two-worker Dask ``LocalCluster`` on 127.0.0.1 (one thread each), closed after the module."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
+        yield client

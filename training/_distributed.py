@@ -56,8 +56,7 @@ def search_booster_distributed(X_train, y_train, X_valid, y_valid, *, monotone, 
     -------
     SearchResult
     """
-    threads = _worker_threads(client)
-    base = _base_params(config.random_state, threads)
+    base = _base_params(config.random_state, 1)  # each worker runs its own thread count (WORKER_SET)
     X, y = _dask_matrix(X_train, y_train, person, client)
     valid = as_matrix(X_valid)
     y_valid = np.asarray(y_valid)
@@ -120,11 +119,6 @@ class EarlyStopping:
 
 def _sklearn_params(params: dict) -> dict:
     return {SKLEARN_NAMES.get(k, k): v for k, v in params.items() if k not in WORKER_SET}
-
-
-def _worker_threads(client) -> int:
-    workers = client.scheduler_info().get("workers", {}).values()
-    return max(1, min((w.get("nthreads", 1) for w in workers), default=1))
 
 
 def _dask_matrix(X_train: pd.DataFrame, y_train, person, client):
