@@ -19,6 +19,8 @@ test-period ROC AUC agrees within its interval (a test checks it on a two-worker
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -85,7 +87,9 @@ def _grow(params: dict, X, y, valid: np.ndarray, y_valid: np.ndarray, config, cl
     while not curve.stopped and done < config.num_boost_round:
         rounds = min(patience, config.num_boost_round - done)
         model = DaskLGBMClassifier(client=client, n_estimators=rounds, **_sklearn_params(params))
-        booster = model.fit(X, y, init_model=booster).booster_
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Parameter n_jobs will be ignored", category=UserWarning)
+            booster = model.fit(X, y, init_model=booster).booster_
         for end in range(done + 1, done + rounds + 1):
             score = None
             if (end - 1) % AUC_EVERY == 0:
