@@ -33,6 +33,8 @@ MemoryOption = Annotated[
 ]
 
 ADDRESS = re.compile(r"^(tcp|tls|ucx|inproc|ws|wss)://[^\s/]+$")
+CONNECT_TIMEOUT = 20
+"""Seconds to wait for the scheduler at an address."""
 MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
 
 
@@ -68,12 +70,12 @@ def dask_client(scheduler: str | None, workers: int = 2, memory: str = "4GB") ->
             yield client
         return
     try:
-        client = Client(scheduler, timeout="20s")
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as error:
         raise ValueError(
-            f"No Dask scheduler answered at '{scheduler}' within 20 seconds. Start one (dask scheduler, "
-            "dask worker) or check the address, or use '--scheduler local'."
-        ) from error
+            f"No Dask scheduler answered at '{scheduler}' within {CONNECT_TIMEOUT} seconds. Start one "
+            "('dask scheduler' and 'dask worker ADDRESS') or check the address, or use '--scheduler local'."
+        ) from None
     with client:
         yield client
 
