@@ -19,6 +19,8 @@ test-period ROC AUC agrees within its interval (a test checks it on a two-worker
 
 from __future__ import annotations
 
+import contextlib
+import io
 import warnings
 
 import numpy as np
@@ -87,7 +89,7 @@ def _grow(params: dict, X, y, valid: np.ndarray, y_valid: np.ndarray, config, cl
     while not curve.stopped and done < config.num_boost_round:
         rounds = min(patience, config.num_boost_round - done)
         model = DaskLGBMClassifier(client=client, n_estimators=rounds, **_sklearn_params(params))
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):  # lightgbm.dask's port notices
             warnings.filterwarnings("ignore", message="Parameter n_jobs will be ignored", category=UserWarning)
             booster = model.fit(X, y, init_model=booster).booster_
         for end in range(done + 1, done + rounds + 1):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 from collections.abc import Iterator
 from typing import Annotated
@@ -67,6 +68,7 @@ def dask_client(scheduler: str | None, workers: int = 2, memory: str = "4GB") ->
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                           memory_limit=memory, dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, \
                 Client(cluster) as client:
+            client.run(_quiet_stdout)
             yield client
         return
     try:
@@ -78,6 +80,17 @@ def dask_client(scheduler: str | None, workers: int = 2, memory: str = "4GB") ->
         ) from None
     with client:
         yield client
+
+
+def _quiet_stdout() -> None:
+    """Send a local worker's standard output to /dev/null.
+
+    LightGBM's network code prints port and rank notices there from C++, which would
+    otherwise interleave with the command's own output; errors still reach the command.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
 
 
 def _check(scheduler: str, workers: int, memory: str) -> None:
