@@ -145,7 +145,7 @@ def _gather(client, futures: list, progress) -> list[FeatureSet]:
 
     for done, _ in enumerate(as_completed(futures), start=1):
         if progress is not None:
-            progress(f"features: {done} of {len(futures)} partitions of people", done / len(futures))
+            progress(f"{done} of {len(futures)} partitions of people built", done / len(futures))
     return client.gather(futures)
 
 
