@@ -184,8 +184,9 @@ def score(
         risk_model, tables = _model_and_tables(model, data, key_file, step)
         result = riskmodel.score_people(risk_model, tables, as_of, out_dir=out_dir, progress=step,
                                         file_format=file_format, client=client)
-    written = "scores/" if client is not None and file_format == "parquet" else "scores." + file_format
-    out.print(f"{len(result.scores)} young people scored -> {Path(out_dir) / written}")
+    parts = client is not None and file_format == "parquet"
+    written = f"{Path(out_dir) / 'scores'} (Parquet parts)" if parts else Path(out_dir) / f"scores.{file_format}"
+    out.print(f"{len(result.scores)} young people scored -> {written}")
     out.print(f"{len(result.case_pages)} case pages; start at {result.index_path}")
 
 
