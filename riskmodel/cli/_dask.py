@@ -55,13 +55,34 @@ def dask_client(scheduler: str | None, workers: int = 2, memory: str = "4GB") ->
     Raises
     ------
     ValueError
-        If the scheduler, worker count or memory limit is not one that is allowed, or the
-        scheduler at the address cannot be reached.
+        If the scheduler, worker count or memory limit is not one that is allowed, the
+        scheduler at the address cannot be reached, a worker dies (most often of memory) or
+        the connection to the scheduler is lost during the work.
     """
     if scheduler is None:
         yield None
         return
     _check(scheduler, workers, memory)
+    from distributed import KilledWorker
+    from distributed.comm import CommClosedError
+
+    try:
+        with _client(scheduler, workers, memory) as client:
+            yield client
+    except KilledWorker:
+        raise ValueError(
+            "A Dask worker died while working, most often because it ran out of memory. Give each "
+            "worker more memory ('--memory-per-worker'), or use more workers so each holds fewer people."
+        ) from None
+    except CommClosedError:
+        raise ValueError(
+            f"The connection to the Dask scheduler at '{scheduler}' was lost during the work. Check that "
+            "the cluster is still running, then run the command again."
+        ) from None
+
+
+@contextlib.contextmanager
+def _client(scheduler: str, workers: int, memory: str) -> Iterator[object]:
     from distributed import Client, LocalCluster
 
     if scheduler == "local":
@@ -73,7 +94,7 @@ def dask_client(scheduler: str | None, workers: int = 2, memory: str = "4GB") ->
         return
     try:
         client = Client(scheduler, timeout=CONNECT_TIMEOUT)
-    except (OSError, TimeoutError) as error:
+    except (OSError, TimeoutError):
         raise ValueError(
             f"No Dask scheduler answered at '{scheduler}' within {CONNECT_TIMEOUT} seconds. Start one "
             "('dask scheduler' and 'dask worker ADDRESS') or check the address, or use '--scheduler local'."

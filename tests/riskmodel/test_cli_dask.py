@@ -57,3 +57,20 @@ def test_features_on_a_local_cluster_equal_features_in_one_process(runner, tmp_p
         outputs[name] = (pd.read_parquet(target), pd.read_parquet(tmp_path / f"{name}_groups.parquet"))
     pd.testing.assert_frame_equal(outputs["local"][0], outputs["one"][0])
     pd.testing.assert_frame_equal(outputs["local"][1], outputs["one"][1])
+
+
+@pytest.mark.parametrize(("failure", "message"), [
+    ("killed", "A Dask worker died while working"),
+    ("closed", "The connection to the Dask scheduler at 'tcp://127.0.0.1:8786' was lost"),
+])
+def test_a_cluster_failure_during_the_work_becomes_a_message(monkeypatch, failure, message):
+    import contextlib
+
+    from distributed import KilledWorker
+    from distributed.comm import CommClosedError
+
+    monkeypatch.setattr(_dask, "_client", lambda *args: contextlib.nullcontext("client"))
+    error = KilledWorker("task", "worker", 3) if failure == "killed" else CommClosedError("closed")
+    with pytest.raises(ValueError, match=message):
+        with _dask.dask_client("tcp://127.0.0.1:8786"):
+            raise error
