@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import tempfile
 import threading
@@ -172,17 +171,14 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     args = parser.parse_args()
 
-    from distributed import Client, LocalCluster
+    from riskmodel.cli._dask import dask_client
 
     everything = {"dask": {}, "single": {}}
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
-                      memory_limit=args.memory_per_worker, silence_logs=logging.CRITICAL) as cluster, \
-            Client(cluster) as client:
-        for n in args.young_people:
-            with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
-                everything["dask"][n] = pipeline(n, args, Path(tmp), client)
-            show("dask", n, everything["dask"][n])
-            client.restart()
+    for n in args.young_people:  # a fresh cluster per size, as 'riskmodel ... --scheduler local' starts
+        with dask_client("local", args.workers, args.memory_per_worker) as client, \
+                tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+            everything["dask"][n] = pipeline(n, args, Path(tmp), client)
+        show("dask", n, everything["dask"][n])
     if args.single:
         for n in args.young_people:
             with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
