@@ -4,13 +4,14 @@ The same seeded candidates as :func:`training._lgbm.search_booster` are trained 
 training period, here as a Dask dataframe whose partitions are people (by the hash of the
 pseudonym that feature building uses), with LightGBM's own data-parallel learner across
 the workers. LightGBM's Dask interface has no early stopping (each worker would judge its
-own share of the validation rows), so each candidate grows in rounds of
-``early_stopping_rounds`` trees, continuing from the trees it has; after each round the
-gathered booster scores the whole validation period here, every 5 trees, and the usual
-rule decides: stop once ``early_stopping_rounds`` trees bring no better validation ROC
-AUC, and keep the trees up to the best. The chosen booster is an ordinary
-``lightgbm.Booster``, so calibration, baselines, the test period, the audit and the card
-run unchanged on the (small) validation and test predictions.
+own share of the validation rows), so each candidate grows ``num_boost_round`` trees and
+the early-stopping rule is applied afterwards: the gathered booster scores the whole
+validation period here, every 5 trees, and the trees kept are those up to the best
+validation ROC AUC before ``early_stopping_rounds`` trees passed without a better one,
+exactly the trees early stopping would keep; only the time spent on the trees after the
+stop is lost. The chosen booster is an ordinary ``lightgbm.Booster``, so calibration,
+baselines, the test period, the audit and the card run unchanged on the (small)
+validation and test predictions.
 
 Distributed LightGBM is not bit-identical to single-process LightGBM: histograms are
 built per worker and merged, and bagging draws per worker, so trees differ slightly; the
@@ -81,27 +82,33 @@ def search_booster_distributed(X_train, y_train, X_valid, y_valid, *, monotone, 
 
 
 def _grow(params: dict, X, y, valid: np.ndarray, y_valid: np.ndarray, config, client):
-    """Grow one candidate in rounds of ``early_stopping_rounds`` trees until it stops improving."""
+    """Train ``num_boost_round`` trees on the cluster; find where early stopping would have stopped."""
     from lightgbm import DaskLGBMClassifier
 
-    patience, booster, curve = config.early_stopping_rounds, None, EarlyStopping(config.early_stopping_rounds)
-    scores, counted, done = np.zeros(len(valid)), 0, 0
-    while not curve.stopped and done < config.num_boost_round:
-        rounds = min(patience, config.num_boost_round - done)
-        model = DaskLGBMClassifier(client=client, n_estimators=rounds, **_sklearn_params(params))
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):  # lightgbm.dask's port notices
-            warnings.filterwarnings("ignore", message="Parameter n_jobs will be ignored", category=UserWarning)
-            booster = model.fit(X, y, init_model=booster).booster_
-        for end in range(done + 1, done + rounds + 1):
-            score = None
-            if (end - 1) % AUC_EVERY == 0:
-                scores += booster.predict(valid, raw_score=True, start_iteration=counted, num_iteration=end - counted)
-                counted, score = end, _roc_auc(y_valid, scores)
-            curve.update(end, score)
-            if curve.stopped:
-                break
-        done += rounds
+    model = DaskLGBMClassifier(client=client, n_estimators=config.num_boost_round, **_sklearn_params(params))
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):  # lightgbm.dask's port notices
+        warnings.filterwarnings("ignore", message="Parameter n_jobs will be ignored", category=UserWarning)
+        booster = model.fit(X, y).booster_
+    curve = validation_curve(booster, valid, y_valid, config.early_stopping_rounds)
     return booster, curve.best_iteration, curve.best_score
+
+
+def validation_curve(booster, valid: np.ndarray, y_valid: np.ndarray, patience: int) -> EarlyStopping:
+    """Walk the booster's trees, scoring validation every 5 trees, until early stopping stops.
+
+    Each step adds only the new trees' raw scores, so the walk costs one prediction of
+    the whole booster on the validation period, plus one ROC AUC per 5 trees.
+    """
+    curve, scores, counted = EarlyStopping(patience), np.zeros(len(valid)), 0
+    for end in range(1, booster.num_trees() + 1):
+        score = None
+        if (end - 1) % AUC_EVERY == 0:
+            scores += booster.predict(valid, raw_score=True, start_iteration=counted, num_iteration=end - counted)
+            counted, score = end, _roc_auc(y_valid, scores)
+        curve.update(end, score)
+        if curve.stopped:
+            break
+    return curve
 
 
 class EarlyStopping:

@@ -1,10 +1,12 @@
 """LightGBM trained on a two-worker Dask cluster: same contract, AUC within the single-process interval."""
 
 import lightgbm
+import numpy as np
 import pytest
 
 import training
-from training._distributed import EarlyStopping, search_booster_distributed
+from training._distributed import EarlyStopping, search_booster_distributed, validation_curve
+from training._lgbm import AUC_EVERY, _SparseAUC
 
 from tests.training.conftest import FAST, make_feature_table, private_store, registry
 
@@ -56,3 +58,24 @@ def test_early_stopping_waits_patience_trees_after_the_best():
     assert (rule.best_iteration, rule.best_score, rule.stopped) == (6, 0.7, False)
     rule.update(16, 0.69)
     assert rule.stopped
+
+
+def test_the_validation_walk_keeps_the_trees_lightgbm_early_stopping_keeps():
+    frame, _ = make_feature_table(n_people=300, n_dates=8, seed=5)
+    names = registry().names
+    train, valid = frame[frame["as_of"] < "2020-06-30"], frame[frame["as_of"] >= "2020-06-30"]
+    params = {"objective": "binary", "metric": "None", "verbosity": -1, "num_leaves": 7, "learning_rate": 0.1,
+              "min_child_samples": 20, "deterministic": True, "num_threads": 1, "seed": 2}
+    X_valid = valid[names].to_numpy(float)
+
+    def fit(callbacks, valid_sets=()):
+        data = lightgbm.Dataset(train[names].to_numpy(float), label=train["label"], params=params)
+        sets = [lightgbm.Dataset(X_valid, label=valid["label"], reference=data)] if valid_sets else []
+        return lightgbm.train(params, data, num_boost_round=200, valid_sets=sets,
+                              feval=_SparseAUC(every=AUC_EVERY) if sets else None, callbacks=callbacks)
+
+    stopped = fit([lightgbm.early_stopping(15, verbose=False)], valid_sets=True)
+    curve = validation_curve(fit([]), X_valid, np.asarray(valid["label"]), patience=15)
+    assert stopped.best_iteration < 200 and curve.stopped
+    assert curve.best_iteration == stopped.best_iteration
+    assert curve.best_score == pytest.approx(stopped.best_score["valid_0"]["auc"])
