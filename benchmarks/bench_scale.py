@@ -90,6 +90,14 @@ def timed(results: dict, step: str, client=None):
     with PeakMemory(client) as memory:
         yield
     results[step] = {"seconds": time.perf_counter() - start, "peak_rss": memory.peaks}
+    print(f"{'dask' if client is not None else 'single':>7} {results['n']:>9,}  {step:<8} "
+          f"{results[step]['seconds']:8.1f} s   peak GB: {_peaks(memory.peaks)}", flush=True)
+
+
+def _peaks(peaks: dict) -> str:
+    workers = [v for k, v in peaks.items() if k != "this process"]
+    return (f"this process {peaks['this process'] / GB:5.2f}, workers "
+            + (", ".join(f"{v / GB:5.2f}" for v in workers) or "-"))
 
 
 def make_tables(n: int, kind: str, seed: int, folder: Path) -> dict:
@@ -110,7 +118,7 @@ def pipeline(n: int, args, folder: Path, client=None) -> dict:
     import riskmodel
     import training
 
-    results: dict = {}
+    results: dict = {"n": n}
     with timed(results, "data", client):
         tables = make_tables(n, args.input, args.seed, folder)
     dates = training.panel_dates(tables)
@@ -138,14 +146,10 @@ def pipeline(n: int, args, folder: Path, client=None) -> dict:
 
 
 def show(label: str, n: int, results: dict) -> None:
-    for step in STEPS:
-        entry = results[step]
-        peaks = entry["peak_rss"]
-        workers = [v for k, v in peaks.items() if k != "this process"]
-        worker_text = ", ".join(f"{v / GB:5.2f}" for v in workers) or "-"
-        extra = "".join(f"  {key} {entry[key]}" for key in ("rows", "test_roc_auc") if key in entry)
-        print(f"{label:>7} {n:>9,}  {step:<8} {entry['seconds']:8.1f} s   peak GB: this process "
-              f"{peaks['this process'] / GB:5.2f}, workers {worker_text}{extra}", flush=True)
+    for step in ("features", "train", "score"):
+        extra = "  ".join(f"{key} {results[step][key]}" for key in ("rows", "test_roc_auc", "test_roc_auc_ci")
+                          if key in results[step])
+        print(f"{label:>7} {n:>9,}  {step:<8} {extra}", flush=True)
     lifetime = ", ".join(f"{v / GB:.2f}" for v in results["lifetime_peak_rss"].values())
     print(f"{label:>7} {n:>9,}  lifetime peak GB (this process, workers): {lifetime}", flush=True)
 
