@@ -85,9 +85,9 @@ def dask_client(scheduler: str | None, workers: int = 2, memory: str = "4GB") ->
 def _client(scheduler: str, workers: int, memory: str) -> Iterator[object]:
     from distributed import Client, LocalCluster
 
-    if scheduler == "local":
+    if scheduler == "local":  # the scheduler's HTTP server on any free port of 127.0.0.1
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          memory_limit=memory, dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, \
+                          memory_limit=memory, dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster, \
                 Client(cluster) as client:
             client.run(_quiet_stdout)
             yield client
