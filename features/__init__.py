@@ -28,6 +28,7 @@ from ._lineage import trace_feature, trace_features
 from ._builders._cohort import DEFAULT_RECORDING_LAG_MONTHS, UNPLACED_REASONS, label_cut_off, record_span, source_spans
 from ._builders._known import known_sources
 from ._matrix import FeatureSet, build_features, cohort, cohort_status_of, partition_tables
+from ._distributed import build_features_distributed, person_partition
 from ._synth import DEFAULT_RECORDING_BIAS, synthesize, true_labels
 
 __all__ = [
@@ -64,6 +65,8 @@ __all__ = [
     "trace_features",
     "FeatureSet",
     "build_features",
+    "build_features_distributed",
+    "person_partition",
     "cohort",
     "cohort_status_of",
     "partition_tables",

@@ -248,37 +248,91 @@ def build_features(
     >>> list(fs.frame.columns[:3]), fs.frame.columns[-1]
     (['person_id', 'as_of', 'age_years'], 'label')
     """
+    plan = plan_features(tables, as_of, horizon_months=horizon_months, label=label, registry=registry,
+                         data_end=data_end, recording_lag_months=recording_lag_months)
+    return plan.assemble([plan.build_rows(tables, progress=progress)])
+
+
+@dataclass(frozen=True)
+class FeatureRows:
+    """The rows one call of :meth:`FeaturePlan.build_rows` made for some people."""
+
+    frame: pd.DataFrame
+    groups: pd.DataFrame
+    unplaced: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class FeaturePlan:
+    """What every partition of people shares: dates, label, registry and the whole data's ends.
+
+    The label cut-off and the data end are fixed once from all the tables, so building the
+    rows of each partition of people (:meth:`build_rows`) and joining them (:meth:`assemble`)
+    gives exactly :func:`build_features` on the whole data.
+    """
+
+    dates: tuple
+    label: LabelDefinition
+    registry: FeatureRegistry
+    end: int
+    label_end: int
+    recording_lag_months: int
+    span_dates: dict
+
+    def build_rows(self, tables: dict[str, pd.DataFrame], *, progress=None) -> FeatureRows:
+        """Features, labels, groups and unplaced counts of the people in ``tables``."""
+        people = People.from_table(tables["people"])
+        known = Known.prepare(tables, people)
+        prepared = [(builder, builder.prepare(tables, people)) for builder in builders_for(self.registry)]
+        offences = prepare_offences(tables, people, self.label)
+        groups_prepared = prepare_groups(tables, people)
+        frames, groups, unplaced = [], [], []
+        for done, when in enumerate(self.dates, start=1):
+            clock = Clock(when)
+            cohort = cohort_frame(people, clock, known)
+            frames.append(_one_date(prepared, offences, clock, people, cohort, self.registry, self.label,
+                                    self.label_end))
+            groups.append(group_frame(groups_prepared, clock, people, cohort))
+            unplaced += [(when, reason, n) for reason, n in unplaced_counts(people, clock, known).items()]
+            if progress is not None:
+                progress(f"features as of {when.date().isoformat()}", done / len(self.dates))
+        return FeatureRows(_concat(frames), _concat(groups)[list(GROUP_COLUMNS)], unplaced_frame(unplaced))
+
+    def assemble(self, parts: list[FeatureRows], order=None) -> FeatureSet:
+        """One FeatureSet from the rows of partitions of people, in ``order`` (row positions)."""
+        frame = _concat([p.frame for p in parts]) if len(parts) > 1 else parts[0].frame
+        groups = _concat([p.groups for p in parts]) if len(parts) > 1 else parts[0].groups
+        if order is not None:
+            frame, groups = (t.iloc[order].reset_index(drop=True) for t in (frame, groups))
+        unplaced = pd.concat([p.unplaced for p in parts], ignore_index=True)
+        unplaced = unplaced.groupby(["as_of", "reason"], sort=False, as_index=False)["n"].sum()
+        return FeatureSet(
+            frame=frame, groups=groups, registry=self.registry, label_definition=self.label,
+            data_end=_stamp(self.end),
+            dates={**self.span_dates, "unlabelled": int(frame["label"].isna().sum())},
+            unplaced=unplaced_frame(unplaced.itertuples(index=False)),
+        )
+
+
+def plan_features(tables: dict[str, pd.DataFrame], as_of, *, horizon_months: int = 12,
+                  label: LabelDefinition = KNIFE_INVOLVEMENT, registry: FeatureRegistry | None = None,
+                  data_end=None, recording_lag_months: int = DEFAULT_RECORDING_LAG_MONTHS) -> FeaturePlan:
+    """Check the options and tables and fix what every partition shares (see :class:`FeaturePlan`).
+
+    Raises
+    ------
+    ValueError
+        As :func:`build_features` does.
+    """
     registry = default_registry() if registry is None else registry
-    dates = as_of_dates(as_of)
-    label = resolve_label(label).with_horizon(horizon_months)
     check_tables(tables)
+    builders_for(registry)
     lag = check_recording_lag(recording_lag_months)
-    end = data_end_day(tables)
     label_end = label_end_day(tables, data_end=data_end, recording_lag_months=lag)
-    people = People.from_table(tables["people"])
-    known = Known.prepare(tables, people)
-    builders = builders_for(registry)
-    prepared = [(builder, builder.prepare(tables, people)) for builder in builders]
-    offences = prepare_offences(tables, people, label)
-    groups_prepared = prepare_groups(tables, people)
-    frames, groups, unplaced = [], [], []
-    for done, when in enumerate(dates, start=1):
-        clock = Clock(when)
-        cohort = cohort_frame(people, clock, known)
-        frames.append(_one_date(prepared, offences, clock, people, cohort, registry, label, label_end))
-        groups.append(group_frame(groups_prepared, clock, people, cohort))
-        unplaced += [(when, reason, n) for reason, n in unplaced_counts(people, clock, known).items()]
-        if progress is not None:
-            progress(f"features as of {when.date().isoformat()}", done / len(dates))
-    frame = _concat(frames)
-    return FeatureSet(
-        frame=frame,
-        groups=_concat(groups)[list(GROUP_COLUMNS)],
-        registry=registry,
-        label_definition=label,
-        data_end=_stamp(end),
-        dates=_dates(tables, label_end, lag, frame),
-        unplaced=unplaced_frame(unplaced),
+    return FeaturePlan(
+        dates=tuple(as_of_dates(as_of)), label=resolve_label(label).with_horizon(horizon_months),
+        registry=registry, end=data_end_day(tables), label_end=label_end, recording_lag_months=lag,
+        span_dates=_dates(tables, label_end, lag),
     )
 
 
@@ -286,14 +340,13 @@ def _stamp(day: int) -> pd.Timestamp | None:
     return pd.Timestamp(np.datetime64(day, "D")) if abs(day) < NEVER else None
 
 
-def _dates(tables, label_end: int, lag: int, frame: pd.DataFrame) -> dict:
+def _dates(tables, label_end: int, lag: int) -> dict:
     ends = source_spans(tables)["end"]
     cut = _stamp(label_end)
     return {
         "source_ends": {source: (f"{end:%Y-%m-%d}" if pd.notna(end) else None) for source, end in ends.items()},
         "label_end": f"{cut:%Y-%m-%d}" if cut is not None else None,
         "recording_lag_months": lag,
-        "unlabelled": int(frame["label"].isna().sum()),
     }
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 import features
 
-from . import _case_page, _reasons
+from . import _case_page, _distributed, _reasons
 from ._explain import Decomposition, concept_statements, decompose, explanation_table
 
 BATCH_FILE = "batch.json"
@@ -90,6 +90,7 @@ def score_people(
     case_people: Iterable[str] = (),
     progress: Callable[..., None] | None = None,
     file_format: str = "csv",
+    client=None,
 ) -> ScoreResult:
     """Score and explain every young person aged 10 to 18 on ``as_of``, and write the results.
 
@@ -112,6 +113,10 @@ def score_people(
         Called as ``progress(description, fraction)`` at each step.
     file_format : {"csv", "parquet"}, default="csv"
         Format of the scores and explanations files.
+    client : dask.distributed.Client, default=None
+        Build features and SHAP explanations on this Dask cluster, per partition of people
+        (the same values as without it). With ``file_format="parquet"`` the scores and
+        explanations are then folders of parts (``scores/part-00000.parquet``, ...).
 
     Returns
     -------
@@ -137,17 +142,17 @@ def score_people(
     """
     step = progress or _silent
     as_of = _as_of(as_of)
-    write = _writer(file_format)
+    write = _writer(file_format, client)
     out_dir = Path(out_dir)
     step("Building features", 0.1)
-    X = _features(model, tables, as_of)
+    X = _features(model, tables, as_of, client)
     if X.empty:
         raise ValueError(
             f"Nobody in the data is aged 10 to 18 and known to a source on {as_of.date().isoformat()}, so there is no one "
             "to score. Choose an as-of date within the years the extracts cover."
         )
     step("Scoring and explaining", 0.4)
-    parts = decompose(model, X)
+    parts = _decompose(model, X, client)
     scores = _scores_table(model, parts, tables, as_of)
     cases = _case_rows(model, scores, parts.person_id, case_people)
     step("Reading the records behind the case pages", 0.6)
@@ -170,7 +175,8 @@ def score_people(
     return ScoreResult(scores=scores, explanations=explanations, case_pages=pages, index_path=index)
 
 
-def explain_person(model, tables: dict[str, pd.DataFrame], as_of, person_id: str, *, out_dir) -> PersonExplanation:
+def explain_person(model, tables: dict[str, pd.DataFrame], as_of, person_id: str, *, out_dir,
+                   client=None) -> PersonExplanation:
     """Explain one young person's score, print-ready, and write their case page.
 
     Parameters
@@ -183,6 +189,8 @@ def explain_person(model, tables: dict[str, pd.DataFrame], as_of, person_id: str
         The young person's pseudonym.
     out_dir : path-like
         The case page goes to ``out_dir/cases/<person_id>.html``.
+    client : dask.distributed.Client, default=None
+        Build the features and the SHAP explanation as tasks on this Dask cluster.
 
     Returns
     -------
@@ -199,9 +207,9 @@ def explain_person(model, tables: dict[str, pd.DataFrame], as_of, person_id: str
     _require_known(tables, person_id)
     own = features.partition_tables(tables, [person_id])
     _require_in_cohort(own, person_id, as_of)
-    X = _features(model, own, as_of)
+    X = _features(model, own, as_of, client)
     X = X.loc[X.index == person_id]
-    parts = decompose(model, X)
+    parts = _decompose(model, X, client)
     scores = _scores_table(model, parts, own, as_of, ranked=False)
     statements, evidence = concept_statements(
         model.registry, X, parts, tables=own, as_of=as_of, rows=np.arange(len(X)),
@@ -218,14 +226,22 @@ def explain_person(model, tables: dict[str, pd.DataFrame], as_of, person_id: str
 # --- steps ------------------------------------------------------------------------------
 
 
-def _features(model, tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFrame:
+def _features(model, tables: dict[str, pd.DataFrame], as_of: pd.Timestamp, client=None) -> pd.DataFrame:
     """The model's features for the cohort, indexed by pseudonym, checked against training."""
-    feature_set = features.build_features(tables, as_of, registry=model.registry)
+    if client is None:
+        feature_set = features.build_features(tables, as_of, registry=model.registry)
+    else:
+        feature_set = features.build_features_distributed(tables, as_of, registry=model.registry, client=client)
     frame = feature_set.frame
     model.check_features(frame)
     X = frame[model.feature_names]
     X.index = pd.Index(frame["person_id"].astype(str).to_numpy(dtype=object), name="person_id")
     return X
+
+
+def _decompose(model, X: pd.DataFrame, client) -> Decomposition:
+    """Scores and exact SHAP values in this process, or per block of people on the cluster."""
+    return decompose(model, X) if client is None else _distributed.decompose_distributed(model, X, client=client)
 
 
 def _scores_table(model, parts: Decomposition, tables, as_of: pd.Timestamp, *, ranked: bool = True) -> pd.DataFrame:
@@ -328,8 +344,10 @@ def _as_of(value) -> pd.Timestamp:
     return stamp.normalize()
 
 
-def _writer(file_format: str) -> Callable[[pd.DataFrame, Path], None]:
-    """A writer of owner-only person-level tables in ``file_format``."""
+def _writer(file_format: str, client=None) -> Callable[[pd.DataFrame, Path], None]:
+    """A writer of owner-only person-level tables in ``file_format`` (Parquet parts on a cluster)."""
+    if file_format == "parquet" and client is not None:
+        return lambda frame, stem: _distributed.write_parquet_parts(frame, stem, keys="person_id")
     if file_format == "csv":
         return lambda frame, stem: _write_table(frame.to_csv, stem.with_suffix(".csv"), "w")
     if file_format == "parquet":

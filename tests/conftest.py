@@ -108,3 +108,13 @@ def render_page(chromium):
         return result
 
     return render
+@pytest.fixture(scope="module")
+def dask_client():
+    """A two-worker Dask ``LocalCluster`` on 127.0.0.1 (one thread each), closed after the module."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
+        yield client

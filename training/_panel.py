@@ -8,6 +8,8 @@ quarter ends.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 
 import features
@@ -46,7 +48,8 @@ def panel_dates(tables: dict, *, horizon_months: int = 12, data_end=None,
 
 
 def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, experiment="knife-crime-risk",
-                    registered_name="knife-crime-risk", data_end=None, progress=None, signing_key=None):
+                    registered_name="knife-crime-risk", data_end=None, progress=None, signing_key=None,
+                    client=None):
     """Load the extracts in ``data_dir``, build the quarterly panel and train on it.
 
     Parameters
@@ -65,6 +68,8 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
     signing_key : bytes, optional
         The model signing key; by default read from ``RISKMODEL_SIGNING_KEY``. It must
         differ from ``key``.
+    client : dask.distributed.Client, optional
+        Build the features and train LightGBM on this Dask cluster.
 
     Returns
     -------
@@ -87,11 +92,12 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
         Reporter(progress).always(f"{extracts.report.n_quarantined} row(s) were quarantined at load and left out (see 'riskmodel validate').")
     dates = panel_dates(extracts.tables, horizon_months=config.horizon_months, data_end=data_end,
                         recording_lag_months=config.recording_lag_months)
-    feature_set = features.build_features(extracts.tables, dates, horizon_months=config.horizon_months,
-                                          data_end=data_end, recording_lag_months=config.recording_lag_months,
-                                          progress=Reporter(progress, prefix="Building features: ").step)
+    build = features.build_features if client is None else partial(features.build_features_distributed, client=client)
+    feature_set = build(extracts.tables, dates, horizon_months=config.horizon_months,
+                        data_end=data_end, recording_lag_months=config.recording_lag_months,
+                        progress=Reporter(progress, prefix="Building features: ").step)
     from ._reference import extract_profile
 
     return train_model(feature_set, config=config, experiment=experiment,
                        registered_name=registered_name, progress=progress, signing_key=signing_key,
-                       extract_profile=extract_profile(extracts.tables))
+                       extract_profile=extract_profile(extracts.tables), client=client)

@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import tempfile
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,7 @@ from ._fairness import audit_test_period, flag_count
 from ._progress import Reporter
 from ._reference import REFERENCE_FILE, training_reference
 from ._input import LABEL, TrainingData, label_statement, positives_by_period, prepare_training_data
+from ._distributed import DISTRIBUTED_NOTE, search_booster_distributed
 from ._lgbm import as_matrix, default_threads, search_booster
 from ._metrics import evaluate_models, flatten
 from ._plots import calibration_plot
@@ -105,7 +107,7 @@ class TrainingResult:
 
 def train_model(data, *, config: TrainingConfig | None = None, experiment: str = "knife-crime-risk",
                 registered_name: str = "knife-crime-risk", groups=None, progress=None,
-                signing_key: bytes | None = None, extract_profile=None) -> TrainingResult:
+                signing_key: bytes | None = None, extract_profile=None, client=None) -> TrainingResult:
     """Train, calibrate, compare, track, register and document a risk model.
 
     Parameters
@@ -130,6 +132,10 @@ def train_model(data, *, config: TrainingConfig | None = None, experiment: str =
         Record volumes and code mix of the extracts (``training._reference.extract_profile``),
         stored in the monitoring reference; without it monitoring compares them with the
         batch's own history.
+    client : dask.distributed.Client, optional
+        Train LightGBM on this Dask cluster (``lightgbm.dask``); everything after the fit
+        runs here on the validation and test predictions. Not bit-identical to training in
+        this process (see ``training._distributed``).
 
     Returns
     -------
@@ -157,7 +163,7 @@ def train_model(data, *, config: TrainingConfig | None = None, experiment: str =
     _check_counts(counts)
     say.always(split.describe())
     say.always("Label definition: " + label_statement(prepared.label_definition))
-    fitted = _fit(prepared, period, config, say)
+    fitted = _fit(prepared, period, config, say, client)
     fitted["extract_profile"] = extract_profile
     return _finish(prepared, split, period, counts, fitted, config, experiment, registered_name, say,
                    signing_key)
@@ -173,12 +179,16 @@ def _signing_key(signing_key: bytes | None) -> bytes:
 # --- fitting (train and validation only) ------------------------------------------------
 
 
-def _fit(prepared: TrainingData, period, config: TrainingConfig, say) -> dict:
+def _fit(prepared: TrainingData, period, config: TrainingConfig, say, client=None) -> dict:
     frame, names = prepared.frame, prepared.feature_names
     train, valid = frame[period == "train"], frame[period == "validation"]
     monotone = prepared.registry.monotone_constraints(names)
-    search = search_booster(train[names], train[LABEL], valid[names], valid[LABEL],
-                            monotone=monotone, config=config, progress=say.step)
+    search_on = search_booster
+    if client is not None:
+        search_on = partial(search_booster_distributed, client=client, person=train["person_id"])
+        prepared.notes.append(DISTRIBUTED_NOTE)
+    search = search_on(train[names], train[LABEL], valid[names], valid[LABEL],
+                       monotone=monotone, config=config, progress=say.step)
     say.step("Calibrating on the validation period")
     valid_logodds = search.booster.predict(as_matrix(valid[names]), raw_score=True)
     calibrator, calibration_scores = choose_calibrator(

@@ -5,6 +5,7 @@ Each imports the packages it needs inside its body, so ``riskmodel --help`` stay
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,7 @@ from ._app import (
     app,
     out,
 )
+from ._dask import MemoryOption, SchedulerOption, WorkersOption, dask_client
 
 SigningKeyFileOption = Annotated[
     Path | None,
@@ -105,6 +107,9 @@ def features(
     list_features: Annotated[bool, typer.Option("--list", help="Print the feature registry and stop.")] = False,
     key_file: KeyFileOption = None,
     allow_shared_key_file: AllowSharedKeyFileOption = False,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 2,
+    memory_per_worker: MemoryOption = "4GB",
 ) -> None:
     """Build point-in-time features and labels for everyone aged 10-18 and known to a source on each as-of date."""
     import features as feats
@@ -119,12 +124,11 @@ def features(
                 "(or '--list' to print the feature registry)."
             )
         definition = _label_definition(label)
-        with progress_steps() as step:
+        with progress_steps() as step, dask_client(scheduler, workers, memory_per_worker) as client:
             extracts = load_data(data, key_file, step, allow_shared_key_file)
-            feature_set = feats.build_features(
-                extracts.tables, as_of, horizon_months=horizon_months, label=definition,
-                recording_lag_months=recording_lag_months, progress=step,
-            )
+            build = feats.build_features if client is None else partial(feats.build_features_distributed, client=client)
+            feature_set = build(extracts.tables, as_of, horizon_months=horizon_months, label=definition,
+                                recording_lag_months=recording_lag_months, progress=step)
         feature_set.write(out_file)
         report = feats.label_report(extracts.tables, as_of, label=definition, horizon_months=horizon_months,
                                     data_end=feature_set.data_end, recording_lag_months=recording_lag_months)
@@ -200,6 +204,9 @@ def train(
     key_file: KeyFileOption = None,
     signing_key_file: SigningKeyFileOption = None,
     allow_shared_key_file: AllowSharedKeyFileOption = False,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 2,
+    memory_per_worker: MemoryOption = "4GB",
 ) -> None:
     """Train, calibrate and compare the model with baselines; sign, track and register it in MLflow."""
     import training
@@ -208,18 +215,18 @@ def train(
         if (data is None) == (features_file is None):
             raise ValueError("The 'train' command needs exactly one of '--data' or '--features'.")
         settings = training.load_config(config) if config else None
-        with progress_steps() as step:
+        with progress_steps() as step, dask_client(scheduler, workers, memory_per_worker) as client:
             if data is not None:
                 key = pseudonym_key(key_file, allow_shared_key_file)
                 training.train_from_data(
                     data, key=key, config=settings, experiment=experiment, registered_name=registered_name,
-                    progress=step, signing_key=signing_key(signing_key_file, key),
+                    progress=step, signing_key=signing_key(signing_key_file, key), client=client,
                 )
             else:
                 sign = signing_key(signing_key_file)  # before reading: a missing key stops at once
                 training.train_model(
                     training.read_feature_table(features_file), config=settings, experiment=experiment,
-                    registered_name=registered_name, progress=step, signing_key=sign,
+                    registered_name=registered_name, progress=step, signing_key=sign, client=client,
                 )
 
 
@@ -229,21 +236,26 @@ def score(
     as_of: Annotated[str, typer.Option("--as-of", help="As-of date (YYYY-MM-DD).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for scores, explanations and case pages.")],
     model: ModelOption = "knife-crime-risk",
-    file_format: Annotated[str, typer.Option("--format", help="File format of scores and explanations: csv or parquet.")] = "csv",
+    file_format: Annotated[str, typer.Option("--format", help="File format of scores and explanations: csv or parquet (with --scheduler: folders of Parquet parts).")] = "csv",
     key_file: KeyFileOption = None,
     signing_key_file: SigningKeyFileOption = None,
     allow_shared_key_file: AllowSharedKeyFileOption = False,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 2,
+    memory_per_worker: MemoryOption = "4GB",
 ) -> None:
     """Score and explain everyone aged 10-18 on the as-of date; write case pages for the highest band."""
     import riskmodel
 
-    with reported_errors(out_dir), progress_steps() as step:
+    with reported_errors(out_dir), progress_steps() as step, dask_client(scheduler, workers, memory_per_worker) as client:
         if file_format not in ("csv", "parquet"):
             raise ValueError(f"The '--format' option must be 'csv' or 'parquet'; got '{file_format}'.")
         risk_model, tables = _model_and_tables(model, data, key_file, signing_key_file, step, allow_shared_key_file)
         result = riskmodel.score_people(risk_model, tables, as_of, out_dir=out_dir, progress=step,
-                                        file_format=file_format)
-    out.print(f"{len(result.scores)} young people scored -> {Path(out_dir) / ('scores.' + file_format)}")
+                                        file_format=file_format, client=client)
+    parts = client is not None and file_format == "parquet"
+    written = f"{Path(out_dir) / 'scores'} (Parquet parts)" if parts else Path(out_dir) / f"scores.{file_format}"
+    out.print(f"{len(result.scores)} young people scored -> {written}")
     out.print(f"{len(result.case_pages)} case pages; start at {result.index_path}")
 
 
@@ -268,14 +280,17 @@ def explain(
     key_file: KeyFileOption = None,
     signing_key_file: SigningKeyFileOption = None,
     allow_shared_key_file: AllowSharedKeyFileOption = False,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 2,
+    memory_per_worker: MemoryOption = "4GB",
 ) -> None:
     """Print one young person's explained score and write their case page."""
     import riskmodel
 
-    with reported_errors(out_dir):
+    with reported_errors(out_dir), dask_client(scheduler, workers, memory_per_worker) as client:
         with progress_steps() as step:
             risk_model, tables = _model_and_tables(model, data, key_file, signing_key_file, step, allow_shared_key_file)
-        explanation = riskmodel.explain_person(risk_model, tables, as_of, person, out_dir=out_dir)
+        explanation = riskmodel.explain_person(risk_model, tables, as_of, person, out_dir=out_dir, client=client)
     out.print(explanation.text)
     out.print(f"Case page: {explanation.case_page}")
 
