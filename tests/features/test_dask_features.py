@@ -19,6 +19,8 @@ def test_the_cluster_build_is_identical_to_the_single_process_build(dask_client,
     pd.testing.assert_frame_equal(many.frame, one.frame)
     pd.testing.assert_frame_equal(many.groups, one.groups)
     assert (many.registry, many.label_definition, many.data_end) == (one.registry, one.label_definition, one.data_end)
+    assert many.dates == one.dates
+    pd.testing.assert_frame_equal(many.unplaced, one.unplaced)
 
 
 def test_options_reach_every_partition(dask_client):
@@ -26,7 +28,21 @@ def test_options_reach_every_partition(dask_client):
     one = build_features(TABLES, DATES[:1], **options)
     many = build_features_distributed(TABLES, DATES[:1], client=dask_client, n_partitions=4, **options)
     pd.testing.assert_frame_equal(many.frame, one.frame)
-    assert many.label_definition.horizon_months == 6 and many.data_end == pd.Timestamp("2023-09-30")
+    assert many.label_definition.horizon_months == 6 and many.data_end == one.data_end
+    assert many.dates == one.dates and many.dates["label_end"] <= "2023-09-30"
+
+
+def test_the_label_cut_off_and_unplaced_counts_come_from_the_whole_data(dask_client):
+    """A partition whose own youth justice records end earlier still labels up to the whole cut-off."""
+    one = build_features(TABLES, DATES[:1])
+    cut = pd.Timestamp(one.dates["label_end"])
+    as_of = cut - pd.DateOffset(months=12)  # a window that ends exactly on the cut-off
+    one = build_features(TABLES, [as_of])
+    many = build_features_distributed(TABLES, [as_of], client=dask_client, n_partitions=7)
+    assert one.frame["label"].notna().all()
+    pd.testing.assert_frame_equal(many.frame, one.frame)
+    assert many.dates == one.dates
+    pd.testing.assert_frame_equal(many.unplaced, one.unplaced)
 
 
 def test_progress_is_reported_per_partition(dask_client):
