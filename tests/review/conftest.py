@@ -24,9 +24,6 @@ PASSWORD = "a-long-test-password-{}"
 USERS = (("pn", "practitioner", "North"), ("ps", "practitioner", "South"), ("ln", "team_lead", "North"),
          ("gov", "governance", None), ("adm", "admin", None))
 os.environ.setdefault("RISKMODEL_REVIEW_SECRET_KEY", "test-only-secret-key-" + "k" * 32)
-# Playwright's sync API keeps an event loop running in the test thread while the shared
-# browser is open; Django would then refuse database calls as if made from async code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
