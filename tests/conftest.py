@@ -17,6 +17,11 @@ settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
+# Playwright's sync API keeps an event loop running in the test thread while the shared
+# browser is open; Django (the review service, the demo's review step) would then refuse
+# database calls as if made from async code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
