@@ -74,6 +74,17 @@ def chromium():
         browser.close()
 
 
+# A synthetic pseudonymisation key for command-line tests (never a real authority's key).
+TEST_PSEUDONYM_KEY = hashlib.sha256(b"riskmodel test suite pseudonymisation key").hexdigest()
+
+
+@pytest.fixture
+def key_env(monkeypatch) -> str:
+    """Set ``RISKMODEL_PSEUDONYM_KEY`` to the test suite's strong key, and return it (hex)."""
+    monkeypatch.setenv("RISKMODEL_PSEUDONYM_KEY", TEST_PSEUDONYM_KEY)
+    return TEST_PSEUDONYM_KEY
+
+
 # A synthetic model signing key for every test (never a real authority's key). Session-wide,
 # so module-scoped fixtures that train or save a model see it too.
 TEST_SIGNING_KEY = hashlib.sha256(b"riskmodel test suite signing key").hexdigest()

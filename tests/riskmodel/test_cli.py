@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import pandas as pd
@@ -17,11 +16,6 @@ COMMANDS = ["synth", "validate", "features", "train", "score", "explain", "audit
 @pytest.fixture
 def runner():
     return CliRunner()
-
-
-@pytest.fixture
-def key_env(monkeypatch):
-    monkeypatch.setenv("RISKMODEL_PSEUDONYM_KEY", hashlib.sha256(b"cli test key").hexdigest())
 
 
 @pytest.mark.parametrize("command", COMMANDS)

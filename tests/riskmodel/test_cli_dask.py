@@ -14,11 +14,6 @@ def runner():
     return CliRunner()
 
 
-@pytest.fixture
-def key_env(monkeypatch):
-    monkeypatch.setenv("RISKMODEL_PSEUDONYM_KEY", "ab" * 32)
-
-
 @pytest.mark.parametrize("command", ["features", "train", "score", "explain"])
 def test_each_distributed_command_offers_the_scheduler_options(runner, command):
     result = runner.invoke(app, [command, "--help"], terminal_width=200)
