@@ -118,12 +118,12 @@ def test_monitor_writes_json_and_html_without_identifiers(setting, tmp_path):
         assert person not in text and person not in html
 
 
-def test_a_changed_reference_file_fails_the_model_checksum(setting, tmp_path):
+def test_a_changed_reference_file_fails_the_model_signature(setting, tmp_path):
     from riskmodel import ModelIntegrityError, RiskModel
 
     model, *_ = setting
     folder = model.save(tmp_path / "model")
     assert RiskModel.load(folder).documents[REFERENCE_FILE] == json.loads((folder / REFERENCE_FILE).read_text())
     (folder / REFERENCE_FILE).write_text("{}")
-    with pytest.raises(ModelIntegrityError, match="does not match"):
+    with pytest.raises(ModelIntegrityError, match="changed after signing: .training_reference.json."):
         RiskModel.load(folder)
