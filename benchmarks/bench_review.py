@@ -152,7 +152,7 @@ def main() -> None:
     parser.add_argument("--teams", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--think", type=float, default=1.0, help="Largest pause between requests, seconds.")
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads.")
+    parser.add_argument("--threads", type=int, default=4, help="waitress worker threads (the serve default).")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()

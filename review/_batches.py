@@ -22,6 +22,7 @@ from django.db.models import Count
 
 import riskmodel
 
+from ._caseload import refresh_current_batch
 from ._errors import ReviewError
 from .models import Batch, Case, Team
 
@@ -216,6 +217,8 @@ def _store(description: dict, cases: pd.DataFrame, fingerprint: str, expiry_days
          for r in cases.itertuples(index=False)),
         batch_size=500,
     )
+    for team_row in teams.values():
+        refresh_current_batch(team_row)
     return _result(batch, created=True)
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from .models import Batch, Case, Decision, Role
+from .models import Batch, Case, Decision, Role, Team
 
-__all__ = ["Caseload", "caseload", "current_batch", "find_case", "CAN_SEE_CASES"]
+__all__ = ["Caseload", "caseload", "newest_batch", "refresh_current_batch", "find_case", "with_review_status", "CAN_SEE_CASES"]
 
 CAN_SEE_CASES = (Role.PRACTITIONER, Role.TEAM_LEAD)
 
@@ -24,36 +24,63 @@ CAN_SEE_CASES = (Role.PRACTITIONER, Role.TEAM_LEAD)
 class Caseload:
     batch: Batch | None
     expired: bool
-    cases: object  # a QuerySet of Case, annotated with the newest decision
+    cases: object  # a QuerySet of Case by rank; see with_review_status for a page of them
 
 
-def current_batch(team) -> Batch | None:
+def newest_batch(team) -> Batch | None:
     """The team's newest batch (by data date, then import order), or None."""
-    return (Batch.objects.filter(cases__team=team).distinct()
+    # EXISTS probes the caseload index once per batch; a join would read every one of the team's cases.
+    return (Batch.objects.filter(Exists(Case.objects.filter(batch=OuterRef("pk"), team=team)))
             .order_by("-data_date", "-imported_at", "-id").first())
+
+
+def refresh_current_batch(team) -> None:
+    """Point ``team.current_batch`` at its newest batch (an import calls this inside its transaction).
+
+    The team's row is locked first, so two imports at once cannot leave an older batch current.
+    """
+    locked = Team.objects.select_for_update().get(pk=team.pk)
+    locked.current_batch = newest_batch(locked)
+    locked.save(update_fields=["current_batch"])
+    team.current_batch = locked.current_batch
 
 
 def caseload(team) -> Caseload:
     """The team's young people in the highest band of its current batch, by rank."""
-    batch = current_batch(team) if team is not None else None
+    batch = team.current_batch if team is not None else None
     if batch is None:
         return Caseload(batch=None, expired=False, cases=Case.objects.none())
     expired = batch.expires_on < timezone.localdate()
     if expired:
         return Caseload(batch=batch, expired=True, cases=Case.objects.none())
-    latest = Decision.objects.filter(case=OuterRef("pk")).order_by("-decided_at", "-id")
     cases = (Case.objects.filter(team=team, batch=batch, band=batch.top_band).order_by("rank")
-             .only("person_id", "rank", "band", "position", "probability", "top_reasons")
-             .annotate(decided_at=Subquery(latest.values("decided_at")[:1]),
-                       agrees=Subquery(latest.values("agrees")[:1]),
-                       action=Subquery(latest.values("action")[:1])))
+             .only("person_id", "rank", "band", "position", "probability", "top_reasons"))
     return Caseload(batch=batch, expired=False, cases=cases)
+
+
+def with_review_status(cases) -> list[Case]:
+    """The cases of one caseload page, each given its newest decision's ``decided_at``, ``agrees`` and ``action``.
+
+    One query for the page's decisions, newest first (cheaper to build than a subquery per column);
+    a case without a decision gets None for each.
+    """
+    cases = list(cases)
+    newest = {}
+    for row in (Decision.objects.filter(case__in=[c.pk for c in cases]).order_by("case_id", "-decided_at", "-id")
+                .values("case_id", "decided_at", "agrees", "action")):
+        newest.setdefault(row.pop("case_id"), row)
+    for case in cases:
+        status = newest.get(case.pk, {})
+        case.decided_at, case.agrees, case.action = (status.get(k) for k in ("decided_at", "agrees", "action"))
+    return cases
 
 
 def find_case(team, person_id: str) -> tuple[Case | None, bool]:
     """The person's case in the team's current batch, and whether that batch has expired."""
-    batch = current_batch(team) if team is not None else None
+    batch = team.current_batch if team is not None else None
     if batch is None:
         return None, False
-    case = Case.objects.filter(team=team, batch=batch, person_id=person_id).select_related("batch").first()
+    case = Case.objects.filter(team=team, batch=batch, person_id=person_id).first()
+    if case is not None:
+        case.batch = batch  # already loaded with the team
     return case, bool(case and batch.expires_on < timezone.localdate())

@@ -12,7 +12,7 @@ def wsgi_application():
     return get_wsgi_application()
 
 
-def serve(*, host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> None:
+def serve(*, host: str = "127.0.0.1", port: int = 8000, threads: int = 4) -> None:
     """Serve until interrupted. Put HTTPS (a reverse proxy) in front for use beyond this machine."""
     import waitress
 

@@ -118,6 +118,7 @@ def _settings(database: dict, *, secret_key: str, debug: bool) -> dict:
             "APP_DIRS": False,
             "OPTIONS": {"environment": "review._pages.environment"},
         }],
+        "AUTHENTICATION_BACKENDS": ["review._signin.StaffBackend"],
         "PASSWORD_HASHERS": ["django.contrib.auth.hashers.PBKDF2PasswordHasher"],
         "AUTH_PASSWORD_VALIDATORS": [
             {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},

@@ -7,14 +7,24 @@ lock says nothing about which accounts there are). A successful sign-in clears t
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.db import transaction
 from django.utils import timezone
 
 from ._settings import LOCKOUT
 from .models import SignInLock
 
-__all__ = ["is_locked", "sign_in"]
+__all__ = ["StaffBackend", "is_locked", "sign_in"]
+
+
+class StaffBackend(ModelBackend):
+    """Django's password backend, loading a signed-in user's role, team and its batch in one query."""
+
+    def get_user(self, user_id):
+        users = get_user_model()._default_manager.select_related("staff__team__current_batch")
+        user = users.filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 def is_locked(username: str) -> bool:

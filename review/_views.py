@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 import riskmodel
 
 from . import _audit, _governance
-from ._caseload import CAN_SEE_CASES, caseload, find_case
+from ._caseload import CAN_SEE_CASES, caseload, find_case, with_review_status
 from ._signin import sign_in
 from .models import Action, AuditEvent, Decision, Role, StaffProfile
 
@@ -35,7 +35,10 @@ def role_of(user) -> str | None:
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_staff_loaded"):
-        user._staff_loaded = StaffProfile.objects.select_related("team").filter(user=user).first()
+        try:
+            user._staff_loaded = user.staff  # loaded with the user by StaffBackend
+        except StaffProfile.DoesNotExist:
+            user._staff_loaded = None
     return user._staff_loaded.role if user._staff_loaded is not None else None
 
 
@@ -105,6 +108,7 @@ def caseload_page(request):
     team = request.team
     load = caseload(team)
     page = Paginator(load.cases, CASELOAD_PAGE).get_page(request.GET.get("page"))
+    page.object_list = with_review_status(page.object_list)
     _audit.record(request, Kind.CASELOAD_VIEW, detail=f"page {page.number}")
     return _page(request, "review/caseload.html.j2", {"team": team, "load": load, "page": page,
                                                        "actions": dict(Action.choices)})

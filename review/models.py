@@ -29,9 +29,15 @@ class Action(models.TextChoices):
 
 
 class Team(models.Model):
-    """A locality team: practitioners see the young people assigned to their team only."""
+    """A locality team: practitioners see the young people assigned to their team only.
+
+    ``current_batch`` is the team's newest batch (see :func:`review._caseload.newest_batch`),
+    set by each import so that a page reads it with the signed-in user's team, not by a query
+    over the team's cases.
+    """
 
     name = models.CharField(max_length=100, unique=True)
+    current_batch = models.ForeignKey("Batch", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     def __str__(self) -> str:
         return self.name
@@ -80,7 +86,10 @@ class Case(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["batch", "person_id"], name="one_case_per_batch")]
-        indexes = [models.Index(fields=["team", "batch", "rank"]), models.Index(fields=["person_id"])]
+        # A caseload is one team's top band of one batch by rank: this index answers it, and counts it,
+        # without reading the rows (which carry the case content).
+        indexes = [models.Index(fields=["team", "batch", "band", "rank"], name="review_case_caseload_idx"),
+                   models.Index(fields=["person_id"])]
 
 
 class Decision(models.Model):

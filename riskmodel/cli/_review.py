@@ -123,7 +123,8 @@ def serve(
     db: DbOption,
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
-    threads: Annotated[int, typer.Option("--threads", min=1, max=64)] = 8,
+    threads: Annotated[int, typer.Option("--threads", min=1, max=64,
+                                         help="waitress worker threads; about two per core (one Python process).")] = 4,
 ) -> None:
     """Run the service with waitress (a production WSGI server)."""
     import review

@@ -333,3 +333,37 @@ def test_the_decision_export_is_read_back_by_the_audit(service, tmp_path):
     assert run.exit_code == 0, run.output
     audit = (out / "audit.json").read_text()
     assert "decision" in audit
+
+
+def test_an_earlier_batch_imported_later_does_not_supersede_a_newer_one(service, score_folders, tmp_path):
+    import shutil
+
+    import review
+    from review.models import Team
+
+    newer = review.import_batch(score_folders[LATER], team="North", expiry_days=3650)
+    older = tmp_path / "older"
+    shutil.copytree(score_folders[FIRST], older)
+    (older / "scores.csv").write_text((older / "scores.csv").read_text() + "\n", encoding="utf-8")  # another batch
+    assert review.import_batch(older, team="North", expiry_days=3650).created
+    assert Team.objects.get(name="North").current_batch_id == newer.batch_id
+    shown = re.findall(r'href="/case/([0-9a-f]+)/"', client_for("pn").get("/caseload/").content.decode())
+    assert shown and set(shown) <= set(newer_ids(newer.batch_id))
+
+
+def test_a_caseload_page_needs_a_fixed_number_of_queries(service):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("pn")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/caseload/").status_code == 200
+    # session, user with team and batch, count, rows, their decisions, audit, session save (+ BEGIN/COMMIT)
+    statements = [q["sql"] for q in queries.captured_queries if q["sql"].split()[0] in ("SELECT", "INSERT", "UPDATE")]
+    assert len(statements) <= 7, "; ".join(s[:60] for s in statements)
+
+
+def newer_ids(batch_id):
+    from review.models import Case
+
+    return Case.objects.filter(batch_id=batch_id).values_list("person_id", flat=True)
