@@ -11,7 +11,18 @@ from typing import Annotated
 
 import typer
 
-from ._app import KeyFileOption, DataOption, app, out, parse_model, progress_steps, pseudonym_key, reported_errors
+from ._app import (
+    AllowSharedKeyFileOption,
+    DataOption,
+    KeyFileOption,
+    app,
+    out,
+    parse_model,
+    progress_steps,
+    pseudonym_key,
+    reported_errors,
+)
+from ._commands import SigningKeyFileOption, signing_key
 
 MONITORING_EXPERIMENT = "riskmodel-monitoring"
 GOVERNANCE_EXPERIMENT = "riskmodel-governance"
@@ -28,6 +39,8 @@ def monitor(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for monitor.json and monitor.html.")],
     model: ModelRef = "knife-crime-risk",
     key_file: KeyFileOption = None,
+    signing_key_file: SigningKeyFileOption = None,
+    allow_shared_key_file: AllowSharedKeyFileOption = False,
 ) -> None:
     """Compare one scoring batch with the registered model's training reference.
 
@@ -41,9 +54,10 @@ def monitor(
     """
     from training._monitor import monitor_from_data
 
-    with reported_errors(), progress_steps() as step:
-        risk_model = _load_model(model)
-        result = monitor_from_data(risk_model, data, as_of=as_of, key=pseudonym_key(key_file), progress=step)
+    with reported_errors(out_dir), progress_steps() as step:
+        key = pseudonym_key(key_file, allow_shared_key_file)
+        risk_model = _load_model(model, signing_key(signing_key_file, key))
+        result = monitor_from_data(risk_model, data, as_of=as_of, key=key, progress=step)
         paths = result.write(out_dir)
         _log_monitoring(result, paths)
     _say_monitoring(result, paths)
@@ -61,6 +75,7 @@ def mitigate(
     model: ModelRef = "knife-crime-risk",
     config: Annotated[Path | None, typer.Option("--config", help="Training configuration (TOML or JSON).")] = None,
     key_file: KeyFileOption = None,
+    allow_shared_key_file: AllowSharedKeyFileOption = False,
 ) -> None:
     """Train and audit the mitigation options side by side on the model's temporal split.
 
@@ -68,13 +83,13 @@ def mitigate(
     reduction with LightGBM; per-group thresholds equalising the miss rate (with the Equality
     Act 2010 warning). Nothing is applied: the output is the trade-off for the panel.
     """
-    with reported_errors():
+    with reported_errors(out_dir):
         existing = Path(out_dir) / "mitigation.json"
         if record is not None and existing.is_file():
             payload = _read_payload(existing)
         else:
             with progress_steps() as step:
-                payload = _compare(data, out_dir, attribute, config, key_file, step)
+                payload = _compare(data, out_dir, attribute, config, pseudonym_key(key_file, allow_shared_key_file), step)
         if record is not None:
             _record_choice(payload, record, model)
     out.print(f"Mitigation options: {Path(out_dir) / 'mitigation.html'}", soft_wrap=True)
@@ -85,11 +100,11 @@ def mitigate(
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _load_model(model: str):
+def _load_model(model: str, key: bytes):
     import training
 
     name, version = parse_model(model.replace("@", "/", 1))
-    return training.load_registered_model(name, version)
+    return training.load_registered_model(name, version, signing_key=key)
 
 
 def _log_monitoring(result, paths: dict) -> None:
@@ -123,16 +138,18 @@ def _say_monitoring(result, paths: dict) -> None:
     out.print(f"Report: {paths['html']}; JSON: {paths['json']}", soft_wrap=True, highlight=False)
 
 
-def _compare(data, out_dir, attribute, config, key_file, step) -> dict:
+def _compare(data, out_dir, attribute, config, key: bytes, step) -> dict:
     import features
     import training
     from evaluation._mitigation_report import write_mitigation
     from training._mitigate import compare_mitigations
 
     settings = training.load_config(config) if config else training.TrainingConfig()
-    extracts = features.load_extracts(data, key=pseudonym_key(key_file), progress=step)
-    dates = training.panel_dates(extracts.tables, horizon_months=settings.horizon_months)
-    feature_set = features.build_features(extracts.tables, dates, horizon_months=settings.horizon_months, progress=step)
+    extracts = features.load_extracts(data, key=key, progress=step)
+    dates = training.panel_dates(extracts.tables, horizon_months=settings.horizon_months,
+                                 recording_lag_months=settings.recording_lag_months)
+    feature_set = features.build_features(extracts.tables, dates, horizon_months=settings.horizon_months,
+                                          recording_lag_months=settings.recording_lag_months, progress=step)
     result = compare_mitigations(feature_set, attribute=attribute, config=settings, progress=step)
     write_mitigation(result.payload, out_dir)
     return result.payload
