@@ -109,7 +109,7 @@ def check_key_strength(key: bytes, *, what: str = "The key") -> None:
     Examples
     --------
     >>> check_key_strength(bytes(range(32)) + bytes(range(100, 132)))
-    >>> check_key_strength(bytes(32))  # doctest: +ELLIPSIS
+    >>> check_key_strength(bytes([1, 2]) * 16)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     riskmodel._signing.SigningKeyError: The key uses fewer than 8 distinct byte values...

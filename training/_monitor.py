@@ -183,7 +183,7 @@ def monitor_from_data(model, data_dir, *, as_of, key, progress=None) -> MonitorR
 
 
 def outcome_dates(reference: dict, *, as_of, data_end) -> list[pd.Timestamp]:
-    """Quarter ends after the test period whose label window is complete by ``data_end``."""
+    """Quarter ends after the test period whose label window is complete by ``data_end`` (the label cut-off)."""
     periods = reference["periods"]
     horizon = int(periods["horizon_months"])
     last_test = pd.Timestamp(periods["test"][-1])
@@ -294,13 +294,17 @@ def _stopped_sources(volume: pd.DataFrame) -> list[dict]:
 
 
 def _outcome_features(model, reference, tables, as_of, features):
-    data_end = features.record_span(tables)[1]
-    dates = outcome_dates(reference, as_of=as_of, data_end=data_end)
+    lag = int(model.metadata.get("config", {}).get("recording_lag_months", features.DEFAULT_RECORDING_LAG_MONTHS))
+    cut_off = features.label_cut_off(tables, recording_lag_months=lag)
+    if cut_off is None:
+        return None
+    dates = outcome_dates(reference, as_of=as_of, data_end=cut_off)
     if not dates:
         return None
     label = model.label_definition.get("name", "knife_involvement")
     return features.build_features(tables, dates, registry=model.registry, label=label,
-                                   horizon_months=int(reference["periods"]["horizon_months"]), data_end=data_end)
+                                   horizon_months=int(reference["periods"]["horizon_months"]),
+                                   recording_lag_months=lag)
 
 
 def _outcomes(model, reference, outcomes, groups, notes) -> dict | None:
@@ -312,6 +316,10 @@ def _outcomes(model, reference, outcomes, groups, notes) -> dict | None:
     known = outcomes["label"].notna().to_numpy()
     rows = outcomes[known]
     y = rows["label"].to_numpy(dtype=int)
+    if len(y) == 0:
+        notes.append("No label window after the model's test period is complete by the label cut-off "
+                     "(the youth justice extract's end less its recording lag); outcomes are re-checked later.")
+        return None
     if y.min() == y.max():
         notes.append("The later period's labels are all one value, so discrimination cannot be measured.")
         return None

@@ -112,19 +112,20 @@ def test_missing_sources_name_the_sources_without_a_record_by_the_as_of_date(sco
     held = known_sources(tables, AS_OF)
     for row in result.scores.head(50).itertuples():
         assert ("no school census record" in row.missing_sources) is not bool(held.loc[row.person_id, "school_census"])
-        assert ("no youth justice record" in row.missing_sources) is not bool(held.loc[row.person_id, "youth_justice"])
+        assert ("no children in need census record" in row.missing_sources) is not bool(held.loc[row.person_id, "cin"])
+    assert not result.scores["missing_sources"].str.contains("youth justice").any()  # never a gap
 
 
 def test_missing_sources_do_not_read_records_made_after_the_as_of_date(real_model, tables, tmp_path):
+    from features import known_sources
+
     as_of = pd.Timestamp("2022-03-31")
-    records = pd.concat([tables["yj_offences"][["person_id", "recorded_date"]].rename(columns={"recorded_date": "on"}),
-                         tables["yj_outcomes"][["person_id", "outcome_date"]].rename(columns={"outcome_date": "on"})])
-    first = records.groupby("person_id")["on"].min()
-    later = first.index[(first > as_of).to_numpy()]
+    then, now = known_sources(tables, as_of), known_sources(tables, AS_OF)
+    later = then.index[(~then["cin"] & now["cin"]).to_numpy()]
     result = score_people(real_model, tables, as_of, out_dir=tmp_path)
     scored_later = result.scores.loc[result.scores["person_id"].isin(later)]
     assert len(scored_later) > 0
-    assert scored_later["missing_sources"].str.contains("no youth justice record").all()
+    assert scored_later["missing_sources"].str.contains("no children in need census record").all()
 
 
 def test_reasons_never_cite_protected_characteristics(scored, tables):

@@ -65,11 +65,11 @@ def test_a_missing_key_or_key_file_is_explained(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("text, message", [
     ("not hex at all, but long enough to be a key of some kind..........", "not hexadecimal"),
-    ("ab" * 16, "too short: 16 bytes"),
-    ("00" * 32, "one byte repeated"),
-    ("61" * 32, "one byte repeated"),  # 'aaaa...' as bytes
-    ("0123456789abcdef" * 4, "too little variety"),  # an 8-byte block repeated
-    ("00" * 16 + "01" * 8 + "02" * 8, "too little variety"),  # three distinct bytes
+    ("ab" * 16, "too short: use at least 32 bytes"),
+    ("00" * 32, "example key printed in this library's documentation"),
+    ("61" * 32, "example key printed|fewer than 8 distinct byte values"),  # 'aaaa...' as bytes
+    ("0123456789abcdeffedcba9876543210" * 2, "repeats a shorter pattern"),  # a 16-byte block repeated
+    ("00" * 16 + "01" * 8 + "02" * 8, "fewer than 8 distinct byte values"),  # three distinct bytes
 ])
 def test_weak_or_malformed_keys_are_refused(monkeypatch, text, message):
     monkeypatch.setenv("RISKMODEL_SIGNING_KEY", text)
@@ -96,7 +96,7 @@ def test_the_signing_key_must_differ_from_the_pseudonym_key(signing_key):
 
 def test_saving_with_a_weak_key_is_refused(model, tmp_path):
     with pytest.raises(SigningKeyError, match="fewer than 8 distinct byte values"):
-        model.save(tmp_path / "m", signing_key=bytes(32))
+        model.save(tmp_path / "m", signing_key=bytes([1, 2]) * 16)
 
 
 # --- signing and verifying --------------------------------------------------------------
