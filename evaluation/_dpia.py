@@ -162,7 +162,9 @@ def _retention() -> str:
     return "\n\n".join([
         "## 7. Retention and expiry of scores",
         "A score describes the records known on its as-of date; it goes stale as soon as new records arrive. "
-        "Each batch is kept only until the next one replaces it, and a score is never a permanent flag.",
+        "In the review service a later batch supersedes an earlier one in caseloads, and a score expires "
+        "90 days after its data date by default (configurable) and leaves caseloads with its expiry shown; "
+        "a score is never a permanent flag.",
         _gap("the data protection officer", "retention periods for extracts, pseudonymisation keys, scores, case "
              "pages, decisions and audit logs, and how deletion is carried out and checked"),
     ])
