@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import random
 import re
 import subprocess
@@ -159,7 +160,9 @@ def main() -> None:
 
     from tests.review._postgres import create_database, free_port, temporary_postgres
 
-    env = dict(os.environ, RISKMODEL_REVIEW_SECRET_KEY="benchmark-only-secret-key-" + "b" * 32)
+    # A fresh random secret for this run's throw-away databases, unless one is configured.
+    env = dict(os.environ)
+    env.setdefault("RISKMODEL_REVIEW_SECRET_KEY", secrets.token_urlsafe(48))
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         scores = args.scores
