@@ -9,6 +9,7 @@ Without the binaries the PostgreSQL tests skip on a developer machine and fail i
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,7 @@ TEAMS = ("North", "South")
 PASSWORD = "a-long-test-password-{}"
 USERS = (("pn", "practitioner", "North"), ("ps", "practitioner", "South"), ("ln", "team_lead", "North"),
          ("gov", "governance", None), ("adm", "admin", None))
-os.environ.setdefault("RISKMODEL_REVIEW_SECRET_KEY", "test-only-secret-key-" + "k" * 32)
+os.environ.setdefault("RISKMODEL_REVIEW_SECRET_KEY", secrets.token_urlsafe(48))  # fresh for each test run
 
 
 @pytest.fixture(scope="session")
