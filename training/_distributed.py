@@ -27,7 +27,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._lgbm import AUC_EVERY, SearchResult, _base_params, _lightgbm_params, _roc_auc, as_matrix, draw_candidates
+from ._lgbm import AUC_EVERY, SearchResult, _base_params, _roc_auc, as_matrix, candidate_params
 
 SKLEARN_NAMES = {"seed": "random_state", "feature_fraction": "colsample_bytree", "lambda_l2": "reg_lambda"}
 """LightGBM parameter names given under the scikit-learn wrapper's own argument names."""
@@ -65,14 +65,9 @@ def search_booster_distributed(X_train, y_train, X_valid, y_valid, *, monotone, 
     X, y = _dask_matrix(X_train, y_train, person, client)
     valid = as_matrix(X_valid)
     y_valid = np.asarray(y_valid)
-    ratio = max(1.0, (len(y_train) - np.sum(y_train)) / max(np.sum(y_train), 1))
     trials, best = [], None
-    candidates = draw_candidates(config.n_search, random_state=config.random_state)
-    for i, candidate in enumerate(candidates, start=1):
-        if progress:
-            progress(f"Training LightGBM configuration {i} of {len(candidates)} on Dask", (i - 1) / len(candidates))
-        params = {**base, **_lightgbm_params(candidate, ratio), "monotone_constraints": list(monotone)}
-        params["min_child_samples"] = min(params["min_child_samples"], max(1, len(y_train) // 50))
+    for i, candidate, params in candidate_params(base, y_train, monotone=monotone, config=config, progress=progress,
+                                                 where=" on Dask"):
         booster, iteration, auc = _grow(params, X, y, valid, y_valid, config, client)
         trials.append({"trial": i, **candidate, "best_iteration": iteration, "validation_roc_auc": auc})
         if best is None or auc > best[0]:

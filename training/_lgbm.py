@@ -80,6 +80,21 @@ def draw_candidates(n: int, *, random_state: int) -> list[dict]:
     return candidates[:n]
 
 
+def candidate_params(base: dict, y_train, *, monotone, config, progress=None, where: str = ""):
+    """Each search candidate as ``(trial, candidate, LightGBM parameters)``, reporting progress.
+
+    The one definition of a trial's parameters, shared by the single-process and the Dask search.
+    """
+    ratio = max(1.0, (len(y_train) - np.sum(y_train)) / max(np.sum(y_train), 1))
+    candidates = draw_candidates(config.n_search, random_state=config.random_state)
+    for i, candidate in enumerate(candidates, start=1):
+        if progress:
+            progress(f"Training LightGBM configuration {i} of {len(candidates)}{where}", (i - 1) / len(candidates))
+        params = {**base, **_lightgbm_params(candidate, ratio), "monotone_constraints": list(monotone)}
+        params["min_child_samples"] = min(params["min_child_samples"], max(1, len(y_train) // 50))
+        yield i, candidate, params
+
+
 def search_booster(X_train, y_train, X_valid, y_valid, *, monotone, config, progress=None) -> SearchResult:
     """Train each candidate with early stopping on validation; keep the best by ROC AUC."""
     threads = default_threads(config.num_threads)
@@ -87,14 +102,8 @@ def search_booster(X_train, y_train, X_valid, y_valid, *, monotone, config, prog
     train_set = lightgbm.Dataset(as_matrix(X_train), label=np.asarray(y_train), feature_name=list(X_train.columns),
                                  params=base, free_raw_data=False)
     valid_set = lightgbm.Dataset(as_matrix(X_valid), label=np.asarray(y_valid), reference=train_set)
-    ratio = max(1.0, (len(y_train) - np.sum(y_train)) / max(np.sum(y_train), 1))
     trials, best = [], None
-    candidates = draw_candidates(config.n_search, random_state=config.random_state)
-    for i, candidate in enumerate(candidates, start=1):
-        if progress:
-            progress(f"Training LightGBM configuration {i} of {len(candidates)}", (i - 1) / len(candidates))
-        params = {**base, **_lightgbm_params(candidate, ratio), "monotone_constraints": list(monotone)}
-        params["min_child_samples"] = min(params["min_child_samples"], max(1, len(y_train) // 50))
+    for i, candidate, params in candidate_params(base, y_train, monotone=monotone, config=config, progress=progress):
         booster = lightgbm.train(
             params, train_set, num_boost_round=config.num_boost_round, valid_sets=[valid_set],
             valid_names=["validation"], feval=_SparseAUC(every=AUC_EVERY),
