@@ -11,7 +11,7 @@ never 0: offences of the last months before an extract are not all recorded yet.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -46,11 +46,14 @@ class LabelDefinition:
         Version of the definition; change it whenever the rule changes.
     description : str
         Plain-English definition, printed wherever results are shown.
-    ho_classes : tuple of str
+    ho_classes : tuple of str, default=()
         Home Office offence classes that always count (``"10D"``: possession of an
         article with a blade or point, which includes threatening with one).
-    knife_flag_categories : tuple of str
-        YJB offence categories that count when the offence is knife-flagged.
+    knife_flag_categories : tuple of str, default=()
+        YJB offence categories that count when the offence is knife-flagged. A definition
+        with no class, no category and no ``knife_flag_any_offence`` states no youth
+        justice rule: it only names and describes a label made elsewhere (the ``label``
+        column of a user's own feature table).
     horizon_months : int, default=12
         Default length of the window after the as-of date.
     knife_flag_any_offence : bool, default=False
@@ -72,8 +75,8 @@ class LabelDefinition:
     name: str
     version: str
     description: str
-    ho_classes: tuple[str, ...]
-    knife_flag_categories: tuple[str, ...]
+    ho_classes: tuple[str, ...] = ()
+    knife_flag_categories: tuple[str, ...] = ()
     horizon_months: int = 12
     knife_flag_any_offence: bool = False
     unknown_knife_flag: str = "not_knife"
@@ -85,6 +88,11 @@ class LabelDefinition:
                 f"The 'unknown_knife_flag' option of label '{self.name}' must be one of "
                 f"{', '.join(UNKNOWN_FLAG_RULES)}; got {self.unknown_knife_flag!r}."
             )
+
+    @property
+    def has_rule(self) -> bool:
+        """Whether the definition states a youth justice rule (else it only names a label made elsewhere)."""
+        return bool(self.ho_classes or self.knife_flag_categories or self.knife_flag_any_offence)
 
     @property
     def key(self) -> str:
@@ -100,9 +108,28 @@ class LabelDefinition:
 
     @classmethod
     def from_dict(cls, data: dict) -> LabelDefinition:
-        """Inverse of :meth:`to_dict`; a definition saved before a field existed gets its default."""
-        return cls(**{**data, "ho_classes": tuple(data["ho_classes"]),
-                      "knife_flag_categories": tuple(data["knife_flag_categories"])})
+        """Inverse of :meth:`to_dict`, and the one reader of a stored definition.
+
+        A definition saved before a field existed gets its default; one saved without a
+        version (a user's own label, stored before definitions were typed) reads as version
+        ``"unversioned"``.
+
+        Raises
+        ------
+        ValueError
+            If ``data`` has no ``name`` or has a field a definition does not have.
+        """
+        allowed = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - allowed)
+        if unknown or "name" not in data:
+            raise ValueError(
+                f"A stored label definition must have a 'name' and only the fields {', '.join(sorted(allowed))}; "
+                f"got {'unknown field(s) ' + ', '.join(unknown) if unknown else 'no name'}."
+            )
+        values = {"version": "unversioned", "description": "No description was stored with this label definition.",
+                  **data}
+        return cls(**{**values, "ho_classes": tuple(values.get("ho_classes", ())),
+                      "knife_flag_categories": tuple(values.get("knife_flag_categories", ()))})
 
     def with_horizon(self, months: int) -> LabelDefinition:
         """The same definition over another horizon."""
@@ -116,6 +143,8 @@ class LabelDefinition:
         >>> KNIFE_POSSESSION.describe().startswith("Label 'knife_possession' version 1")
         True
         """
+        if not self.has_rule:
+            return f"Label '{self.name}' version {self.version}{self._status()}: {self.description}"
         return (
             f"Label '{self.name}' version {self.version}{self._status()}: {self.description} A young "
             f"person is labelled 1 for an as-of date if youth justice records show {self._rule()}, "

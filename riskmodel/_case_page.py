@@ -280,7 +280,7 @@ def outcome_phrase(label: dict) -> str:
 
 
 def _label(model) -> dict:
-    label = dict(model.label_definition)
+    label = model.label_definition.to_dict()
     label.setdefault("name", "unnamed")
     label.setdefault("version", "unversioned")
     label.setdefault("description", "No label description was stored with this model.")

@@ -32,7 +32,7 @@ import lightgbm
 import numpy as np
 import pandas as pd
 
-from features import FeatureRegistry
+from features import FeatureRegistry, LabelDefinition
 
 from ._signing import SIGNATURE_FILE, ModelIntegrityError, load_signing_key, sign_model_folder, verify_model_folder
 from ._treeshap import tree_contributions
@@ -140,8 +140,9 @@ class RiskModel:
         Column name to the dtype seen at training (as a string).
     registry : features.FeatureRegistry
         Declarations of the inputs (plain-English descriptions, sources, directions).
-    label_definition : dict
-        The versioned label definition the model was trained to predict.
+    label_definition : features.LabelDefinition or dict
+        The versioned label definition the model was trained to predict (a dict is read
+        with ``LabelDefinition.from_dict``); kept as a ``LabelDefinition``.
     training_probabilities : array-like
         Calibrated probabilities of the reference population (sorted on construction),
         from which :meth:`position` reads ventiles.
@@ -163,7 +164,7 @@ class RiskModel:
         self.feature_names = list(feature_names)
         self.feature_dtypes = {k: str(v) for k, v in dict(feature_dtypes).items()}
         self.registry = registry
-        self.label_definition = dict(label_definition)
+        self.label_definition = _label_definition(label_definition)
         self.training_probabilities = np.sort(np.asarray(training_probabilities, dtype=float))
         self.band_thresholds = _checked_bands(band_thresholds)
         self.metadata = dict(metadata or {})
@@ -324,7 +325,7 @@ class RiskModel:
             feature_names=manifest["feature_names"],
             feature_dtypes=manifest["feature_dtypes"],
             registry=FeatureRegistry.from_dict(manifest["registry"]),
-            label_definition=manifest["label_definition"],
+            label_definition=_stored_label(manifest["label_definition"], signed.label),
             training_probabilities=np.load(io.BytesIO(signed.read(_REFERENCE_FILE)), allow_pickle=False),
             band_thresholds=manifest["band_thresholds"],
             metadata=manifest.get("metadata", {}),
@@ -339,7 +340,7 @@ class RiskModel:
             "feature_names": self.feature_names,
             "feature_dtypes": self.feature_dtypes,
             "registry": self.registry.to_dict(),
-            "label_definition": self.label_definition,
+            "label_definition": self.label_definition.to_dict(),
             "calibrator": self.calibrator.to_dict(),
             "band_thresholds": self.band_thresholds,
             "metadata": self.metadata,
@@ -347,6 +348,20 @@ class RiskModel:
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+
+def _stored_label(data: dict, where: str) -> LabelDefinition:
+    try:
+        return LabelDefinition.from_dict(data)
+    except (TypeError, ValueError) as error:
+        raise ModelIntegrityError(
+            f"{where} stores a label definition this library cannot read: {error} Retrain the model, "
+            "or load it with the library version that saved it."
+        ) from None
+
+
+def _label_definition(label) -> LabelDefinition:
+    return label if isinstance(label, LabelDefinition) else LabelDefinition.from_dict(dict(label))
 
 
 def library_versions() -> dict:

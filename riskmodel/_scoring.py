@@ -257,8 +257,8 @@ def _scores_table(model, parts: Decomposition, tables, as_of: pd.Timestamp, *, r
         "top_reasons": _reasons.top_reasons(parts.shap_logodds, parts.concepts),
         "missing_sources": _reasons.missing_sources(features.known_sources(tables, as_of), parts.person_id,
                                                     people=tables["people"], as_of=as_of),
-        "label_name": str(model.label_definition.get("name", "")),
-        "label_version": str(model.label_definition.get("version", "")),
+        "label_name": model.label_definition.name,
+        "label_version": str(model.label_definition.version),
     })
     if not ranked:
         return scores

@@ -4,9 +4,14 @@ Temporal splits with a gap of one horizon, LightGBM with a seeded search and mon
 constraints, calibration on the validation period, baselines on the same split,
 test-period metrics with person-clustered bootstrap intervals, MLflow tracking and
 registry, and a model card with a fit-for-use verdict.
+
+:func:`fit` does all of it but the tracking and returns a :class:`FitResult` (model,
+metrics, audit, verdict, card) without touching MLflow; :func:`train_model` is ``fit``
+plus MLflow tracking, signing and registration, and returns a :class:`TrainingResult`.
 """
 
 from ._config import TrainingConfig, load_config
+from ._fit import FitResult, fit
 from ._input import read_feature_table
 from ._panel import panel_dates, train_from_data
 from ._split import TemporalSplit
@@ -44,9 +49,11 @@ def load_registered_model(name: str = "knife-crime-risk", version: int | None = 
 
 
 __all__ = [
+    "FitResult",
     "TemporalSplit",
     "TrainingConfig",
     "TrainingResult",
+    "fit",
     "load_config",
     "load_registered_model",
     "panel_dates",

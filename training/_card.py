@@ -1,13 +1,17 @@
 """The model card, written once as blocks and rendered to Markdown and self-contained HTML.
 
-Both formats come from the same list of blocks, so they cannot disagree. The HTML embeds
-its style and the calibration plot (base64 PNG) and loads nothing from elsewhere.
+Both formats come from the same list of blocks, so they cannot disagree. The HTML comes
+from the Jinja template ``templates/model_card.html.j2`` (autoescaped, like the audit report
+and the case pages); it embeds its style and the calibration plot (base64 PNG) and loads
+nothing from elsewhere.
 """
 
 from __future__ import annotations
 
 import base64
-import html
+from functools import lru_cache
+
+import jinja2
 
 from ._card_content import card_blocks
 
@@ -36,26 +40,8 @@ def render_markdown(blocks: list) -> str:
 
 
 def render_html(blocks: list, *, title: str) -> str:
-    """Self-contained HTML of the card (inline style, embedded image)."""
-    body = []
-    for kind, *content in blocks:
-        if kind == "title":
-            body.append(f"<h1>{_e(content[0])}</h1>")
-        elif kind == "h2":
-            body.append(f"<h2>{_e(content[0])}</h2>")
-        elif kind == "p":
-            body.append(f"<p>{_e(content[0])}</p>")
-        elif kind == "note":
-            body.append(f'<p class="note">{_e(content[0])}</p>')
-        elif kind == "ul":
-            body.append("<ul>" + "".join(f"<li>{_e(i)}</li>" for i in content[0]) + "</ul>")
-        elif kind == "table":
-            body.append(_html_table(*content))
-        elif kind == "image":
-            data = base64.b64encode(content[0]).decode("ascii")
-            body.append(f'<figure><img alt="{_e(content[1])}" src="data:image/png;base64,{data}">'
-                        f"<figcaption>{_e(content[1])}</figcaption></figure>")
-    return _PAGE.format(title=_e(title), style=_STYLE, body="\n".join(body))
+    """Self-contained HTML of the card (inline style, embedded image), every text escaped."""
+    return _environment().get_template("model_card.html.j2").render(title=title, blocks=blocks)
 
 
 def _markdown_table(header: list, rows: list) -> str:
@@ -64,40 +50,12 @@ def _markdown_table(header: list, rows: list) -> str:
     return "\n".join(lines)
 
 
-def _html_table(header: list, rows: list) -> str:
-    head = "".join(f'<th scope="col">{_e(h)}</th>' for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _e(text) -> str:
-    return html.escape(str(text), quote=True)
-
-
-_STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 60rem;
-       margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; line-height: 1.5; }
-h1 { font-size: 1.8rem; } h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; margin: 1rem 0; font-size: 0.92rem; }
-th, td { border: 1px solid #bbb; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }
-th { background: #f0f0f0; }
-.note { background: #fff4ce; border-left: 4px solid #b58900; padding: 0.6rem 0.9rem; font-weight: 600; }
-figure { margin: 1rem 0; } img { max-width: 100%; height: auto; }
-figcaption { font-size: 0.9rem; color: #444; }
-"""
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>{style}</style>
-</head>
-<body>
-<main>
-{body}
-</main>
-</body>
-</html>
-"""
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("training", "templates"),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    )
+    environment.filters["base64"] = lambda data: base64.b64encode(data).decode("ascii")
+    return environment

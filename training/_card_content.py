@@ -8,8 +8,16 @@ rates, metrics and declarations.
 
 from __future__ import annotations
 
-from ._input import label_statement
+from dataclasses import dataclass
+
+import pandas as pd
+
+from features import FeatureRegistry, LabelDefinition
+
+from ._baselines import RuleBaseline
+from ._config import TrainingConfig
 from ._metrics import metric_names
+from ._verdict import Verdict
 
 DECIDES_NOTHING = ("Scores support a professional's judgement; they never decide anything. A score "
                    "is a prompt to look again at a young person's circumstances and to offer support, "
@@ -51,7 +59,78 @@ _METRIC_LABELS = {"roc_auc": "ROC AUC", "pr_auc": "PR AUC (average precision)", 
                   "ece": "expected calibration error (ideal 0)"}
 
 
-def card_blocks(facts: dict) -> list:
+@dataclass(frozen=True)
+class CardFacts:
+    """Everything the model card states about one model, each fact named.
+
+    Attributes
+    ----------
+    name : str
+        The model's (registered) name.
+    version : int or str
+        The registered version, or ``"unregistered"`` for a model that was only fitted.
+    run_id : str
+        The MLflow run, or ``"not tracked"``.
+    created, code_version, fingerprint : str
+        When it was trained (UTC), the git commit of the library, and the SHA-256 of the
+        checked feature table.
+    library_versions : dict
+    config : TrainingConfig
+    split : dict
+        ``TemporalSplit.to_dict()``: the dates of each period and the gaps.
+    counts : dict
+        Rows and rows with the label in each period.
+    registry : features.FeatureRegistry
+    feature_names : list of str
+    protected_inputs : tuple
+        ``(feature, characteristic, written justification)`` for each protected input.
+    notes : tuple of str
+    provenance : dict
+    label_definition : features.LabelDefinition
+    params : dict
+        LightGBM parameters of the chosen configuration.
+    n_trees : int
+    trials : DataFrame
+        Every configuration the search tried.
+    calibration : dict
+        ``method``, cross-fitted ``scores``, the ``score`` that chose and the ``folds``.
+    report : dict
+        Test-period metrics by model, with intervals.
+    rule : RuleBaseline
+    calibration_png : bytes
+    fairness : FairnessSection
+        The audit's card blocks or the reason it did not run.
+    verdict : Verdict
+    """
+
+    name: str
+    version: int | str
+    run_id: str
+    created: str
+    code_version: str
+    fingerprint: str
+    library_versions: dict
+    config: TrainingConfig
+    split: dict
+    counts: dict
+    registry: FeatureRegistry
+    feature_names: list
+    protected_inputs: tuple
+    notes: tuple
+    provenance: dict
+    label_definition: LabelDefinition
+    params: dict
+    n_trees: int
+    trials: pd.DataFrame
+    calibration: dict
+    report: dict
+    rule: RuleBaseline
+    calibration_png: bytes
+    fairness: object
+    verdict: Verdict
+
+
+def card_blocks(facts: CardFacts) -> list:
     """All sections of the model card, in reading order."""
     return [
         *_header(facts), *_uses(), *_data(facts), *_label(facts), *_features(facts),
@@ -61,16 +140,16 @@ def card_blocks(facts: dict) -> list:
 
 
 def _header(facts) -> list:
-    name, version = facts["name"], facts.get("version", "unregistered")
+    name, version = facts.name, facts.version
     return [
         ("title", f"Model card: {name}, version {version}"),
         ("note", DECIDES_NOTHING),
         ("table", ["item", "value"], [
-            ["registered model", f"{name} version {version}"], ["MLflow run", facts["run_id"]],
-            ["trained", facts["created"]], ["code version", facts["code_version"]],
-            ["data fingerprint (SHA-256 of the checked feature table)", facts["fingerprint"]],
-            ["library versions", ", ".join(f"{k} {v}" for k, v in sorted(facts["library_versions"].items()))],
-            ["seed", facts["config"].random_state],
+            ["registered model", f"{name} version {version}"], ["MLflow run", facts.run_id],
+            ["trained", facts.created], ["code version", facts.code_version],
+            ["data fingerprint (SHA-256 of the checked feature table)", facts.fingerprint],
+            ["library versions", ", ".join(f"{k} {v}" for k, v in sorted(facts.library_versions.items()))],
+            ["seed", facts.config.random_state],
         ]),
     ]
 
@@ -80,13 +159,13 @@ def _uses() -> list:
 
 
 def _data(facts) -> list:
-    split, counts = facts["split"], facts["counts"]
+    split, counts = facts.split, facts.counts
     rows = []
     for period in ("train", "validation", "test"):
         dates, c = split[f"{period}_dates"], counts[period]
         rate = c["positives"] / c["rows"] if c["rows"] else float("nan")
         rows.append([period, dates[0], dates[-1], len(dates), c["rows"], c["positives"], f"{rate:.2%}"])
-    sources = sorted({f.source for f in facts["registry"]}) or ["a user-provided feature table"]
+    sources = sorted({f.source for f in facts.registry}) or ["a user-provided feature table"]
     blocks = [
         ("h2", "Data sources and dates"),
         ("p", "Sources behind the features: " + ", ".join(sources) + "."),
@@ -99,26 +178,26 @@ def _data(facts) -> list:
     ]
     if split["gap_dates"]:
         blocks.append(("p", "As-of dates left out as gaps: " + ", ".join(split["gap_dates"]) + "."))
-    for key, value in sorted(facts.get("provenance", {}).items()):
+    for key, value in sorted(facts.provenance.items()):
         blocks.append(("p", f"{key.replace('_', ' ')}: {value}."))
-    if facts["notes"]:
-        blocks.append(("ul", facts["notes"]))
+    if facts.notes:
+        blocks.append(("ul", facts.notes))
     return blocks
 
 
 def _label(facts) -> list:
-    label = dict(facts["label_definition"])
-    rows = [[k.replace("_", " "), _plain(v)] for k, v in sorted(label.items())]
-    return [("h2", "Label definition"), ("p", label_statement(label)),
+    label = facts.label_definition
+    rows = [[k.replace("_", " "), _plain(v)] for k, v in sorted(label.to_dict().items())]
+    return [("h2", "Label definition"), ("p", label.describe()),
             ("p", "The label is what the model learns to predict; a mistake in its definition "
                   "invalidates every figure below, so check it before anything else."),
             ("table", ["field", "value"], rows)]
 
 
 def _features(facts) -> list:
-    registry = {f.name: f for f in facts["registry"]}
+    registry = {f.name: f for f in facts.registry}
     rows = []
-    for name in facts["feature_names"]:
+    for name in facts.feature_names:
         f = registry.get(name)
         rows.append([name, f.description, f.concept, f.source, f.window, _direction(f.direction)] if f else
                     [name, "no declaration (user-provided feature)", "", "", "", "none"])
@@ -128,7 +207,7 @@ def _features(facts) -> list:
 
 
 def _protected(facts) -> list:
-    justified = facts["protected_inputs"]
+    justified = facts.protected_inputs
     blocks = [("h2", "Protected characteristics")]
     if not justified:
         blocks.append(("p", "No protected characteristic (sex, ethnicity, disability, special "
@@ -140,13 +219,13 @@ def _protected(facts) -> list:
 
 
 def _model(facts) -> list:
-    params, calibration, trials = facts["params"], facts["calibration"], facts["trials"]
+    params, calibration, trials = facts.params, facts.calibration, facts.trials
     shown = ["num_leaves", "learning_rate", "min_child_samples", "feature_fraction", "neg_bagging_fraction",
              "lambda_l2", "scale_pos_weight"]
     scores = "; ".join(f"{m}: {s:.5f}" for m, s in calibration["scores"].items())
     return [
         ("h2", "Model"),
-        ("p", f"LightGBM gradient-boosted trees, {facts['n_trees']} trees after early stopping on the "
+        ("p", f"LightGBM gradient-boosted trees, {facts.n_trees} trees after early stopping on the "
               f"validation period's ROC AUC; the best of {len(trials)} seeded configurations by "
               "validation ROC AUC. Each tree saw every young person-date with the label but only a "
               "share of those without it (balanced bagging)"
@@ -161,7 +240,7 @@ def _model(facts) -> list:
 
 
 def _performance(facts) -> list:
-    report, config, rule = facts["report"], facts["config"], facts["rule"]
+    report, config, rule = facts.report, facts.config, facts.rule
     models = [m for m in ("model", "logreg", "rule") if m in report]
     header = ["metric (test period)", *(_model_label(m) for m in models)]
     rows = [[_metric_label(m), *(format_interval(report[model][m]) for model in models)]
@@ -187,19 +266,18 @@ def _performance(facts) -> list:
 
 def _calibration(facts) -> list:
     return [("h2", "Calibration"),
-            ("image", facts["calibration_png"], "Observed rate against predicted probability on the "
+            ("image", facts.calibration_png, "Observed rate against predicted probability on the "
              "test period, in tenths of the predictions; the dashed line is perfect calibration.",
              "calibration.png")]
 
 
 def _fairness(facts) -> list:
-    fairness = facts.get("fairness") or {}
+    fairness = facts.fairness
     blocks = [("h2", "Fairness audit (test period)")]
-    if fairness.get("blocks"):
-        return blocks + fairness["blocks"]
-    return blocks + [("note", "FAIRNESS AUDIT NOT INCLUDED: " + fairness.get(
-        "reason", "no audit was run for this model.") + " The model must not be used before the "
-        "governance panel has reviewed a fairness audit.")]
+    if fairness.blocks:
+        return blocks + list(fairness.blocks)
+    return blocks + [("note", "FAIRNESS AUDIT NOT INCLUDED: " + (fairness.reason or "no audit was run for this model.")
+                      + " The model must not be used before the governance panel has reviewed a fairness audit.")]
 
 
 def _limitations(facts) -> list:
@@ -207,7 +285,7 @@ def _limitations(facts) -> list:
 
 
 def _verdict(facts) -> list:
-    verdict = facts["verdict"]
+    verdict = facts.verdict
     rows = [[c["name"], c.get("allowed", c["threshold"]), format_interval(c) if c.get("value") is not None
              else "see the fairness section", c["result"]] for c in verdict.checks]
     return [("h2", f"Fit-for-use verdict: {verdict.status}"), *(("note" if i == 0 else "p", s) for i, s in enumerate(verdict.statements)),

@@ -10,16 +10,46 @@ JSON and HTML report become run artifacts; a summary table goes into the model c
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ._card_content import format_interval
-from ._input import label_statement
 
 AUDIT_COLUMNS = ("sex", "ethnicity_group", "sen_provision", "age_band", "looked_after")
 _SHOWN = (("base_rate", "base rate"), ("selection_rate", "selection rate"), ("fnr", "miss rate (FNR)"),
           ("ppv", "precision (PPV)"), ("roc_auc", "ROC AUC"), ("ece", "calibration error (ECE)"))
+NO_GROUPS = ("the feature table came without group columns (sex, ethnicity group, SEN provision, age band, "
+             "looked after); pass a FeatureSet or 'groups' to include the audit.")
+
+
+@dataclass(frozen=True)
+class FairnessSection:
+    """The test-period audit and what the model card says about it.
+
+    Attributes
+    ----------
+    audit : evaluation.AuditResult or None
+        None when the audit could not run.
+    blocks : tuple
+        The card's summary blocks (empty when the audit did not run).
+    reason : str or None
+        Why the audit did not run, for the card.
+    """
+
+    audit: object = None
+    blocks: tuple = ()
+    reason: str | None = None
+
+    def files(self, context: dict) -> dict:
+        """Artifact file name to bytes: the audit's JSON and HTML under ``context`` (none without an audit)."""
+        if self.audit is None:
+            return {}
+        with tempfile.TemporaryDirectory() as tmp:
+            json_path = self.audit.write_json(Path(tmp) / "fairness_audit.json", context=context)
+            html_path = self.audit.write_html(Path(tmp) / "fairness_audit.html", context=context)
+            return {"fairness_audit.json": json_path.read_bytes(), "fairness_audit.html": html_path.read_bytes()}
 
 
 def flag_count(test, config) -> int:
@@ -27,43 +57,34 @@ def flag_count(test, config) -> int:
     return config.capacity * int(test["as_of"].nunique())
 
 
-def audit_test_period(test, prepared, period, probability, config, facts: dict):
-    """Run the audit, put its summary blocks (or the reason it was skipped) in ``facts``.
+def audit_test_period(test, groups, probability, config) -> FairnessSection:
+    """Audit the test period's scores across ``groups`` (the test rows' group columns, or None).
 
     Returns
     -------
-    audit : evaluation.AuditResult or None
-        None when the audit could not run (no groups, or no evaluation package).
-    files : dict
-        Artifact file name to bytes (``fairness_audit.json``, ``fairness_audit.html``).
+    FairnessSection
+        The audit and its card blocks, or the reason it was skipped (no group columns, or
+        no evaluation package).
     """
     try:
         from evaluation import audit_scores
     except ImportError:
-        facts["fairness"] = {"reason": "the evaluation package's audit is not installed."}
-        return None, {}
-    groups = _test_groups(prepared, period)
+        return FairnessSection(reason="the evaluation package's audit is not installed.")
+    groups = _audit_columns(groups)
     if groups is None:
-        facts["fairness"] = {"reason": "the feature table came without group columns (sex, ethnicity "
-                                       "group, SEN provision, age band, looked after); pass a FeatureSet "
-                                       "or 'groups' to include the audit."}
-        return None, {}
+        return FairnessSection(reason=NO_GROUPS)
     top_k = flag_count(test, config)
     result = audit_scores(test["label"].to_numpy(), y_score=np.asarray(probability), top_k=top_k,
                           sensitive_features=groups, n_boot=config.audit_n_boot,
                           tolerance=config.fairness_tolerance, random_state=config.random_state)
-    facts["fairness"] = {"blocks": _blocks(result.to_dict(), top_k, config)}
-    return result, _files(result, facts)
+    return FairnessSection(audit=result, blocks=tuple(_blocks(result.to_dict(), top_k, config)))
 
 
-def _test_groups(prepared, period):
-    if prepared.groups is None:
-        return None
-    columns = [c for c in AUDIT_COLUMNS if c in prepared.groups.columns]
+def _audit_columns(groups):
+    columns = [c for c in AUDIT_COLUMNS if groups is not None and c in groups.columns]
     if not columns:
         return None
-    groups = prepared.groups.loc[period == "test", columns].reset_index(drop=True)
-    return groups.astype("string").fillna("not recorded")
+    return groups[columns].reset_index(drop=True).astype("string").fillna("not recorded")
 
 
 def _blocks(audit: dict, top_k: int, config) -> list:
@@ -92,14 +113,3 @@ def _row(record: dict) -> list:
     verdicts = [(disparities.get(key) or {}).get("verdict", "reference" if record.get("reference") else "")
                 for key in ("selection_rate", "fnr")]
     return [name, record["n_display"], *cells, *verdicts]
-
-
-def _files(result, facts: dict) -> dict:
-    context = {"title": f"Fairness audit of {facts['name']} version {facts['version']} (test period)",
-               "model_name": facts["name"], "model_version": str(facts["version"]),
-               "label_definition": label_statement(facts["label_definition"]),
-               "data_dates": f"test as-of dates {facts['split']['test_dates'][0]} to {facts['split']['test_dates'][-1]}"}
-    with tempfile.TemporaryDirectory() as tmp:
-        json_path = result.write_json(Path(tmp) / "fairness_audit.json", context=context)
-        html_path = result.write_html(Path(tmp) / "fairness_audit.html", context=context)
-        return {"fairness_audit.json": json_path.read_bytes(), "fairness_audit.html": html_path.read_bytes()}

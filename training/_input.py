@@ -15,17 +15,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from features import PROTECTED_CHARACTERISTICS, FeatureRegistry
+from features import PROTECTED_CHARACTERISTICS, FeatureRegistry, LabelDefinition
 
 KEYS = ("person_id", "as_of")
 LABEL = "label"
 PROTECTED_COLUMNS = frozenset(
     {*PROTECTED_CHARACTERISTICS, "ethnicity_group", "sen_provision", "sen_type", "gender", "religion"}
 )
+USER_LABEL = LabelDefinition(
+    name="user-provided label", version="unversioned",
+    description="The 'label' column of a user-provided feature table; its definition was not supplied with the table.",
+)
 PROXY_COLUMNS = frozenset({"area", "postcode", "postcode_district", "fsm", "fsm_eligible", "school", "school_urn"})
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrainingData:
     """A checked feature table ready for splitting.
 
@@ -37,22 +41,24 @@ class TrainingData:
     feature_names : list of str
     registry : FeatureRegistry
         Declarations of those features that have one (may be empty for a user's own table).
-    label_definition : dict
+    label_definition : features.LabelDefinition
     groups : DataFrame or None
         Group columns aligned row for row with ``frame`` (no identifiers), for the audit.
     fingerprint : str
         SHA-256 of the checked table (column names, dtypes and values).
-    notes : list of str
+    notes : tuple of str
         Plain statements of what was dropped or assumed, for the run and the model card.
+    provenance : dict
+        Data end dates and the label cut-off, in words, for the model card.
     """
 
     frame: pd.DataFrame
     feature_names: list
     registry: FeatureRegistry
-    label_definition: dict
+    label_definition: LabelDefinition
     groups: pd.DataFrame | None
     fingerprint: str
-    notes: list = field(default_factory=list)
+    notes: tuple = ()
     provenance: dict = field(default_factory=dict)
 
 
@@ -87,7 +93,7 @@ def prepare_training_data(data, *, groups=None) -> TrainingData:
         label_definition=label_definition,
         groups=_aligned_groups(frame, group_frame),
         fingerprint=fingerprint(frame),
-        notes=notes,
+        notes=tuple(notes),
         provenance=provenance,
     )
 
@@ -136,7 +142,7 @@ def _unpack(data, groups):
         provenance = {k: f"{pd.Timestamp(getattr(data, k)):%Y-%m-%d}" for k in ("data_start", "data_end")
                       if getattr(data, k, None) is not None}
         provenance.update(_dates_used(getattr(data, "dates", None) or {}))
-        return (data.frame, data.registry, _as_dict(label),
+        return (data.frame, data.registry, _as_label(label),
                 groups if groups is not None else getattr(data, "groups", None), provenance)
     if not isinstance(data, pd.DataFrame):
         raise ValueError(
@@ -145,13 +151,9 @@ def _unpack(data, groups):
     registry = data.attrs.get("registry")
     if registry is not None and not isinstance(registry, FeatureRegistry):
         registry = FeatureRegistry.from_dict(registry)
-    label = data.attrs.get("label_definition") or {
-        "name": "user-provided label",
-        "description": "The 'label' column of a user-provided feature table; its definition "
-        "was not supplied with the table.",
-    }
+    label = data.attrs.get("label_definition") or USER_LABEL
     provenance = {"data_end": str(data.attrs["data_end"])} if data.attrs.get("data_end") else {}
-    return data, registry or FeatureRegistry(), _as_dict(label), groups, provenance
+    return data, registry or FeatureRegistry(), _as_label(label), groups, provenance
 
 
 def _dates_used(dates: dict) -> dict:
@@ -171,22 +173,13 @@ def unplaced_notes(data) -> list[str]:
     return list(summary()) if callable(summary) else []
 
 
-def _as_dict(label) -> dict:
+def _as_label(label) -> LabelDefinition:
+    """A FeatureSet's definition as it is; a table's stored one (a dict) read by ``from_dict``."""
     if label is None:
-        return {"name": "unknown", "description": "No label definition was supplied."}
-    if hasattr(label, "to_dict"):
-        return dict(label.to_dict())
-    return dict(label)
-
-
-def label_statement(label: dict) -> str:
-    """The label definition in one paragraph: ``LabelDefinition.describe()`` when it is one."""
-    try:
-        from features import LabelDefinition
-
-        return LabelDefinition.from_dict(dict(label)).describe()
-    except (ImportError, KeyError, TypeError, ValueError, AttributeError):
-        return str(label.get("description") or label.get("name") or "No label definition was supplied.")
+        return LabelDefinition(name="unknown", version="unversioned", description="No label definition was supplied.")
+    if isinstance(label, LabelDefinition):
+        return label
+    return LabelDefinition.from_dict(dict(label))
 
 
 def _check_columns(frame: pd.DataFrame) -> None:

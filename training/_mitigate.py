@@ -30,7 +30,6 @@ from ._config import TrainingConfig
 from ._input import LABEL, prepare_training_data
 from ._lgbm import as_matrix
 from ._progress import Reporter
-from ._split import TemporalSplit
 
 VARIANTS = ("as_trained", "without_proxies", "equalized_odds", "fnr_thresholds")
 LABELS = {
@@ -85,19 +84,15 @@ def compare_mitigations(data, *, attribute: str = "ethnicity_group", config: Tra
     ValueError
         If ``attribute`` is not one of the group columns, or the data breaks the input contract.
     """
-    from ._train import _fit, _risk_model
+    from ._fit import learn, risk_model
 
     config = config or TrainingConfig()
     say = Reporter(progress)
     prepared = prepare_training_data(data, groups=groups)
     sensitive = _sensitive(prepared, attribute)
-    split = TemporalSplit(horizon_months=config.horizon_months, validation_fraction=config.validation_fraction,
-                          test_fraction=config.test_fraction, validation_start=config.validation_start,
-                          test_start=config.test_start).fit(prepared.frame["as_of"])
-    period = np.asarray(split.assign(prepared.frame["as_of"]))
-    fitted = _fit(prepared, period, config, say)
-    model = _risk_model(prepared, split, fitted, config, {})
-    parts = _Parts(prepared, period, sensitive, config, model, fitted)
+    fitted = learn(prepared, config=config, say=say)
+    split, model = fitted.split, risk_model(fitted, {})
+    parts = _Parts(prepared, fitted.period, sensitive, config, model, fitted)
     parts.attribute = attribute
     say.step("Mitigation: without proxy-prone inputs")
     scores = {"as_trained": model.predict_proba(parts.test[model.feature_names]),
@@ -138,7 +133,7 @@ def _sensitive(prepared, attribute: str) -> np.ndarray:
 
 
 def _lgbm_settings(parts) -> dict:
-    params = dict(parts.fitted["search"].params)
+    params = dict(parts.fitted.search.params)
     params.pop("metric", None)
     return params
 
@@ -152,7 +147,7 @@ def _without_proxies(parts) -> np.ndarray | None:
     params = _lgbm_settings(parts)
     params["monotone_constraints"] = parts.prepared.registry.monotone_constraints(kept)
     booster = lightgbm.train(params, lightgbm.Dataset(as_matrix(parts.train[kept]), label=parts.train[LABEL].to_numpy()),
-                             num_boost_round=parts.fitted["search"].booster.num_trees())
+                             num_boost_round=parts.fitted.search.booster.num_trees())
     return _calibrated(parts, booster.predict(as_matrix(parts.valid[kept]), raw_score=True),
                        booster.predict(as_matrix(parts.test[kept]), raw_score=True))
 
@@ -162,7 +157,7 @@ def _equalized_odds(parts) -> np.ndarray:
     from lightgbm import LGBMClassifier
 
     params = _lgbm_settings(parts)
-    rounds = parts.fitted["search"].booster.num_trees()
+    rounds = parts.fitted.search.booster.num_trees()
     estimator = LGBMClassifier(n_estimators=rounds, **params)
     reduction = ExponentiatedGradient(estimator, constraints=EqualizedOdds(), max_iter=EG_MAX_ITER)
     reduction.fit(as_matrix(parts.train[parts.names]), parts.train[LABEL].to_numpy(dtype=int),

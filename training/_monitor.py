@@ -301,7 +301,7 @@ def _outcome_features(model, reference, tables, as_of, features):
     dates = outcome_dates(reference, as_of=as_of, data_end=cut_off)
     if not dates:
         return None
-    label = model.label_definition.get("name", "knife_involvement")
+    label = model.label_definition if model.label_definition.has_rule else model.label_definition.name
     return features.build_features(tables, dates, registry=model.registry, label=label,
                                    horizon_months=int(reference["periods"]["horizon_months"]),
                                    recording_lag_months=lag)
@@ -375,7 +375,7 @@ def _checked_as_of(tables, as_of) -> pd.Timestamp:
 def _model_facts(model, reference) -> dict:
     m = model.metadata
     return {"name": m.get("name"), "version": m.get("version"), "run_id": m.get("run_id"),
-            "label_definition": model.label_definition.get("name"), "periods": reference["periods"]}
+            "label_definition": model.label_definition.name, "periods": reference["periods"]}
 
 
 def _thresholds() -> dict:

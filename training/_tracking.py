@@ -201,19 +201,6 @@ def _check_registry_tag(name: str, version: int, tag: str | None, signature: str
         )
 
 
-def code_version() -> str:
-    """Git commit of the library's source tree (with ``-dirty`` if modified), else ``unknown``."""
-    source = Path(__file__).resolve().parent.parent
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=source, capture_output=True,
-                                text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "training", "riskmodel", "features", "evaluation"],
-                               cwd=source, capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return f"{commit}-dirty" if dirty else commit
-
-
 # --- helpers ---------------------------------------------------------------------------
 
 

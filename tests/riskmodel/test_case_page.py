@@ -72,7 +72,7 @@ def test_a_case_page_says_what_front_line_staff_need(scored, real_model):
     for needed in (
         "decides nothing", "What raises the score", "What lowers the score",
         "Sources with no record for this young person", f"{row['score']} of 20", row["band"],
-        natural_frequency(row["probability"]), real_model.label_definition["description"][:60],
+        natural_frequency(row["probability"]), real_model.label_definition.description[:60],
         "version 2", "31 March 2024", pid,
     ):
         assert needed in html, needed

@@ -212,7 +212,7 @@ def test_repr_names_the_model(model):
 
 def _bare(reference, bands=None) -> RiskModel:
     return RiskModel(booster=None, calibrator=SigmoidCalibrator(1.0, 0.0), feature_names=[], feature_dtypes={},
-                     registry=FeatureRegistry(), label_definition={}, training_probabilities=reference,
+                     registry=FeatureRegistry(), label_definition={"name": "knife_involvement"}, training_probabilities=reference,
                      band_thresholds=bands if bands is not None else {"low": 0.0})
 
 

@@ -234,7 +234,7 @@ def test_the_score_folder_describes_its_batch_and_each_case_as_data_owner_only(s
     result, out = scored
     batch = json.loads((out / "batch.json").read_text())
     assert batch["model_name"] == real_model.metadata["name"] and batch["data_date"] == "2024-03-31"
-    assert batch["label"]["name"] == real_model.label_definition["name"] and batch["n_scored"] == len(result.scores)
+    assert batch["label"]["name"] == real_model.label_definition.name and batch["n_scored"] == len(result.scores)
     cases = [json.loads(line) for line in (out / "cases.jsonl").read_text().splitlines()]
     assert [c["person_id"] for c in cases] == [p.stem for p in result.case_pages]
     assert cases[0]["frequency_text"] in result.case_pages[0].read_text(encoding="utf-8")

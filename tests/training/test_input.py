@@ -56,7 +56,7 @@ def test_a_table_without_a_registry_gets_an_empty_one(table):
     frame, _ = table
     frame.attrs = {}
     data = prepare_training_data(frame)
-    assert len(data.registry) == 0 and "user-provided" in data.label_definition["name"]
+    assert len(data.registry) == 0 and "user-provided" in data.label_definition.name
 
 
 @pytest.mark.parametrize("change, message", [
@@ -98,21 +98,16 @@ def test_a_justified_protected_feature_is_allowed(table):
 def test_a_feature_set_is_unpacked(table, small_registry):
     frame, groups = table
 
-    class Label:
-        def to_dict(self):
-            return {"name": "knife_involvement", "version": "1"}
-
-        def describe(self):
-            return "Label 'knife_involvement' version 1."
+    from features import KNIFE_INVOLVEMENT
 
     class Set:
         pass
 
     feature_set = Set()
     feature_set.frame, feature_set.groups, feature_set.registry = frame, groups, small_registry
-    feature_set.label_definition, feature_set.data_end = Label(), pd.Timestamp("2024-03-31")
+    feature_set.label_definition, feature_set.data_end = KNIFE_INVOLVEMENT, pd.Timestamp("2024-03-31")
     data = prepare_training_data(feature_set)
-    assert data.label_definition == {"name": "knife_involvement", "version": "1"}
+    assert data.label_definition is KNIFE_INVOLVEMENT
     assert data.groups is not None and data.provenance == {"data_end": "2024-03-31"}
 
 

@@ -348,17 +348,17 @@ def test_training_from_data_refuses_one_key_for_pseudonyms_and_signing(tmp_path,
 
 
 def test_fit_for_use_thresholds_are_logged_before_the_test_period_is_read(tracking, make_table, fast, monkeypatch):
-    from training import _train
+    from training import _fit
 
     seen = {}
-    real = _train._score_test
+    real = _fit._score_test
 
     def spy(model, test, fitted, config):
         run = _tracking.mlflow.active_run()
         seen.update(_tracking.MlflowClient().get_run(run.info.run_id).data.params)
         return real(model, test, fitted, config)
 
-    monkeypatch.setattr(_train, "_score_test", spy)
+    monkeypatch.setattr(_fit, "_score_test", spy)
     frame, _ = make_table(n_people=400, n_dates=16, seed=3, base=-3.5)
     training.train_model(frame, config=fast, progress=lambda *a: None)
     for name in ("config.min_roc_auc", "config.calibration_slope_range", "config.max_ece",
