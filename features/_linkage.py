@@ -64,11 +64,6 @@ class PersonLinker:
         pairs = pairs[~pairs["id"].isin(known.index)].drop_duplicates("id")
         self._upns[namespace] = pd.concat([known, pairs.set_index("id")["upn"]])
 
-    def link_keys(self, ids, namespace, *, upns=None):
-        """Return the (raw) linked master key for each id; for tests and debugging."""
-        codes, keys = self._unique_keys(ids, namespace, upns)
-        return pd.Series(keys.array.take(codes, allow_fill=True), index=pd.Series(ids).index)
-
     def person_ids(self, ids, namespace, *, upns=None):
         """Return the pseudonymous ``person_id`` for each source id.
 

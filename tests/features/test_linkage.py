@@ -24,28 +24,34 @@ def linker():
     return PersonLinker(INDEX, Pseudonymiser(KEY))
 
 
+def link_keys(linker, ids, namespace, *, upns=None) -> pd.Series:
+    """The raw linked master key of each id, before pseudonymisation (the library never exposes it)."""
+    codes, keys = linker._unique_keys(ids, namespace, upns)
+    return pd.Series(keys.array.take(codes, allow_fill=True), index=ids.index)
+
+
 @pytest.mark.parametrize(("namespace", "source_id", "expected"), [
     ("la", "C1", "ref:P1"), ("upn", UPN1, "ref:P1"), ("nccis", "N1", "ref:P1"),
     ("yj", "Y2", "ref:P2"), ("upn", UPN2, "ref:P2"),
     ("la", "C9", "la:C9"), ("yj", "Y9", "yj:Y9"), ("upn", "Z000000000009", "upn:Z000000000009"),
 ])
 def test_ids_resolve_through_the_index_or_stand_alone(linker, namespace, source_id, expected):
-    assert linker.link_keys(pd.Series([source_id]), namespace).item() == expected
+    assert link_keys(linker, pd.Series([source_id]), namespace).item() == expected
 
 
 def test_an_id_missing_from_the_index_falls_back_to_its_upn(linker):
-    keys = linker.link_keys(pd.Series(["N7", "N8"]), "nccis", upns=pd.Series([UPN2, "Z000000000009"]))
+    keys = link_keys(linker, pd.Series(["N7", "N8"]), "nccis", upns=pd.Series([UPN2, "Z000000000009"]))
     assert keys.tolist() == ["ref:P2", "upn:Z000000000009"]
 
 
 def test_learned_upns_link_social_care_ids(linker):
     linker.learn_upns(pd.Series(["C5", "C5"]), pd.Series([UPN2, UPN1]), "la")
-    assert linker.link_keys(pd.Series(["C5"]), "la").item() == "ref:P2"
+    assert link_keys(linker, pd.Series(["C5"]), "la").item() == "ref:P2"
 
 
 @pytest.mark.parametrize(("upns", "expected"), [([None, UPN2], "ref:P2"), ([UPN1, UPN2], "ref:P1")])
 def test_one_id_gets_one_person_the_first_upn_recorded_wins(linker, upns, expected):
-    keys = linker.link_keys(pd.Series(["N7", "N7"]), "nccis", upns=pd.Series(upns))
+    keys = link_keys(linker, pd.Series(["N7", "N7"]), "nccis", upns=pd.Series(upns))
     assert keys.tolist() == [expected, expected]
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from riskmodel._shap_check import max_difference_from_lightgbm, tree_shap_values
+from tests.riskmodel._shap_reference import max_difference_from_lightgbm, tree_shap_values
 
 
 def test_lightgbm_contributions_equal_shap_tree_explainer(model, X):

@@ -1,4 +1,4 @@
-"""The one module that imports ``shap``: reference SHAP values to check the fast path against.
+"""The one module that imports ``shap``: reference SHAP values for the tests and benchmarks.
 
 Scoring takes its explanations from LightGBM's own exact tree SHAP
 (``Booster.predict(..., pred_contrib=True)``), which needs no extra dependency and is
