@@ -28,16 +28,6 @@ ETHNICITY_GROUP = {
     **{c: "Unknown" for c in ("REFU", "NOBT", "UNKN")},
 }
 
-# SSDA903 header SEX: 1/2 to 2023-24, M/F/U from 2024-25. CIN GenderCurrent: 0/1/2/9.
-SEX_903 = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U"}
-SEX_CIN = {"1": "M", "2": "F", "0": "U", "9": "U", "M": "M", "F": "F", "U": "U"}
-
-UPN_UNKNOWN = {
-    "UN1": "Not of school age", "UN2": "Never attended an English maintained school",
-    "UN3": "Educated outside England", "UN4": "Newly looked after, UPN not yet known",
-    "UN5": "Sources conflict", "UN6": "Unborn or newborn", "UN7": "Other reason",
-}
-
 # --- SSDA903 -------------------------------------------------------------------------
 
 RNE = {

@@ -29,9 +29,8 @@ SOURCES = {
     "ap_census": "no alternative provision census record",
     "nccis": "no NCCIS post-16 activity record",
 }
-# Sources whose silence is not a gap to follow up: most young people have no youth justice
-# record, and NCCIS tracks young people from 16 (so it is a gap only from that age).
-NOT_A_GAP = ("youth_justice",)
+# Youth justice is not listed: most young people have no youth justice record, so its silence
+# is not a gap to follow up. NCCIS tracks young people from 16, so it is a gap only from that age.
 NCCIS_FROM_AGE = 16
 
 # Records that show a young person was harmed or at risk of harm read as needs, never blame.
@@ -375,10 +374,6 @@ def _count_text(statement: str, value: float) -> str:
 
 def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text else text
 
 
 def choose_features(

@@ -16,7 +16,6 @@ from ._rules import age_outside, duplicate_keys, end_before_start, lookup
 from ._table import load_csv
 
 FOLDER = "ssda903"
-FILES = ("header", "episodes", "missing", "oc2")
 YES_NO = ("0", "1")
 HEADER = (
     Column("CHILD", required=True),
