@@ -192,3 +192,20 @@ def test_a_definition_can_be_named():
     assert labels(tables, label="knife_involvement/1")["p1"] == 1
     with pytest.raises(ValueError, match="'label' option must be a LabelDefinition, a label name"):
         labels(tables, label="knives")
+
+
+def test_a_label_without_a_rule_only_names_and_describes_it():
+    stored = {"name": "user-provided label", "description": "The table's own 'label' column."}
+    label = LabelDefinition.from_dict(stored)
+    assert label.version == "unversioned" and not label.has_rule and KNIFE_INVOLVEMENT.has_rule
+    assert label.describe() == "Label 'user-provided label' version unversioned: The table's own 'label' column."
+    assert LabelDefinition.from_dict(label.to_dict()) == label
+
+
+@pytest.mark.parametrize(("stored", "message"), [
+    ({"description": "no name"}, "must have a 'name'.*got no name"),
+    ({"name": "x", "window": 12}, "got unknown field\\(s\\) window"),
+])
+def test_a_stored_definition_with_no_name_or_an_unknown_field_is_refused(stored, message):
+    with pytest.raises(ValueError, match=message):
+        LabelDefinition.from_dict(stored)

@@ -216,6 +216,21 @@ def _bare(reference, bands=None) -> RiskModel:
                      band_thresholds=bands if bands is not None else {"low": 0.0})
 
 
+def test_a_model_folder_with_an_older_label_record_loads(model, tmp_path, signing_key):
+    folder = model.save(tmp_path / "m")
+    old = {"name": "user-provided label", "description": "The table's own 'label' column."}
+    _rewrite_metadata(folder, lambda m: m.update(label_definition=old), signing_key)
+    label = RiskModel.load(folder).label_definition
+    assert (label.name, label.version, label.description) == (old["name"], "unversioned", old["description"])
+
+
+def test_load_refuses_a_label_record_it_cannot_read(model, tmp_path, signing_key):
+    folder = model.save(tmp_path / "m")
+    _rewrite_metadata(folder, lambda m: m.update(label_definition={"title": "x"}), signing_key)
+    with pytest.raises(ModelIntegrityError, match="stores a label definition this library cannot read.*unknown field"):
+        RiskModel.load(folder)
+
+
 def test_load_refuses_another_format_version(model, tmp_path, signing_key):
     folder = model.save(tmp_path / "m")
     _rewrite_metadata(folder, lambda m: m.update(format_version=m["format_version"] + 1), signing_key)
