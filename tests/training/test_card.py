@@ -28,3 +28,10 @@ def test_html_escapes_text_and_embeds_the_image():
     assert "<td>&lt;b&gt;</td>" in page and "<title>Card &lt;1&gt;</title>" in page
     assert 'src="data:image/png;base64,iVBOR' in page
     assert 'lang="en-GB"' in page and "http" not in page.split("<body>")[1]
+
+
+def test_html_comes_from_the_template_with_one_element_per_block():
+    page = render_html(BLOCKS + [("image", b"png", 'A "quoted" caption', "q.png")], title="t")
+    assert page.count("<h1>") == 1 and page.count("<h2>") == 1 and page.count('<p class="note">') == 1
+    assert page.count("<li>") == 2 and page.count("<tr>") == 3 and page.count("<figure>") == 2
+    assert 'alt="A &#34;quoted&#34; caption"' in page and "border-collapse" in page.split("</style>")[0]
