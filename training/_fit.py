@@ -30,6 +30,7 @@ from riskmodel._model import RiskModel, library_versions
 
 from ._baselines import RuleBaseline, find_rule, fit_logistic_baseline, predict_logistic_baseline
 from ._calibration import choose_calibrator
+from ._card import card_blocks, render_html, render_markdown
 from ._card_content import CardFacts, format_interval
 from ._config import TrainingConfig
 from ._distributed import DISTRIBUTED_NOTE, search_booster_distributed
@@ -101,8 +102,6 @@ class FitResult:
         ValueError
             If ``format`` is neither.
         """
-        from ._card import card_blocks, render_html, render_markdown
-
         blocks = card_blocks(self.card)
         if format == "markdown":
             return render_markdown(blocks)
