@@ -32,6 +32,7 @@ def test_evaluation_imports_nothing_of_ours():
 def test_public_names_are_exported():
     expected = {"audit_scores", "audit_files", "AuditResult", "AuditInputError",
                 "read_scores_table", "write_transparency_record", "compare_audits_html", "write_dpia_draft",
-                "suppress_counts"}
+                "suppress_counts", "AuditSpec", "on_score", "roc_auc_score", "roc_auc_replicates",
+                "PersonBootstrap", "calibration_bins"}
     assert expected == set(evaluation.__all__)
     assert all(hasattr(evaluation, name) for name in expected)
