@@ -10,6 +10,7 @@ from ._audit import audit_scores
 from ._auc import roc_auc_replicates, roc_auc_score
 from ._calibration import calibration_bins
 from ._compare import compare_audits_html
+from ._disparities import interval as bootstrap_interval
 from ._dpia import write_dpia_draft
 from ._errors import AuditInputError
 from ._files import audit_files
@@ -36,4 +37,5 @@ __all__ = [
     "roc_auc_replicates",
     "PersonBootstrap",
     "calibration_bins",
+    "bootstrap_interval",
 ]

@@ -87,7 +87,8 @@ def audit_scores(
     >>> fnr = result.by_group.query("metric == 'fnr'")
     >>> fnr["group"].tolist()
     ['F', 'M']
-    >>> fnr["verdict"].iloc[1] in ("within tolerance", "outside tolerance", "insufficient evidence")
+    >>> compared = fnr[~fnr["reference"]]
+    >>> compared["verdict"].iloc[0] in ("within tolerance", "outside tolerance", "insufficient evidence")
     True
     """
     spec = resolve_spec(spec, options)

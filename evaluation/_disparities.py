@@ -20,10 +20,18 @@ PROPORTIONS = tuple(m for m in RATE_METRICS if m != "roc_auc")
 
 
 def interval(replicates: np.ndarray, value: float) -> tuple[float, float]:
-    """Percentile interval of ``replicates``, widened if needed to hold ``value``.
+    """95% percentile interval of bootstrap ``replicates``, widened if needed to hold ``value``.
 
-    Replicates where the metric is undefined (NaN) are left out; infinite
-    ratios are kept, so an interval may be unbounded above.
+    The library's one bootstrap interval (the audit's and training's). Replicates
+    where the metric is undefined (NaN) are left out; infinite ratios are kept, so an
+    interval may be unbounded above. A biased statistic such as the calibration error,
+    whose replicates can all lie above the estimate, still gets an interval that
+    holds the estimate.
+
+    Examples
+    --------
+    >>> interval(np.array([0.2, 0.3, 0.4, np.nan]), 0.1)
+    (0.1, 0.4)
     """
     finite = replicates[~np.isnan(replicates)]
     if finite.size == 0 or np.isnan(value):

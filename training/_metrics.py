@@ -23,7 +23,8 @@ Definitions
   service could take at one time) and **averaged over the test as-of dates**. Tied scores at
   the cut-off share the remaining places pro rata (the expected value under random
   tie-breaking), which matters for a yes/no rule.
-- Intervals: 2.5th and 97.5th percentiles of the replicates.
+- Intervals: 2.5th and 97.5th percentiles of the replicates, widened where needed to hold
+  the estimate (:func:`evaluation.bootstrap_interval`, as the fairness audit's).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from evaluation import PersonBootstrap, calibration_bins, roc_auc_replicates
+from evaluation import PersonBootstrap, bootstrap_interval, calibration_bins, roc_auc_replicates
 
 from ._logit import fit_line, fit_offset, logit
 
@@ -257,8 +258,7 @@ def _lift(point, replicates, first, other) -> dict:
 
 
 def _interval(value: float, samples: np.ndarray) -> dict:
-    samples = samples[np.isfinite(samples)]
-    low, high = (np.percentile(samples, [2.5, 97.5]) if samples.size else (np.nan, np.nan))
+    low, high = bootstrap_interval(samples[np.isfinite(samples)], float(value))
     return {"value": float(value), "ci_low": float(low), "ci_high": float(high)}
 
 
