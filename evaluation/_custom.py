@@ -27,7 +27,7 @@ class CustomMetrics:
         self.y, self.flags = y[order], flags[order].astype(np.int8)
         self.score = None if score is None else score[order]
         cells = cell_codes[order]
-        self.rows = [np.flatnonzero(membership[cells, u]) for u in range(membership.shape[1])]
+        self.rows = [np.flatnonzero(membership[cells, u]) for u in range(membership.shape[1])] if metrics else []
         missing = [name for name, fn in self.metrics.items() if isinstance(fn, on_score) and score is None]
         if missing:
             raise AuditInputError(
@@ -42,6 +42,8 @@ class CustomMetrics:
     def values(self, weights: np.ndarray) -> dict[str, np.ndarray]:
         """Each metric for each replicate and unit, shape (b, U); weights (b, n) in sorted order."""
         out = {name: np.full((len(weights), len(self.rows)), np.nan) for name in self.metrics}
+        if not self.metrics:
+            return out
         for r, w in enumerate(weights):
             for u, rows in enumerate(self.rows):
                 drawn = np.repeat(rows, w[rows])
