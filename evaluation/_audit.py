@@ -16,15 +16,11 @@ from ._payload import PayloadBuilder
 from ._result import AuditResult
 from ._spec import AuditSpec, resolve_spec
 from ._suppression import suppress_units
-from ._text import METRIC_DEFINITIONS, NOTES, custom_definition
+from ._text import METRIC_DEFINITIONS, NO_PERSON_NOTE, NOTES, custom_definition
 
 __all__ = ["audit_scores"]
 
 CONFIDENCE = 0.95
-NO_PERSON_NOTE = (
-    "No person column was given, so each row is counted as a different young person: a young "
-    "person on several as-of dates is counted, and resampled, once per date."
-)
 
 
 def audit_scores(

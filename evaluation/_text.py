@@ -1,7 +1,7 @@
 """Plain-English words the JSON, the report and the transparency record share."""
 
 __all__ = [
-    "METRIC_DEFINITIONS", "METRIC_LABELS", "NOTES", "custom_definition", "JUDGEMENT_STATEMENT", "POLICING_NOTE",
+    "METRIC_DEFINITIONS", "METRIC_LABELS", "NOTES", "NO_PERSON_NOTE", "custom_definition", "JUDGEMENT_STATEMENT", "POLICING_NOTE",
     "METRIC_GUIDE", "KEY_METRICS",
 ]
 
@@ -62,6 +62,12 @@ METRIC_DEFINITIONS = {
 }
 
 NOTES = [JUDGEMENT_STATEMENT, POLICING_NOTE, METRIC_GUIDE]
+
+NO_PERSON_NOTE = (
+    "No person column was given, so each row is counted as a different young person: a young "
+    "person on several as-of dates is counted, and resampled, once per date, which makes the "
+    "intervals too narrow and can show a group of fewer than the minimum number of young people."
+)
 
 
 def custom_definition(name: str, fn) -> str:

@@ -173,6 +173,7 @@ def test_a_scores_file_without_person_id_says_rows_are_counted(scores, tmp_path)
     assert payload["settings"]["person_given"] is False
     assert payload["settings"]["min_cell_counts"] == "rows"
     assert any("each row is counted as a different young person" in note for note in payload["notes"])
+    assert "each row is counted as a different young person" in (tmp_path / "out" / "report.html").read_text()
     assert result.to_dict()["settings"]["n_people"] == len(scores)
 
 
