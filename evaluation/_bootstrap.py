@@ -1,11 +1,13 @@
-"""Vectorised, stratified bootstrap of confusion counts, AUC and calibration.
+"""Vectorised, stratified, person-clustered bootstrap of confusion counts, AUC and calibration.
 
 Rows are sorted once by (cell, label, flag, score). Each replicate is a row of
-integer weights: every cell is resampled with replacement within itself, so
-every group and intersection keeps its size. All sums for a chunk of
-replicates come from a few ``np.add.reduceat`` calls over the weight matrix;
-the AUC of every unit comes from one cumulative sum of negative weights and
-per-cell rank look-ups (a weighted Mann-Whitney statistic).
+integer weights from :class:`PersonBootstrap`: young people are resampled with
+replacement within the cell of their first row, every row of a drawn person
+carrying the person's draw count, so a person seen on several as-of dates is
+resampled as one and every cell keeps its number of people (and, without a
+person column, its number of rows). All sums for a chunk of replicates come
+from a few ``np.add.reduceat`` calls over the weight matrix; the AUC of every
+unit comes from :mod:`._auc` (a weighted Mann-Whitney statistic).
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from ._auc import AucRanks, auc_numerators, auc_ranks
+from ._resample import PersonBootstrap
 
 __all__ = ["Design", "build_design", "unit_sums", "point_weights", "replicate_weights"]
 
@@ -33,17 +38,22 @@ class Design:
     seg_keys: np.ndarray
     score: np.ndarray | None
     sq_error: np.ndarray | None
-    negative: np.ndarray
-    auc: tuple | None
+    auc: AucRanks | None
+    resampler: PersonBootstrap
 
     def chunk_size(self, n_boot: int) -> int:
         """How many replicates to hold in memory at once."""
-        wide = max(self.n, 1 if self.auc is None else self.auc[0].size)
+        wide = max(self.n, 1 if self.auc is None else self.auc.lo.size)
         return int(max(1, min(n_boot, _ELEMENT_BUDGET // wide)))
 
 
-def build_design(y, flags, score, cell_codes, n_cells, bin_codes, n_bins, *, probability):
-    """Sort the rows and precompute the segment and rank indices."""
+def build_design(y, flags, score, cell_codes, n_cells, bin_codes, n_bins, *, probability,
+                 person=None):
+    """Sort the rows and precompute the segment and rank indices.
+
+    ``person`` (one identity per row, or None when every row is a different person)
+    makes the replicates resample people rather than rows.
+    """
     key_score = np.zeros(len(y)) if score is None else score
     order = np.lexsort((key_score, flags, y, cell_codes))
     cell_s, y_s, f_s = cell_codes[order], y[order].astype(np.int64), flags[order].astype(np.int64)
@@ -63,28 +73,10 @@ def build_design(y, flags, score, cell_codes, n_cells, bin_codes, n_bins, *, pro
         seg_keys=keys[seg_starts],
         score=score_s if probability else None,
         sq_error=(score_s - y_s) ** 2 if probability else None,
-        negative=(y_s == 0).astype(np.int64),
-        auc=None if score is None else _auc_indices(cell_s, y_s, score_s, n_cells),
+        auc=None if score is None else auc_ranks(cell_s, y_s, score_s, n_cells),
+        resampler=PersonBootstrap(len(y), person=None if person is None else np.asarray(person)[order],
+                                  strata=cell_s),
     )
-
-
-def _auc_indices(cell_s, y_s, score_s, n_cells):
-    """For each positive and each cell, where its score falls among that cell's negatives."""
-    positives = np.flatnonzero(y_s == 1)
-    pos_scores = score_s[positives]
-    lo = np.empty((len(positives), n_cells), dtype=np.int64)
-    hi = np.empty_like(lo)
-    neg_start = np.empty(n_cells, dtype=np.int64)
-    for cell in range(n_cells):
-        negatives = np.flatnonzero((cell_s == cell) & (y_s == 0))
-        start = negatives[0] if len(negatives) else np.searchsorted(cell_s, cell)
-        cell_neg = score_s[start : start + len(negatives)]
-        neg_start[cell] = start
-        lo[:, cell] = start + np.searchsorted(cell_neg, pos_scores, side="left")
-        hi[:, cell] = start + np.searchsorted(cell_neg, pos_scores, side="right")
-    pos_cells = cell_s[positives]
-    firsts = np.flatnonzero(np.r_[True, pos_cells[1:] != pos_cells[:-1]]) if len(positives) else []
-    return lo, hi, neg_start, positives, np.asarray(firsts, dtype=np.int64), pos_cells
 
 
 def point_weights(design: Design) -> np.ndarray:
@@ -93,17 +85,9 @@ def point_weights(design: Design) -> np.ndarray:
 
 
 def replicate_weights(design: Design, n_rep: int, rng: np.random.Generator) -> np.ndarray:
-    """Resample every cell within itself.
-
-    Returns integer weights (n_rep, n) in the design's sorted row order: how
-    many times each row is drawn in each replicate.
-    """
-    sizes = np.repeat(design.cell_sizes, design.cell_sizes)
-    starts = np.repeat(design.cell_starts, design.cell_sizes)
-    drawn = (rng.random((n_rep, design.n)) * sizes).astype(np.int64) + starts
-    drawn += (np.arange(n_rep, dtype=np.int64) * design.n)[:, None]
-    counts = np.bincount(drawn.ravel(), minlength=n_rep * design.n)
-    return counts.reshape(n_rep, design.n)
+    """Integer weights (n_rep, n) in the design's sorted row order: how many times each
+    row is drawn in each replicate (its person's draw count)."""
+    return design.resampler.weights(n_rep, rng)
 
 
 def unit_sums(design: Design, weights: np.ndarray, membership: np.ndarray) -> dict:
@@ -125,7 +109,7 @@ def unit_sums(design: Design, weights: np.ndarray, membership: np.ndarray) -> di
         sq = np.add.reduceat(weights * design.sq_error, design.cell_starts, axis=1)
         out["sq_error"] = sq @ member
     if design.auc is not None:
-        out["auc_num"] = _auc_numerators(design, weights, member)
+        out["auc_num"] = auc_numerators(design.auc, weights, member)
     return out
 
 
@@ -134,18 +118,3 @@ def _segment_sums(design: Design, values: np.ndarray) -> np.ndarray:
     full = np.zeros((values.shape[0], design.n_cells * 4 * design.n_bins), dtype=sums.dtype)
     full[:, design.seg_keys] = sums
     return full.reshape(values.shape[0], design.n_cells, 2, 2, design.n_bins)
-
-
-def _auc_numerators(design: Design, weights: np.ndarray, member: np.ndarray) -> np.ndarray:
-    lo, hi, neg_start, positives, firsts, pos_cells = design.auc
-    b = weights.shape[0]
-    if len(positives) == 0:
-        return np.zeros((b, member.shape[1]))
-    w = weights
-    cum = np.zeros((b, design.n + 1))
-    np.cumsum(w * design.negative, axis=1, out=cum[:, 1:])
-    below = 0.5 * (cum[:, lo] + cum[:, hi]) - cum[:, neg_start][:, None, :]
-    weighted = below * w[:, positives][:, :, None]
-    cross = np.zeros((b, design.n_cells, design.n_cells))
-    cross[:, pos_cells[firsts], :] = np.add.reduceat(weighted, firsts, axis=1)
-    return np.einsum("bij,iu,ju->bu", cross, member, member)

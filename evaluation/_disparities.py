@@ -8,7 +8,7 @@ from ._metrics import DENOMINATORS, RATE_METRICS
 
 __all__ = [
     "WITHIN", "OUTSIDE", "INSUFFICIENT", "interval", "rate_interval", "wilson", "verdict",
-    "disparities_for",
+    "disparity_of", "empty_disparity", "clean",
 ]
 
 WITHIN = "within tolerance"
@@ -20,10 +20,18 @@ PROPORTIONS = tuple(m for m in RATE_METRICS if m != "roc_auc")
 
 
 def interval(replicates: np.ndarray, value: float) -> tuple[float, float]:
-    """Percentile interval of ``replicates``, widened if needed to hold ``value``.
+    """95% percentile interval of bootstrap ``replicates``, widened if needed to hold ``value``.
 
-    Replicates where the metric is undefined (NaN) are left out; infinite
-    ratios are kept, so an interval may be unbounded above.
+    The library's one bootstrap interval (the audit's and training's). Replicates
+    where the metric is undefined (NaN) are left out; infinite ratios are kept, so an
+    interval may be unbounded above. A biased statistic such as the calibration error,
+    whose replicates can all lie above the estimate, still gets an interval that
+    holds the estimate.
+
+    Examples
+    --------
+    >>> interval(np.array([0.2, 0.3, 0.4, np.nan]), 0.1)
+    (0.1, 0.4)
     """
     finite = replicates[~np.isnan(replicates)]
     if finite.size == 0 or np.isnan(value):
@@ -94,25 +102,14 @@ def verdict(ci_low: float, ci_high: float, *, tolerance: float) -> str:
     return INSUFFICIENT
 
 
-def disparities_for(u, ref, estimates, *, tolerance, min_cell, hidden) -> dict:
-    """Ratio and difference of every rate metric of unit ``u`` against ``ref``.
+def disparity_of(metric, u, ref, estimates, *, tolerance, min_cell) -> dict:
+    """Ratio and difference of ``metric`` for unit ``u`` against unit ``ref``, with a verdict.
 
-    ``hidden`` says why no comparison can be made (suppressed unit or
-    reference), or is None.
+    Proportions' intervals are widened with the Wilson interval where a group has no or
+    only events; a metric with fewer than ``min_cell`` young people behind it in either
+    group (its denominator; for a metric supplied by the caller, the group's size) gets
+    "insufficient evidence".
     """
-    out = {}
-    for metric in RATE_METRICS:
-        if metric not in estimates.point:
-            continue
-        out[metric] = _one(metric, u, ref, estimates, tolerance=tolerance,
-                           min_cell=min_cell, hidden=hidden)
-    return out
-
-
-def _one(metric, u, ref, estimates, *, tolerance, min_cell, hidden) -> dict:
-    if hidden is not None or ref is None:
-        reason = hidden or "no reference group to compare with"
-        return empty_disparity(reason)
     point, reps = estimates.point[metric], estimates.replicates[metric]
     value, base = point[u], point[ref]
     ratio = _safe_ratio(value, base)
@@ -130,9 +127,9 @@ def _one(metric, u, ref, estimates, *, tolerance, min_cell, hidden) -> dict:
         reason = "the interval crosses the tolerance bound" if not np.isnan(r_low) else (
             "the rate is undefined for one of the two groups")
     return {
-        "ratio": _clean(ratio), "difference": _clean(diff),
-        "ci_low": _clean(r_low), "ci_high": _clean(r_high),
-        "difference_ci_low": _clean(d_low), "difference_ci_high": _clean(d_high),
+        "ratio": clean(ratio), "difference": clean(diff),
+        "ci_low": clean(r_low), "ci_high": clean(r_high),
+        "difference_ci_low": clean(d_low), "difference_ci_high": clean(d_high),
         "verdict": verdict_, "reason": reason,
     }
 
@@ -157,7 +154,7 @@ def _with_wilson(metric, u, ref, point, ratio_ci, difference_ci):
 
 
 def _too_few(metric, u, ref, point, min_cell) -> str | None:
-    count = DENOMINATORS[metric]
+    count = DENOMINATORS.get(metric, "n")
     if min(point[count][u], point[count][ref]) < min_cell:
         return f"fewer than {min_cell} young people behind this rate in one of the two groups"
     return None
@@ -181,7 +178,7 @@ def empty_disparity(reason: str) -> dict:
     }
 
 
-def _clean(x) -> float | None:
+def clean(x) -> float | None:
     """JSON-safe number: NaN and infinities become None."""
     x = float(x)
     return x if np.isfinite(x) else None

@@ -26,7 +26,7 @@ def fmt_value(metric: str, value) -> str:
         return "–"
     if metric in _COUNTS:
         return f"{int(round(value)):,}"
-    if metric in _SCORES:
+    if metric in _SCORES or metric not in METRIC_LABELS:  # a caller's metric: scale unknown
         return f"{value:.3f}"
     return f"{100 * value:.1f}%"
 

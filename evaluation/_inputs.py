@@ -37,14 +37,16 @@ class AuditInputs:
     mode: str
     threshold: float | None
     top_k: int | None
+    person: np.ndarray | None = None
 
 
 def prepare_inputs(
-    y_true, *, y_score, threshold, top_k, y_pred, sensitive_features, reference, decision
+    y_true, *, y_score, threshold, top_k, y_pred, sensitive_features, reference, decision,
+    person=None,
 ) -> AuditInputs:
     """Validate every input and return an :class:`AuditInputs`."""
     _check_aligned(y_true=y_true, y_score=y_score, y_pred=y_pred,
-                   sensitive_features=sensitive_features, decision=decision)
+                   sensitive_features=sensitive_features, decision=decision, person=person)
     y = as_binary(y_true, name="y_true")
     groups = _as_group_frame(sensitive_features, n=len(y))
     mode = _check_mode(y_score=y_score, threshold=threshold, top_k=top_k, y_pred=y_pred)
@@ -67,7 +69,21 @@ def prepare_inputs(
         mode=mode,
         threshold=None if threshold is None else float(threshold),
         top_k=top_k,
+        person=None if person is None else person_codes(person, n=len(y)),
     )
+
+
+def person_codes(values, *, n: int) -> np.ndarray:
+    """Integer codes for who each row belongs to; the identities themselves are not kept."""
+    series = _as_series(values, name="person", n=n)
+    missing = int(series.isna().sum())
+    if missing:
+        raise AuditInputError(
+            f"The 'person' values are missing in {missing} row(s). Every row needs the young "
+            "person it belongs to (a pseudonym); fill or remove those rows, or leave 'person' "
+            "out to count every row as a different young person."
+        )
+    return pd.factorize(series)[0].astype(np.int64)
 
 
 def _check_aligned(**inputs) -> None:

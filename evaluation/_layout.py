@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Unit", "Layout", "build_layout", "MAX_CROSSINGS"]
+__all__ = ["Unit", "Layout", "build_layout", "count_people", "MAX_CROSSINGS"]
 
 MAX_CROSSINGS = 1000
 
@@ -87,6 +87,24 @@ def build_layout(groups: pd.DataFrame) -> Layout:
     units, membership = _units(cells, columns, levels)
     crossings = tuple(itertools.product(*(levels[c] for c in columns))) if len(columns) > 1 else ()
     return Layout(columns, cell_codes, cells, units, membership, crossings, levels)
+
+
+def count_people(layout: Layout, person) -> np.ndarray:
+    """Distinct young people in each unit (U,); rows are people when ``person`` is None.
+
+    A young person on several as-of dates counts once in a unit, and once in each of
+    the units their rows fall in (a person who crossed an age band counts in both bands).
+    """
+    if person is None:
+        return np.bincount(layout.cell_codes, minlength=layout.n_cells) @ layout.membership
+    from scipy.sparse import csr_matrix
+
+    codes = pd.factorize(pd.Series(np.asarray(person, dtype=object)))[0]
+    seen = csr_matrix((np.ones(len(codes)), (codes, layout.cell_codes)),
+                      shape=(codes.max() + 1, layout.n_cells))
+    seen.data[:] = 1.0
+    in_unit = seen @ csr_matrix(layout.membership.astype(float))
+    return np.diff(in_unit.tocsc().indptr).astype(np.int64)
 
 
 def _check_crossings(levels: dict) -> None:

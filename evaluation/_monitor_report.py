@@ -8,10 +8,9 @@ labels exist, the later period's outcomes beside the model card's figures.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
-from ._plots import PALETTE, _STYLE, _short, _svg
+from ._plots import PALETTE, _short, _svg, style, subplots
 from ._report import environment
 from ._text import JUDGEMENT_STATEMENT
 
@@ -47,8 +46,8 @@ def _figures(payload: dict) -> dict:
 
 def _psi_figure(rows: list, psi: dict) -> str:
     shown = rows[:25]
-    with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(7, 0.25 * len(shown) + 1.2))
+    with style():
+        fig, ax = subplots(figsize=(7, 0.25 * len(shown) + 1.2))
         values = [r["psi"] or 0.0 for r in shown]
         colours = [PALETTE[1] if r["status"] == "alert" else PALETTE[4] if r["status"] == "watch" else PALETTE[0]
                    for r in shown]
@@ -66,8 +65,8 @@ def _psi_figure(rows: list, psi: dict) -> str:
 def _shares_figure(score: dict) -> str:
     n = len(score["reference_shares"])
     labels = [*(f"bin {i + 1}" for i in range(n - 1)), "missing"]
-    with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(7, 2.6))
+    with style():
+        fig, ax = subplots(figsize=(7, 2.6))
         x = np.arange(n)
         ax.bar(x - 0.2, score["reference_shares"], width=0.4, color=PALETTE[0], label="validation period")
         ax.bar(x + 0.2, score["batch_shares"], width=0.4, color=PALETTE[1], label="this batch", hatch="//")
@@ -80,8 +79,8 @@ def _shares_figure(score: dict) -> str:
 
 def _volume_figure(rows: list) -> str:
     sources = sorted({r["source"] for r in rows})
-    with plt.rc_context(_STYLE):
-        fig, axes = plt.subplots(1, len(sources), figsize=(2.2 * len(sources), 2.4), squeeze=False, sharey=False)
+    with style():
+        fig, axes = subplots(1, len(sources), figsize=(2.2 * len(sources), 2.4), squeeze=False, sharey=False)
         for ax, source in zip(axes[0], sources):
             mine = [r for r in rows if r["source"] == source]
             x = np.arange(len(mine))

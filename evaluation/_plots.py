@@ -1,4 +1,8 @@
-"""Figures for the report as inline SVG (matplotlib, Agg backend).
+"""Figures for the report as inline SVG (matplotlib, drawn on a bare ``Figure``).
+
+Figures are built with :class:`matplotlib.figure.Figure` directly, which needs
+no pyplot and no backend switch, so importing the library leaves matplotlib's
+global state as the user set it.
 
 Every figure uses the Okabe-Ito colour-blind-safe palette with distinct
 markers, keeps its text as text, and returns an ``<svg>`` element carrying
@@ -12,14 +16,12 @@ import re
 from html import escape
 
 import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from ._text import METRIC_LABELS
 
-from ._text import METRIC_LABELS  # noqa: E402
-
-__all__ = ["error_rate_figure", "calibration_figure", "capacity_figure", "comparison_figure"]
+__all__ = ["subplots", "style", "error_rate_figure", "calibration_figure", "capacity_figure", "comparison_figure"]
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -32,11 +34,22 @@ _STYLE = {
 }
 
 
+def style():
+    """The report's figure style as a context manager (``matplotlib.rc_context``)."""
+    return matplotlib.rc_context(_STYLE)
+
+
+def subplots(nrows: int = 1, ncols: int = 1, *, figsize, **kwargs):
+    """A new ``Figure`` and its axes, as ``pyplot.subplots`` would give, without pyplot."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(nrows, ncols, **kwargs)
+
+
 def error_rate_figure(records, attribute: str, metrics, *, label: str) -> str:
     """Dot-and-interval panels, one per metric, one row per shown group."""
     shown = [r for r in records if r["attribute"] == attribute and not r["suppressed"]]
-    with plt.rc_context(_STYLE):
-        fig, axes = plt.subplots(1, len(metrics), figsize=(2.3 * len(metrics), 0.35 * len(shown) + 1.2),
+    with style():
+        fig, axes = subplots(1, len(metrics), figsize=(2.3 * len(metrics), 0.35 * len(shown) + 1.2),
                                  sharey=True, squeeze=False)
         for ax, metric in zip(axes[0], metrics):
             _interval_panel(ax, shown, metric)
@@ -66,8 +79,8 @@ def calibration_figure(overall, records, attribute: str, *, label: str) -> str:
     """Reliability diagram: mean score against observed rate, one line per group."""
     shown = [r for r in records if r["attribute"] == attribute and not r["suppressed"]
              and r.get("calibration")]
-    with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(4.6, 3.6))
+    with style():
+        fig, ax = subplots(figsize=(4.6, 3.6))
         top = 0.0
         for i, record in enumerate([{"value": "Everyone", **overall}] + shown):
             xs, ys = _reliability_points(record["calibration"])
@@ -100,8 +113,8 @@ def capacity_figure(capacity: dict, population: dict, *, label: str) -> str:
     """
     curve = capacity["curve"]
     panels = 1 + len(curve["share_of_flags"])
-    with plt.rc_context(_STYLE):
-        fig, axes = plt.subplots(1, panels, figsize=(4.2 * panels, 3.4), squeeze=False)
+    with style():
+        fig, axes = subplots(1, panels, figsize=(4.2 * panels, 3.4), squeeze=False)
         _precision_recall_panel(axes[0][0], capacity)
         for ax, (col, shares) in zip(axes[0][1:], curve["share_of_flags"].items()):
             _share_panel(ax, curve["k"], shares, population.get(col, {}), col)
@@ -137,8 +150,8 @@ def _share_panel(ax, ks, shares: dict, population: dict, col: str) -> None:
 
 def comparison_figure(series: dict, groups, metric: str, *, label: str) -> str:
     """One metric by group for several audits, side by side."""
-    with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(5.6, 0.45 * len(groups) * max(1, len(series) / 2) + 1.2))
+    with style():
+        fig, ax = subplots(figsize=(5.6, 0.45 * len(groups) * max(1, len(series) / 2) + 1.2))
         offsets = np.linspace(-0.25, 0.25, len(series)) if len(series) > 1 else [0.0]
         for j, (name, values) in enumerate(series.items()):
             for i, group in enumerate(groups):
@@ -169,7 +182,6 @@ def _short(value, limit: int = 28) -> str:
 def _svg(fig, label: str) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
     text = buffer.getvalue()
     text = text[text.index("<svg"):]
     text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)

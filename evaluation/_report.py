@@ -11,7 +11,7 @@ from ._format import fmt_interval, fmt_ratio, fmt_value, overall_sentence, verdi
 from ._plots import calibration_figure, capacity_figure, error_rate_figure
 from ._text import (
     JUDGEMENT_STATEMENT, KEY_METRICS, METRIC_DEFINITIONS, METRIC_GUIDE, METRIC_LABELS,
-    POLICING_NOTE,
+    NO_PERSON_NOTE, POLICING_NOTE,
 )
 
 __all__ = ["render_report", "environment", "context_items"]
@@ -61,9 +61,11 @@ def render_report(payload: dict, *, context=None, mitigation=None) -> str:
         title=title, context_items=items, p=payload, attributes=attributes,
         summary=verdict_summary(payload), overall_text=overall_sentence(payload),
         judgement=JUDGEMENT_STATEMENT, policing=POLICING_NOTE, guide=METRIC_GUIDE,
-        definitions=METRIC_DEFINITIONS, key_metrics=KEY_METRICS,
-        metrics=[m for m in METRIC_DEFINITIONS if m in payload["overall"]["metrics"]],
-        rate_metrics=[m for m in RATE_METRICS if m in payload["overall"]["metrics"]],
+        no_person_note=NO_PERSON_NOTE,
+        definitions=payload.get("definitions", METRIC_DEFINITIONS), key_metrics=KEY_METRICS,
+        metrics=[m for m in payload.get("definitions", METRIC_DEFINITIONS) if m in payload["overall"]["metrics"]],
+        rate_metrics=[m for m in (*RATE_METRICS, *payload["settings"].get("custom_metrics", ()))
+                      if m in payload["overall"]["metrics"]],
         figures=_figures(payload, attributes), decision=_decision_rows(payload),
         css=environment().loader.get_source(environment(), "report.css")[0], m=mitigation,
     )

@@ -14,12 +14,37 @@ __all__ = ["AuditResult"]
 class AuditResult:
     """Everything one audit found, ready to export.
 
-    Build it with :func:`audit_scores`; read it with :meth:`to_dict` or
-    :meth:`to_frame`, write it with :meth:`write_json` and :meth:`write_html`.
+    Build it with :func:`audit_scores`. Read it as tidy frames, :attr:`by_group`
+    (one row per group or intersection and metric) and :attr:`overall`; or as the
+    audit.json structure with :meth:`to_dict`. Write it with :meth:`write_json` and
+    :meth:`write_html`; both are made from the same figures as the frames.
     """
 
-    def __init__(self, payload: dict):
+    def __init__(self, payload: dict, *, overall: pd.DataFrame, by_group: pd.DataFrame):
         self._payload = payload
+        self._overall, self._by_group = overall, by_group
+
+    @property
+    def by_group(self) -> pd.DataFrame:
+        """One row per group (or intersection of groups) and metric.
+
+        Columns: ``kind`` ("group" or "intersection"), ``attribute`` (the group
+        column, or the crossed columns joined by " & "), ``group`` (its value or
+        values, likewise joined), ``metric``, ``value``, ``lower`` and ``upper`` (the
+        95% interval), ``reference`` (whether this is the group others are compared
+        with), ``disparity`` (ratio to the reference) with ``disparity_lower`` and
+        ``disparity_upper``, ``difference`` with ``difference_lower`` and
+        ``difference_upper``, ``verdict`` and ``verdict_reason`` (for the rates
+        compared with the reference; None otherwise), ``suppressed`` and
+        ``suppression_reason``, and the counts ``n`` (rows), ``n_people`` and
+        ``n_display``. A withheld group's values and counts are missing.
+        """
+        return self._by_group.copy()
+
+    @property
+    def overall(self) -> pd.DataFrame:
+        """One row per metric for everyone: ``metric``, ``value``, ``lower``, ``upper``, ``n``, ``n_people``."""
+        return self._overall.copy()
 
     def to_dict(self) -> dict:
         """Return a deep copy of the audit.json structure."""

@@ -1,7 +1,7 @@
 """Plain-English words the JSON, the report and the transparency record share."""
 
 __all__ = [
-    "METRIC_DEFINITIONS", "METRIC_LABELS", "NOTES", "JUDGEMENT_STATEMENT", "POLICING_NOTE",
+    "METRIC_DEFINITIONS", "METRIC_LABELS", "NOTES", "NO_PERSON_NOTE", "custom_definition", "JUDGEMENT_STATEMENT", "POLICING_NOTE",
     "METRIC_GUIDE", "KEY_METRICS",
 ]
 
@@ -62,3 +62,20 @@ METRIC_DEFINITIONS = {
 }
 
 NOTES = [JUDGEMENT_STATEMENT, POLICING_NOTE, METRIC_GUIDE]
+
+NO_PERSON_NOTE = (
+    "No person column was given, so each row is counted as a different young person: a young "
+    "person on several as-of dates is counted, and resampled, once per date, which makes the "
+    "intervals too narrow and can show a group of fewer than the minimum number of young people."
+)
+
+
+def custom_definition(name: str, fn) -> str:
+    """The definition printed for a metric the caller supplied."""
+    from ._spec import on_score
+
+    target = getattr(fn, "fn", fn)
+    function = getattr(target, "__qualname__", None) or type(target).__name__
+    on = "the score" if isinstance(fn, on_score) else "the yes/no flags"
+    return (f"A metric supplied by the caller ('{name}', computed by {function} on {on}); "
+            "its meaning is the caller's definition, not the library's.")

@@ -27,7 +27,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._lgbm import AUC_EVERY, SearchResult, _base_params, _roc_auc, as_matrix, candidate_params
+from evaluation import roc_auc_score
+
+from ._lgbm import AUC_EVERY, SearchResult, _base_params, as_matrix, candidate_params
 
 SKLEARN_NAMES = {"seed": "random_state", "feature_fraction": "colsample_bytree", "lambda_l2": "reg_lambda"}
 """LightGBM parameter names given under the scikit-learn wrapper's own argument names."""
@@ -99,7 +101,7 @@ def validation_curve(booster, valid: np.ndarray, y_valid: np.ndarray, patience: 
         score = None
         if (end - 1) % AUC_EVERY == 0:
             scores += booster.predict(valid, raw_score=True, start_iteration=counted, num_iteration=end - counted)
-            counted, score = end, _roc_auc(y_valid, scores)
+            counted, score = end, roc_auc_score(y_valid, scores)
         curve.update(end, score)
         if curve.stopped:
             break

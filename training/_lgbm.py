@@ -22,6 +22,8 @@ import lightgbm
 import numpy as np
 import pandas as pd
 
+from evaluation import roc_auc_score
+
 SEARCH_SPACE = {
     "num_leaves": (7, 15, 31),
     "learning_rate": (0.02, 0.05),
@@ -131,18 +133,9 @@ class _SparseAUC:
 
     def __call__(self, predictions, dataset):
         if self.calls % self.every == 0:
-            self.last = _roc_auc(dataset.get_label(), predictions)
+            self.last = roc_auc_score(dataset.get_label(), predictions)
         self.calls += 1
         return "auc", self.last, True
-
-
-def _roc_auc(y: np.ndarray, score: np.ndarray) -> float:
-    from scipy.stats import rankdata
-
-    positives = float(np.sum(y))
-    negatives = len(y) - positives
-    ranks = rankdata(score)
-    return float((ranks[y > 0].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
 def _base_params(seed: int, threads: int) -> dict:

@@ -1,7 +1,9 @@
 """Test-period metrics with bootstrap intervals clustered by person, vectorised.
 
 A young person appears at several test as-of dates, so replicates resample *people*
-(with replacement) and give each of their rows the person's draw count as a weight. All
+(with replacement) and give each of their rows the person's draw count as a weight: the
+same person-clustered bootstrap as the fairness audit (:class:`evaluation.PersonBootstrap`),
+here with one stratum. All
 models are scored on the same replicates, so the lift of one model over another gets a
 paired interval. Each replicate's weights are one row of a matrix; every metric below is
 computed for a block of replicates at once.
@@ -12,14 +14,17 @@ Definitions
   slope and intercept: pooled over all test rows.
 - Calibration slope: ``b`` in ``logit P(y=1) = a + b * logit(p)``; intercept: ``a`` in
   ``logit P(y=1) = a + logit(p)`` (calibration-in-the-large). Perfect calibration: 1 and 0.
+- ROC AUC is :func:`evaluation.roc_auc_replicates`, the library's one ROC AUC.
 - Expected calibration error (``ece``): over ten equal-count bins of the predicted
-  probability (edges fixed on the test rows, as the fairness audit bins them), the
+  probability (edges fixed on the test rows by :func:`evaluation.calibration_bins`, as the
+  fairness audit bins them), the
   row-weighted mean of ``|mean predicted - observed rate|``. Perfect calibration: 0.
 - Precision and recall at top K and top share: computed **per as-of date** (the caseload a
   service could take at one time) and **averaged over the test as-of dates**. Tied scores at
   the cut-off share the remaining places pro rata (the expected value under random
   tie-breaking), which matters for a yes/no rule.
-- Intervals: 2.5th and 97.5th percentiles of the replicates.
+- Intervals: 2.5th and 97.5th percentiles of the replicates, widened where needed to hold
+  the estimate (:func:`evaluation.bootstrap_interval`, as the fairness audit's).
 """
 
 from __future__ import annotations
@@ -27,10 +32,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from evaluation import PersonBootstrap, bootstrap_interval, calibration_bins, roc_auc_replicates
+
 from ._logit import fit_line, fit_offset, logit
 
 HIGHER_IS_BETTER = ("roc_auc", "pr_auc")
-ECE_BINS = 10
 _BLOCK_CELLS = 3_000_000
 
 
@@ -133,12 +139,11 @@ def _compressed(z: np.ndarray, y: np.ndarray):
 
 
 def _bins(p: np.ndarray, y: np.ndarray):
-    """Row-to-bin sums of (prediction minus outcome) over :data:`ECE_BINS` equal-count bins:
+    """Row-to-bin sums of (prediction minus outcome) over the calibration bins:
     ``W @ columns`` is each bin's weighted sum of ``p - y``."""
     from scipy.sparse import csr_matrix
 
-    edges = np.unique(np.quantile(p, np.linspace(0, 1, ECE_BINS + 1))) if len(p) else np.array([0.0, 1.0])
-    codes = np.searchsorted(edges[1:-1], p, side="right")
+    edges, codes = calibration_bins(p)
     n_bins = max(len(edges) - 1, 1)
     return csr_matrix((p - y, (np.arange(len(p)), codes)), shape=(len(p), n_bins))
 
@@ -162,7 +167,7 @@ def _cumulative(W: np.ndarray, y: np.ndarray, order) -> tuple[np.ndarray, np.nda
 
 def _all_metrics(W: np.ndarray, prep: _Prepared, capacities, shares) -> dict:
     tp, fp = _cumulative(W, prep.y, prep.overall)
-    values = {"roc_auc": _roc_auc(tp, fp), "pr_auc": _average_precision(tp, fp)}
+    values = {"roc_auc": roc_auc_replicates(prep.y, prep.p, W), "pr_auc": _average_precision(tp, fp)}
     values.update(_losses(W, prep))
     per_date = [_cumulative(W, prep.y, order) for order in prep.by_date]
     for k in capacities:
@@ -170,13 +175,6 @@ def _all_metrics(W: np.ndarray, prep: _Prepared, capacities, shares) -> dict:
     for share in shares:
         values.update(_at_top(per_date, _share_label(share), lambda total, s=share: s * total))
     return values
-
-
-def _roc_auc(tp: np.ndarray, fp: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        tpr = np.c_[np.zeros(len(tp)), tp] / tp[:, -1:]
-        fpr = np.c_[np.zeros(len(fp)), fp] / fp[:, -1:]
-    return np.trapezoid(tpr, fpr, axis=1)
 
 
 def _average_precision(tp: np.ndarray, fp: np.ndarray) -> np.ndarray:
@@ -235,16 +233,12 @@ def _hits_at(tp: np.ndarray, taken: np.ndarray, k: np.ndarray) -> np.ndarray:
 
 
 def _bootstrap(prepared, person, n, capacities, shares, n_boot, random_state) -> dict:
-    codes = pd.factorize(pd.Series(person))[0]
-    n_people = codes.max() + 1
+    resampler = PersonBootstrap(n, person=np.asarray(person))
     rng = np.random.default_rng(random_state)
     block = max(1, _BLOCK_CELLS // max(n, 1))
     collected = {name: [] for name in prepared}
     for start in range(0, n_boot, block):
-        size = min(block, n_boot - start)
-        draws = rng.integers(0, n_people, size=(size, n_people)) + (np.arange(size) * n_people)[:, None]
-        counts = np.bincount(draws.ravel(), minlength=size * n_people).reshape(size, n_people)
-        W = counts[:, codes].astype(float)
+        W = resampler.weights(min(block, n_boot - start), rng).astype(float)
         for name, prep in prepared.items():
             collected[name].append(_all_metrics(W, prep, capacities, shares))
     return {name: {m: np.concatenate([c[m] for c in chunks]) for m in chunks[0]}
@@ -264,8 +258,7 @@ def _lift(point, replicates, first, other) -> dict:
 
 
 def _interval(value: float, samples: np.ndarray) -> dict:
-    samples = samples[np.isfinite(samples)]
-    low, high = (np.percentile(samples, [2.5, 97.5]) if samples.size else (np.nan, np.nan))
+    low, high = bootstrap_interval(samples[np.isfinite(samples)], float(value))
     return {"value": float(value), "ci_low": float(low), "ci_high": float(high)}
 
 

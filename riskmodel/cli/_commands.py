@@ -310,29 +310,21 @@ def audit(
     min_cell: Annotated[int, typer.Option("--min-cell", min=1)] = 10,
     tolerance: Annotated[float, typer.Option("--tolerance", min=0.01, max=1.0)] = 0.8,
     decision: Annotated[str | None, typer.Option("--decision", help="Column of practitioners' decisions (0/1).")] = None,
+    person_column: Annotated[str | None, typer.Option(
+        "--person-column",
+        help="Column saying which young person a row belongs to, so a person on several as-of dates is "
+             "resampled and counted as one. Default: person_id when the table has it; otherwise every "
+             "row counts as a different young person and the report says so.")] = None,
 ) -> None:
     """Audit any table of scores for fairness across groups, with intervals and verdicts."""
-    from evaluation import audit_files
+    from evaluation import AuditSpec, audit_files
 
     with reported_errors(out_dir):
-        references = _parse_references(reference or [])
+        spec = AuditSpec(threshold=threshold, top_k=top_k, reference=reference or None,
+                         n_boot=n_boot, min_cell=min_cell, tolerance=tolerance)
         with progress_steps() as step:
             step("auditing")
-            result = audit_files(
-                scores, label=label, score=score, threshold=threshold, top_k=top_k,
-                prediction=prediction, groups=group, reference=references, n_boot=n_boot,
-                min_cell=min_cell, tolerance=tolerance, decision=decision, out_dir=out_dir,
-            )
-    del result
+            audit_files(scores, label=label, score=score, prediction=prediction, groups=group,
+                        decision=decision, person=person_column, out_dir=out_dir, spec=spec)
     out.print(f"Audit written: {Path(out_dir) / 'report.html'} and {Path(out_dir) / 'audit.json'}")
     out.print(f"Draft transparency record: {Path(out_dir) / 'transparency_record.md'}")
-
-
-def _parse_references(pairs: list[str]) -> dict[str, str]:
-    references = {}
-    for pair in pairs:
-        column, sep, value = pair.partition("=")
-        if not sep or not column:
-            raise ValueError(f"The '--reference' option must look like COLUMN=VALUE; got '{pair}'.")
-        references[column] = value
-    return references

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
 from training import TrainingConfig
-from training._lgbm import FIRST_CANDIDATE, _roc_auc, draw_candidates, search_booster
+from training._lgbm import FIRST_CANDIDATE, _SparseAUC, draw_candidates, search_booster
 
 
 def test_candidates_are_seeded_distinct_and_start_with_the_default():
@@ -20,11 +20,24 @@ def test_candidates_are_seeded_distinct_and_start_with_the_default():
     assert draw_candidates(8, random_state=4) != first
 
 
-def test_sparse_auc_matches_scikit_learn_with_ties():
+class _Labels:
+    def __init__(self, y):
+        self.y = y
+
+    def get_label(self):
+        return self.y
+
+
+def test_sparse_auc_matches_scikit_learn_with_ties_and_repeats_between_evaluations():
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 500)
     score = np.round(rng.random(500), 1)
-    assert _roc_auc(y, score) == pytest.approx(roc_auc_score(y, score))
+    feval = _SparseAUC(every=2)
+    name, first, higher_is_better = feval(score, _Labels(y))
+    assert (name, higher_is_better) == ("auc", True)
+    assert first == pytest.approx(roc_auc_score(y, score))
+    assert feval(1 - score, _Labels(y))[1] == first  # not re-evaluated on this round
+    assert feval(1 - score, _Labels(y))[1] == pytest.approx(1 - first)
 
 
 @pytest.fixture(scope="module")
