@@ -75,7 +75,7 @@ def audit_test_period(test, groups, probability, config) -> FairnessSection:
         return FairnessSection(reason=NO_GROUPS)
     top_k = flag_count(test, config)
     result = audit_scores(test["label"].to_numpy(), y_score=np.asarray(probability), top_k=top_k,
-                          sensitive_features=groups, n_boot=config.audit_n_boot,
+                          sensitive_features=groups, person=test["person_id"].to_numpy(), n_boot=config.audit_n_boot,
                           tolerance=config.fairness_tolerance, random_state=config.random_state)
     return FairnessSection(audit=result, blocks=tuple(_blocks(result.to_dict(), top_k, config)))
 
@@ -93,13 +93,12 @@ def _blocks(audit: dict, top_k: int, config) -> list:
     return [
         ("p", f"Flags: the {top_k} highest scores over the whole test period (on average "
               f"{config.capacity} per as-of date). Groups come from the records and are never model inputs. "
-              "Rows are young person by as-of date. Brackets give 95% bootstrap intervals. Groups "
-              f"smaller than the audit's minimum cell are withheld."),
+              "Rows are young person by as-of date. Brackets give 95% bootstrap intervals that resample "
+              "young people, so a young person seen on several test dates is drawn as one. Groups with "
+              "fewer distinct young people than the audit's minimum cell are withheld."),
         ("table", header, rows),
         ("p", "The label is recorded crime, so base rates and error rates by group inherit any bias in "
-              "how groups are policed. The audit's intervals resample rows within each group, not young "
-              "people, so where young people appear at several test dates they are somewhat too narrow. "
-              "The full audit (intersections, capacity planning, verdicts) is in fairness_audit.html "
+              "how groups are policed. The full audit (intersections, capacity planning, verdicts) is in fairness_audit.html "
               "and fairness_audit.json beside this card."),
     ]
 

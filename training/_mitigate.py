@@ -268,7 +268,7 @@ def _variant(parts, name, y, score, flags, base_flags, base_bands) -> dict:
 
     n_boot = parts.config.audit_n_boot
     audit = audit_scores(y, y_pred=flags, sensitive_features=pd.DataFrame({parts.attribute: parts.s_test}),
-                         n_boot=n_boot, random_state=parts.config.random_state).to_dict()
+                         person=parts.test["person_id"].to_numpy(), n_boot=n_boot, random_state=parts.config.random_state).to_dict()
     ranking = score if score is not None else flags.astype(float)
     auc = evaluate_models(y, {"m": ranking}, person=parts.test["person_id"], as_of=parts.test["as_of"],
                           capacities=(), shares=(), n_boot=n_boot, random_state=parts.config.random_state)["m"]["roc_auc"]

@@ -347,7 +347,7 @@ def _fairness(y, p, rows, groups, known, top_k) -> list[dict] | None:
     columns = [c for c in AUDIT_COLUMNS if c in groups.columns]
     frame = groups.loc[known, columns].reset_index(drop=True).astype("string").fillna("not recorded")
     audit = audit_scores(y, y_score=p, top_k=min(top_k, len(y)), sensitive_features=frame,
-                         n_boot=OUTCOME_BOOT, random_state=0).to_dict()
+                         person=rows["person_id"].to_numpy(), n_boot=OUTCOME_BOOT, random_state=0).to_dict()
     keep = ("selection_rate", "fnr", "fpr", "ppv", "roc_auc")
     return [{"group": f"{g['attribute']} = {g['value']}", "n": g["n_display"], "suppressed": g["suppressed"],
              "metrics": {} if g["suppressed"] else {k: g["metrics"].get(k) for k in keep}} for g in audit["groups"]]

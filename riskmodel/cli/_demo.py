@@ -151,7 +151,7 @@ def _demo_governance(result, feature_set, tables, data: Path, key: bytes, folder
     group = DEFAULT_RECORDING_BIAS["group"]
     audits = {
         outcome: audit_scores(y_true, y_score=test["probability"].to_numpy(), top_k=result.flag_count,
-                              sensitive_features=test[[group]], n_boot=500, random_state=0)
+                              sensitive_features=test[[group]], person=test["person_id"].to_numpy(), n_boot=500, random_state=0)
         for outcome, y_true in (("recorded outcome", test["label"].to_numpy()), ("true outcome", truth.to_numpy()))
     }
     note = (
