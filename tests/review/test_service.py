@@ -396,3 +396,25 @@ def newer_ids(batch_id):
     from review.models import Case
 
     return Case.objects.filter(batch_id=batch_id).values_list("person_id", flat=True)
+
+
+def test_request_log_lines_name_the_route_not_the_pseudonym(service):
+    import io
+
+    from review._logs import install
+
+    other = service.cases["South"][0]
+    handler = install()
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        assert client_for("pn").get(f"/case/{other}/").status_code == 404
+        assert client_for("pn", csrf=True).post(f"/case/{other}/review/", DECISION).status_code == 403
+        assert client_for("pn").get("/no-such-page/").status_code == 404
+    finally:
+        handler.setStream(previous)
+    logged = stream.getvalue()
+    assert "Not Found: route case/<str:person_id>/" in logged
+    assert "Forbidden (CSRF cookie not set.): route case/<str:person_id>/review/" in logged
+    assert "Not Found: an address that is no page of the service" in logged
+    assert other not in logged and "no-such-page" not in logged
