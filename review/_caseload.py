@@ -99,7 +99,9 @@ def find_case(team, person_id: str) -> tuple[Case | None, bool]:
     batch = team.current_batch if team is not None else None
     if batch is None:
         return None, False
-    case = Case.objects.filter(team=team, batch=batch, person_id=person_id).first()
-    if case is not None:
-        case.batch = batch  # already loaded with the team
-    return case, bool(case and batch.expires_on < timezone.localdate())
+    try:  # one case per batch and pseudonym: get() needs no ORDER BY
+        case = Case.objects.get(team=team, batch=batch, person_id=person_id)
+    except Case.DoesNotExist:
+        return None, False
+    case.batch = batch  # already loaded with the team
+    return case, batch.expires_on < timezone.localdate()
