@@ -276,9 +276,11 @@ def test_a_later_batch_supersedes_the_earlier_one_in_caseloads(service, score_fo
     import review
     from review.models import Case
 
+    client = client_for("pn")
+    assert "2024-03-31" in client.get("/caseload/").content.decode()  # the earlier batch's rows are now kept
     result = review.import_batch(score_folders[LATER], team="North", expiry_days=3650)
     assert result.created and result.data_date == date(2024, 6, 30)
-    html = client_for("pn").get("/caseload/").content.decode()
+    html = client.get("/caseload/").content.decode()
     assert "30 June 2024" in html or "2024-06-30" in html
     newer = list(Case.objects.filter(batch_id=result.batch_id).order_by("rank").values_list("person_id", flat=True))
     shown = re.findall(r'href="/case/([0-9a-f]+)/"', html)
