@@ -2,9 +2,9 @@
 
 A Django application with server-rendered pages that work without JavaScript. Configure it
 with a database URL (:func:`configure`), then create the tables (:func:`migrate`), import a
-scoring batch (:func:`import_batch`), add staff (:func:`add_user`), :func:`serve` it, and
-:func:`export_decisions` for ``riskmodel audit --decision``. The ``riskmodel review``
-command does each of these. ``review`` imports ``riskmodel`` (the case content) and
+scoring batch (:func:`import_batch`), add staff (:func:`add_user`), :func:`serve` it,
+:func:`export_decisions` for ``riskmodel audit --decision``, and delete expired sessions now
+and then (:func:`clear_expired_sessions`). The ``riskmodel review`` command does each of these. ``review`` imports ``riskmodel`` (the case content) and
 ``evaluation`` (small-cell suppression), never ``training``.
 
 Everything but :func:`configure` needs Django started, so those names are loaded when
@@ -23,6 +23,8 @@ __all__ = [
     "add_user",
     "export_decisions",
     "serve",
+    "default_workers",
+    "clear_expired_sessions",
     "DEFAULT_EXPIRY_DAYS",
     "ROLES",
 ]
@@ -34,6 +36,8 @@ _LAZY = {
     "add_user": ("._users", "add_user"),
     "export_decisions": ("._export", "export_decisions"),
     "serve": ("._server", "serve"),
+    "default_workers": ("._server", "default_workers"),
+    "clear_expired_sessions": ("._sessions", "clear_expired_sessions"),
 }
 ROLES = ("practitioner", "team_lead", "governance", "admin")
 

@@ -4,12 +4,19 @@ A team's current batch is the one with the latest data date among the batches th
 assigned young people to the team (the latest imported on a tie); an earlier batch is
 superseded. Once the current batch's expiry date has passed its cases leave the caseload
 and the caseload says when they expired.
+
+A batch's cases never change once imported, so each server process keeps the rows of a
+team's highest band of a batch (rank, pseudonym, position, probability, main reasons: what a
+caseload page lists) after first reading them; the review status of each page's cases is
+read afresh on every request.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -24,7 +31,7 @@ CAN_SEE_CASES = (Role.PRACTITIONER, Role.TEAM_LEAD)
 class Caseload:
     batch: Batch | None
     expired: bool
-    cases: object  # a QuerySet of Case by rank; see with_review_status for a page of them
+    cases: tuple  # the caseload's rows by rank (dicts, shared: copied by with_review_status)
 
 
 def newest_batch(team) -> Batch | None:
@@ -49,29 +56,41 @@ def caseload(team) -> Caseload:
     """The team's young people in the highest band of its current batch, by rank."""
     batch = team.current_batch if team is not None else None
     if batch is None:
-        return Caseload(batch=None, expired=False, cases=Case.objects.none())
-    expired = batch.expires_on < timezone.localdate()
-    if expired:
-        return Caseload(batch=batch, expired=True, cases=Case.objects.none())
-    cases = (Case.objects.filter(team=team, batch=batch, band=batch.top_band).order_by("rank")
-             .only("person_id", "rank", "band", "position", "probability", "top_reasons"))
-    return Caseload(batch=batch, expired=False, cases=cases)
+        return Caseload(batch=None, expired=False, cases=())
+    if batch.expires_on < timezone.localdate():
+        return Caseload(batch=batch, expired=True, cases=())
+    where = connection.settings_dict
+    database = (where["ENGINE"], str(where["NAME"]), where.get("HOST", ""), str(where.get("PORT", "")))
+    return Caseload(batch=batch, expired=False,
+                    cases=_top_band(database, team.pk, batch.pk, batch.fingerprint, batch.imported_at, batch.top_band))
 
 
-def with_review_status(cases) -> list[Case]:
-    """The cases of one caseload page, each given its newest decision's ``decided_at``, ``agrees`` and ``action``.
+@lru_cache(maxsize=32)
+def _top_band(database: tuple, team_id: int, batch_id: int, fingerprint: str, imported_at, band: str) -> tuple:
+    """The team's cases in ``band`` of the batch by rank, read once per process (a batch never changes).
+
+    The key names the database and the batch by content and import time as well as by
+    number, so a number reused (another database, an import rolled back) is never mistaken.
+    """
+    rows = (Case.objects.filter(team_id=team_id, batch_id=batch_id, band=band).order_by("rank")
+            .values("id", "person_id", "rank", "band", "position", "probability", "top_reasons"))
+    return tuple(rows)
+
+
+def with_review_status(cases) -> list[dict]:
+    """Copies of one caseload page's rows, each given its newest decision's ``decided_at``, ``agrees`` and ``action``.
 
     One query for the page's decisions, newest first (cheaper to build than a subquery per column);
     a case without a decision gets None for each.
     """
-    cases = list(cases)
+    cases = [dict(case) for case in cases]
     newest = {}
-    for row in (Decision.objects.filter(case__in=[c.pk for c in cases]).order_by("case_id", "-decided_at", "-id")
+    for row in (Decision.objects.filter(case__in=[c["id"] for c in cases]).order_by("case_id", "-decided_at", "-id")
                 .values("case_id", "decided_at", "agrees", "action")):
         newest.setdefault(row.pop("case_id"), row)
     for case in cases:
-        status = newest.get(case.pk, {})
-        case.decided_at, case.agrees, case.action = (status.get(k) for k in ("decided_at", "agrees", "action"))
+        status = newest.get(case["id"], {})
+        case.update((k, status.get(k)) for k in ("decided_at", "agrees", "action"))
     return cases
 
 
@@ -80,7 +99,9 @@ def find_case(team, person_id: str) -> tuple[Case | None, bool]:
     batch = team.current_batch if team is not None else None
     if batch is None:
         return None, False
-    case = Case.objects.filter(team=team, batch=batch, person_id=person_id).first()
-    if case is not None:
-        case.batch = batch  # already loaded with the team
-    return case, bool(case and batch.expires_on < timezone.localdate())
+    try:  # one case per batch and pseudonym: get() needs no ORDER BY
+        case = Case.objects.get(team=team, batch=batch, person_id=person_id)
+    except Case.DoesNotExist:
+        return None, False
+    case.batch = batch  # already loaded with the team
+    return case, batch.expires_on < timezone.localdate()

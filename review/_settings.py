@@ -18,12 +18,14 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from . import _logs
 from ._errors import ReviewError
 
-__all__ = ["configure", "database_settings", "SESSION_IDLE", "LOCKOUT"]
+__all__ = ["configure", "database_settings", "SESSION_IDLE", "SESSION_REFRESH", "LOCKOUT"]
 
 SECRET_ENV = "RISKMODEL_REVIEW_SECRET_KEY"
 SESSION_IDLE = timedelta(minutes=30)  # sessions end after this long without a request
+SESSION_REFRESH = timedelta(minutes=1)  # a session's expiry is moved on at most this often (review._sessions)
 
 
 class LOCKOUT:
@@ -88,6 +90,7 @@ def configure(url: str, *, debug: bool = False) -> None:
         return
     settings.configure(**_settings(database, secret_key=_secret_key(database), debug=debug))
     django.setup()
+    _logs.install()
 
 
 def _settings(database: dict, *, secret_key: str, debug: bool) -> dict:
@@ -105,6 +108,7 @@ def _settings(database: dict, *, secret_key: str, debug: bool) -> dict:
         "MIDDLEWARE": [
             "django.middleware.security.SecurityMiddleware",
             "django.contrib.sessions.middleware.SessionMiddleware",
+            "review._sessions.SessionRefreshMiddleware",
             "django.middleware.common.CommonMiddleware",
             "django.middleware.csrf.CsrfViewMiddleware",
             "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -127,7 +131,7 @@ def _settings(database: dict, *, secret_key: str, debug: bool) -> dict:
         ],
         "LOGIN_URL": "/login/",
         "SESSION_COOKIE_AGE": int(SESSION_IDLE.total_seconds()),
-        "SESSION_SAVE_EVERY_REQUEST": True,
+        "SESSION_SAVE_EVERY_REQUEST": False,  # review._sessions moves the expiry on, at most once a minute
         "SESSION_EXPIRE_AT_BROWSER_CLOSE": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Strict",
@@ -144,7 +148,7 @@ def _settings(database: dict, *, secret_key: str, debug: bool) -> dict:
         "TIME_ZONE": "Europe/London",
         "LANGUAGE_CODE": "en-gb",
         "USE_I18N": False,
-        "LOGGING_CONFIG": None,
+        "LOGGING_CONFIG": None,  # review._logs sets up Django's loggers (no pseudonym in a line)
     }
 
 

@@ -22,9 +22,12 @@ class StaffBackend(ModelBackend):
     """Django's password backend, loading a signed-in user's role, team and its batch in one query."""
 
     def get_user(self, user_id):
-        users = get_user_model()._default_manager.select_related("staff__team__current_batch")
-        user = users.filter(pk=user_id).first()
-        return user if user is not None and self.user_can_authenticate(user) else None
+        User = get_user_model()
+        try:  # get(), not first(): no ORDER BY to build and run for a primary key
+            user = User._default_manager.select_related("staff__team__current_batch").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
 
 def is_locked(username: str) -> bool:

@@ -3,7 +3,8 @@
 ``init`` creates or migrates the database, ``import`` loads a scoring batch for teams,
 ``user add`` adds a member of staff (password on standard input, never the command line),
 ``export-decisions`` writes the pseudonymised decisions for ``riskmodel audit --decision``,
-and ``serve`` runs the service with a production WSGI server.
+``serve`` runs the service with a production WSGI server (gunicorn, several worker
+processes), and ``clearsessions`` deletes expired sessions.
 """
 
 from __future__ import annotations
@@ -123,17 +124,32 @@ def serve(
     db: DbOption,
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
-    threads: Annotated[int, typer.Option("--threads", min=1, max=64,
-                                         help="waitress worker threads; about two per core (one Python process).")] = 4,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, max=64, show_default="one per core, 2 to 8",
+                                                help="Worker processes (each page is Python: processes, not "
+                                                     "threads, serve pages at once).")] = None,
+    threads: Annotated[int, typer.Option("--threads", min=1, max=32, help="Threads in each worker process.")] = 2,
 ) -> None:
-    """Run the service with waitress (a production WSGI server)."""
+    """Run the service with gunicorn (a production WSGI server) until stopped (Ctrl+C or SIGTERM)."""
     import review
 
     with _errors():
         _start(db)
         _check_migrated()
-    out.print(f"Serving the review service on http://{host}:{port}/login/ (Ctrl+C to stop).")
-    review.serve(host=host, port=port, threads=threads)
+    workers = workers or review.default_workers()
+    out.print(f"Serving the review service on http://{host}:{port}/login/ with {workers} worker processes "
+              "(Ctrl+C to stop).", soft_wrap=True, highlight=False)
+    review.serve(host=host, port=port, workers=workers, threads=threads)
+
+
+@review_app.command("clearsessions")
+def clearsessions(db: DbOption) -> None:
+    """Delete expired sessions from the database (run it daily, e.g. from cron)."""
+    import review
+
+    with _errors():
+        _start(db)
+        removed = review.clear_expired_sessions()
+    out.print(f"Removed {removed} expired session(s).")
 
 
 def demo_review(scores: Path, out_dir: Path) -> dict[str, Path | str]:

@@ -1,7 +1,7 @@
 """The review service in a real browser: Debian's Chromium driven by Playwright.
 
 The service is set up with the ``riskmodel review`` commands and served by ``riskmodel
-review serve`` (waitress) on 127.0.0.1; a practitioner signs in, opens the caseload and a
+review serve`` (gunicorn) on 127.0.0.1; a practitioner signs in, opens the caseload and a
 case, records a decision, and an administrator finds it in the audit log. No page may log
 a console error or load anything from another address.
 """
@@ -9,26 +9,17 @@ a console error or load anything from another address.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SCREENSHOTS
+from tests.review._live import cli, start
 from tests.review._postgres import free_port
 from tests.review.conftest import FIRST
 
 pytestmark = pytest.mark.browser
-RISKMODEL = [sys.executable, "-c", "from riskmodel.cli import main; main()"]
 PASSWORDS = {"pn": "browser-test-password-pn", "adm": "browser-test-password-adm"}
-
-
-def _cli(*args: str, stdin: str | None = None, env: dict) -> None:
-    result = subprocess.run(RISKMODEL + list(args), input=stdin, capture_output=True, text=True, env=env, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -36,38 +27,22 @@ def live_service(tmp_path_factory, score_folders):
     folder = tmp_path_factory.mktemp("review-browser")
     url = f"sqlite:///{folder / 'review.sqlite3'}"
     env = {k: v for k, v in os.environ.items() if k != "RISKMODEL_REVIEW_SECRET_KEY"}
-    _cli("review", "init", "--db", url, env=env)
-    _cli("review", "import", "--db", url, "--scores", str(score_folders[FIRST]), "--team", "North",
+    cli("review", "init", "--db", url, env=env)
+    cli("review", "import", "--db", url, "--scores", str(score_folders[FIRST]), "--team", "North",
          "--expiry-days", "3650", env=env)
-    _cli("review", "user", "add", "--db", url, "--username", "pn", "--role", "practitioner", "--team", "North",
+    cli("review", "user", "add", "--db", url, "--username", "pn", "--role", "practitioner", "--team", "North",
          "--password-stdin", stdin=PASSWORDS["pn"] + "\n", env=env)
-    _cli("review", "user", "add", "--db", url, "--username", "adm", "--role", "admin", "--password-stdin",
+    cli("review", "user", "add", "--db", url, "--username", "adm", "--role", "admin", "--password-stdin",
          stdin=PASSWORDS["adm"] + "\n", env=env)
     assert (folder / "review.secret-key").stat().st_mode & 0o077 == 0
     assert (folder / "review.sqlite3").stat().st_mode & 0o077 == 0
     port = free_port()
-    server = subprocess.Popen(RISKMODEL + ["review", "serve", "--db", url, "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
+    server = start(url, port, env=env)
     try:
-        _wait_for(base + "/login/", server)
-        yield base
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(timeout=20)
-
-
-def _wait_for(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("the review service stopped: " + (server.stdout.read() if server.stdout else ""))
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("the review service did not start within a minute")
 
 
 @pytest.fixture(scope="module")

@@ -70,3 +70,21 @@ def test_the_export_is_written_owner_only(db, tmp_path):
     assert result.exit_code == 0, result.output
     assert out.read_text().startswith("person_id,as_of,model_name")
     assert out.stat().st_mode & 0o077 == 0
+
+
+def test_clearsessions_deletes_expired_sessions_only(db):
+    from datetime import timedelta
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    runner.invoke(app, ["review", "init", "--db", db])  # this process's Django points at the test database
+    live, stale = SessionStore(), SessionStore()
+    live["x"], stale["x"] = 1, 1
+    live.save()
+    stale.set_expiry(-timedelta(minutes=1))
+    stale.save()
+    result = runner.invoke(app, ["review", "clearsessions", "--db", db])
+    assert result.exit_code == 0 and "Removed 1 expired session(s)." in result.output
+    assert Session.objects.filter(pk=live.session_key).exists()
+    assert not Session.objects.filter(pk=stale.session_key).exists()

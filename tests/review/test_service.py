@@ -174,11 +174,38 @@ def test_sign_ins_are_logged_and_repeated_failures_lock_the_account(service):
 def test_sessions_expire_after_inactivity(service):
     from django.conf import settings
 
-    assert settings.SESSION_SAVE_EVERY_REQUEST and 0 < settings.SESSION_COOKIE_AGE <= 3600
+    assert 0 < settings.SESSION_COOKIE_AGE <= 3600
     client = client_for("pn")
     session = client.session
     session.set_expiry(-1)
     session.save()
+    assert client.get("/caseload/").status_code == 302
+
+
+def test_a_sessions_expiry_moves_on_at_most_once_a_minute_and_sign_out_ends_it(service):
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from review._sessions import REFRESHED_KEY
+
+    client = client_for("pn")
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    signed_in = Session.objects.get(pk=key).expire_date
+    assert client.get("/caseload/").status_code == 200
+    assert Session.objects.get(pk=key).expire_date == signed_in  # saved at sign-in less than a minute ago
+    session = client.session
+    session[REFRESHED_KEY] -= 61  # as if last saved over a minute ago...
+    session.save()
+    two_minutes_old = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 120)
+    Session.objects.filter(pk=key).update(expire_date=two_minutes_old)
+    assert client.get("/caseload/").status_code == 200
+    moved = Session.objects.get(pk=key).expire_date
+    assert moved - two_minutes_old > timedelta(seconds=100)  # ...so this request moved the expiry on
+    assert client.post("/logout/").status_code == 302
+    assert not Session.objects.filter(pk=key).exists()
     assert client.get("/caseload/").status_code == 302
 
 
@@ -249,9 +276,11 @@ def test_a_later_batch_supersedes_the_earlier_one_in_caseloads(service, score_fo
     import review
     from review.models import Case
 
+    client = client_for("pn")
+    assert "2024-03-31" in client.get("/caseload/").content.decode()  # the earlier batch's rows are now kept
     result = review.import_batch(score_folders[LATER], team="North", expiry_days=3650)
     assert result.created and result.data_date == date(2024, 6, 30)
-    html = client_for("pn").get("/caseload/").content.decode()
+    html = client.get("/caseload/").content.decode()
     assert "30 June 2024" in html or "2024-06-30" in html
     newer = list(Case.objects.filter(batch_id=result.batch_id).order_by("rank").values_list("person_id", flat=True))
     shown = re.findall(r'href="/case/([0-9a-f]+)/"', html)
@@ -356,14 +385,38 @@ def test_a_caseload_page_needs_a_fixed_number_of_queries(service):
     from django.test.utils import CaptureQueriesContext
 
     client = client_for("pn")
+    assert client.get("/caseload/").status_code == 200
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/caseload/").status_code == 200
-    # session, user with team and batch, count, rows, their decisions, audit, session save (+ BEGIN/COMMIT)
+    # session, user with team and batch, the page's decisions, audit (+ BEGIN/COMMIT): the caseload's rows
+    # are read once per process, and the session is saved at most once a minute
     statements = [q["sql"] for q in queries.captured_queries if q["sql"].split()[0] in ("SELECT", "INSERT", "UPDATE")]
-    assert len(statements) <= 7, "; ".join(s[:60] for s in statements)
+    assert len(statements) <= 4, "; ".join(s[:60] for s in statements)
 
 
 def newer_ids(batch_id):
     from review.models import Case
 
     return Case.objects.filter(batch_id=batch_id).values_list("person_id", flat=True)
+
+
+def test_request_log_lines_name_the_route_not_the_pseudonym(service):
+    import io
+
+    from review._logs import install
+
+    other = service.cases["South"][0]
+    handler = install()
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        assert client_for("pn").get(f"/case/{other}/").status_code == 404
+        assert client_for("pn", csrf=True).post(f"/case/{other}/review/", DECISION).status_code == 403
+        assert client_for("pn").get("/no-such-page/").status_code == 404
+    finally:
+        handler.setStream(previous)
+    logged = stream.getvalue()
+    assert "Not Found: route case/<str:person_id>/" in logged
+    assert "Forbidden (CSRF cookie not set.): route case/<str:person_id>/review/" in logged
+    assert "Not Found: an address that is no page of the service" in logged
+    assert other not in logged and "no-such-page" not in logged
