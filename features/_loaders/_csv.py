@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from .._text import clean_text, text_series
 from ._errors import DataError
 
 ENCODINGS = ("utf-8", "cp1252")
@@ -214,8 +215,7 @@ def _frame_of(table):
         for position, name in enumerate(header, start=1)
     ]
     index = pd.RangeIndex(1, table.num_rows)
-    columns = [pd.Series(pd.arrays.ArrowStringArray(column.slice(1)), index=index, dtype="str")
-               for column in table.columns]
+    columns = [text_series(column.slice(1), index) for column in table.columns]
     frame = pd.concat(columns, axis=1, ignore_index=True) if columns else pd.DataFrame(index=index)
     frame.columns = names
     return frame, pd.Series([], index=index[:0], dtype="int64")
@@ -280,11 +280,7 @@ def _canonical_columns(frame, *, relpath, required, optional):
 
 
 def _clean_cells(frame):
-    cleaned = {}
-    for name in frame.columns:
-        values = frame[name].astype("str").str.strip()
-        cleaned[name] = values.mask(values == "")
-    return pd.DataFrame(cleaned, index=frame.index)
+    return pd.DataFrame({name: clean_text(frame[name]) for name in frame.columns}, index=frame.index)
 
 
 def _column_label(position, name):

@@ -94,7 +94,9 @@ class _BestValues:
     def __init__(self, frame):
         self.frame = frame
         self.person, self.people = pd.factorize(frame["person_id"])
-        self.rank = frame["source"].map({s: i for i, s in enumerate(PRECEDENCE)}).to_numpy()
+        source, names = pd.factorize(frame["source"])
+        ranks = np.array([PRECEDENCE.index(name) if name in PRECEDENCE else np.nan for name in names] + [np.nan])
+        self.rank = ranks[source]  # a missing source (code -1) takes the last entry, NaN
         self.when = frame["when"].to_numpy().astype("datetime64[ns]").view("int64")
 
     def of(self, name):
