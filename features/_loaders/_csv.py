@@ -146,18 +146,30 @@ def _parse(text, relpath):
 # A field in double quotes that starts where a field starts and ends where one ends; inside,
 # any character but a lone quote (a doubled quote is an escaped one).
 _QUOTED_FIELD = re.compile(r'(?:^|(?<=[,\r\n]))"(?:[^"]|"")*"(?=[,\r\n]|$)')
-_NAME_ROOM = 4_096  # column names given to Arrow's reader: far more than any extract has
+SMALL_FILE_BYTES = 65_536  # below this the strict reader is the quicker of the two
+
+
+def _header_width(data):
+    """At least the number of fields in the header row, for naming Arrow's text columns.
+
+    Commas are counted on the header's line; a quoted header cell may hold commas, so
+    this can overcount (harmless: names beyond the file's width are ignored) but never
+    undercount unless a quoted header cell holds a line break, and then a column is not
+    text and the strict reader is used.
+    """
+    header = re.split(rb"[\r\n]", data.lstrip(b"\r\n"), maxsplit=1)[0]
+    return header.count(b",") + 1
 
 
 def _parse_fast(data):
     """The rows and widths of :func:`_parse`, by Arrow's C reader, or None to use the strict one.
 
-    None when the file holds a NUL or a double quote outside well-formed quoted fields,
-    when Arrow refuses it (a row with more or fewer fields than the header, a row
+    None when the file is small (the strict reader is then quicker), holds a NUL or a
+    double quote outside well-formed quoted fields, when Arrow refuses it (a row with more or fewer fields than the header, a row
     straddling its block), or when a field is longer than the strict reader allows: the
     strict reader then reads it and reports each such row or the file's error itself.
     """
-    if b"\x00" in data:
+    if len(data) < SMALL_FILE_BYTES or b"\x00" in data:
         return None
     quoted = b'"' in data
     if quoted and not _quotes_well_formed(data):
@@ -168,7 +180,8 @@ def _parse_fast(data):
             read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
             parse_options=pa_csv.ParseOptions(newlines_in_values=quoted),
             convert_options=pa_csv.ConvertOptions(
-                column_types={f"f{i}": pa.string() for i in range(_NAME_ROOM)}, strings_can_be_null=False,
+                column_types={f"f{i}": pa.string() for i in range(_header_width(data))},
+                strings_can_be_null=False,
             ),
         )
     except pa.ArrowException:

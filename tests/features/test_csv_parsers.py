@@ -46,6 +46,8 @@ CORPUS = {
     "a NUL": f"{HEADER}\nA1,An\x00n,2024-01-01\n",
     "a field over the limit": f"{HEADER}\nA1,{'n' * 140_000},2024-01-01\n",
     "a header with a blank cell": "UPN,,Date\nA1,Ann,2024-01-01\n",
+    "a quoted header with a comma": '"UPN","Name, in full",Date\nA1,Ann,2024-01-01\n',
+    "a quoted header with a line break": 'UPN,"Na\nme",Date\nA1,Ann,2024-01-01\n',
     "a header only": f"{HEADER}\n",
     "extra columns": f"{HEADER},Notes,\nA1,Ann,2024-01-01,note,\n",
     "a missing required column": "Name,Date\nAnn,2024-01-01\n",
@@ -53,6 +55,18 @@ CORPUS = {
     "unicode spaces": f"{HEADER}\nA1,\u00a0Ann\u2003,2024-01-01\n",
     "one column": "UPN\nA1\n\nB2\n ,\n",
 }
+
+
+@pytest.fixture(autouse=True)
+def fast_parser_for_small_files(monkeypatch):
+    """The fast parser is tried on every file here, not only on large ones."""
+    monkeypatch.setattr(_csv, "SMALL_FILE_BYTES", 0)
+
+
+def test_small_files_take_the_strict_parser(monkeypatch):
+    monkeypatch.undo()
+    assert _csv._parse_fast(CORPUS["clean"].encode()) is None
+    assert _csv._parse_fast(CORPUS["clean"].encode() * 4_000) is not None
 
 
 def _read(path, *, fast):
