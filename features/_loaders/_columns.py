@@ -125,7 +125,7 @@ def _as_mask(mask):
 def _parse_unique_values(values, column, problems):
     """Parse each distinct value once, then spread results and problems to the rows."""
     codes, uniques = pd.factorize(values)
-    distinct = pd.Series(np.asarray(uniques, dtype=object), dtype="str")
+    distinct = _distinct_text(uniques)
     found = _Found()
     parsed = _PARSERS[column.kind](distinct, column, found)
     present = codes >= 0
@@ -146,7 +146,7 @@ def by_unique(values, func):
     ['A', 'B', 'A', nan]
     """
     codes, uniques = pd.factorize(values)
-    out = func(pd.Series(np.asarray(uniques, dtype=object), dtype="str"))
+    out = func(_distinct_text(uniques))
     return pd.Series(out.array.take(codes, allow_fill=True), index=values.index)
 
 
@@ -161,7 +161,7 @@ def parse_dates(values):
     [Timestamp('2024-01-05 00:00:00'), Timestamp('2024-01-05 00:00:00'), NaT, NaT]
     """
     codes, uniques = pd.factorize(values)
-    text = pd.Series(np.asarray(uniques, dtype=object), dtype="str")
+    text = _distinct_text(uniques)
     if (text.str.len() > 10).any():
         text = text.str.replace(r"[T ]00:00(:00(\.0+)?)?$", "", regex=True)
     iso = text.str.match(r"\d{4}-").to_numpy(dtype=bool, na_value=False)
@@ -293,3 +293,11 @@ _PARSERS = {
 }
 
 __all__ = ["Column", "parse_columns", "parse_dates", "required_names", "optional_names"]
+
+
+def _distinct_text(uniques):
+    """The distinct values from :func:`pandas.factorize` as a ``str`` Series (kept in Arrow
+    when they are text already)."""
+    if isinstance(uniques.dtype, pd.StringDtype):
+        return pd.Series(uniques, copy=False).astype("str")
+    return pd.Series(np.asarray(uniques, dtype=object), dtype="str")

@@ -102,12 +102,21 @@ class _BestValues:
     def of(self, name):
         values = self.frame[name]
         rows = np.flatnonzero(values.notna().to_numpy() & (self.person >= 0))
-        weak = values.isin(WEAK_VALUES.get(name, ())).to_numpy()[rows]
+        weak = _weak(values, WEAK_VALUES.get(name, ()))[rows]
         person = self.person[rows]
         order = np.lexsort((-self.when[rows], self.rank[rows], weak, person))
         ordered = person[order]
         first = order[np.r_[True, ordered[1:] != ordered[:-1]]] if len(order) else order
-        return pd.Series(values.to_numpy()[rows[first]], index=np.asarray(self.people)[person[first]])
+        return values.take(rows[first]).set_axis(self.people.take(person[first]))
+
+
+def _weak(values, weak_values):
+    """Boolean per row: the value is one that a recorded value from a lower source beats."""
+    if not weak_values:
+        return np.zeros(len(values), dtype=bool)
+    codes, uniques = pd.factorize(values)
+    weak = np.append(np.isin(np.asarray(uniques, dtype=object), list(weak_values)), False)
+    return weak[codes]
 
 
 def _sources(everyone, sources):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 MIN_AGE, MAX_AGE = 0, 25
 PRE_BIRTH_DAYS = 280
@@ -64,10 +66,12 @@ def duplicate_keys(problems, frame, keys, *, column=None, within="this file"):
     """Mark every repeat of a key after its first row.
 
     Rows missing the first key column are not checked (they fail their own rule);
-    a blank in any other key column counts as a value.
+    a blank in any other key column counts as a value. Each key column is factorized
+    first, so the repeats are found on whole numbers (blank is one code like any value).
     """
     complete = frame[keys[0]].notna()
-    repeated = frame[list(keys)].duplicated(keep="first") & complete
+    codes = pd.DataFrame({i: pd.factorize(frame[key])[0] for i, key in enumerate(keys)}, index=frame.index)
+    repeated = codes.duplicated(keep="first") & complete
     problems.add(
         repeated, column or keys[0], f"duplicate key ({', '.join(keys)}) within {within}"
     )
@@ -81,6 +85,32 @@ def month_start(dates):
 
 
 def lookup(keys, mapping):
-    """Map ``keys`` through a Series ``mapping`` whose index may repeat (first wins)."""
+    """Map ``keys`` through a Series ``mapping`` whose index may repeat (first wins).
+
+    Text keys are matched in Arrow; a key with no match (or missing, unless the
+    mapping has a missing key) gives a missing value, as :meth:`pandas.Series.reindex` does.
+
+    Examples
+    --------
+    >>> lookup(pd.Series(["b", "z", "a"]), pd.Series([1.0, 2.0, 3.0], index=["a", "b", "a"])).tolist()
+    [2.0, nan, 1.0]
+    """
     mapping = mapping[~mapping.index.duplicated(keep="first")]
-    return pd.Series(mapping.reindex(np.asarray(keys)).to_numpy(), index=pd.Series(keys).index)
+    index = pd.Series(keys).index
+    if not (_is_text(keys) and _is_text(mapping.index)):
+        return pd.Series(mapping.reindex(np.asarray(keys)).to_numpy(), index=index)
+    found = pc.index_in(_arrow_text(keys), value_set=_arrow_text(mapping.index))
+    positions = found.fill_null(-1).to_numpy(zero_copy_only=False)
+    return pd.Series(mapping.reset_index(drop=True).reindex(positions).to_numpy(), index=index)
+
+
+def _is_text(values):
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, pd.StringDtype):
+        return True
+    return dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+
+
+def _arrow_text(values):
+    values = pd.Series(values) if not isinstance(values, (pd.Series, pd.Index)) else values
+    return pa.array(values.astype("str").array, type=pa.large_string())
