@@ -76,4 +76,35 @@ def clean_text(values: pd.Series) -> pd.Series:
     return text_series(pc.if_else(pc.equal(stripped, ""), pa.scalar(None, stripped.type), stripped), values.index)
 
 
-__all__ = ["clean_text", "row_refs", "spread", "text_series"]
+def is_text(values) -> bool:
+    """Whether ``values`` (Series, Index or array) holds text only (missing allowed)."""
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, pd.StringDtype):
+        return True
+    return dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+
+
+def reindex_text(mapping: pd.Series, labels, index=None) -> pd.Series:
+    """``mapping.reindex(labels)`` for a text index and text labels, matched in Arrow.
+
+    The first of repeated index labels wins; a label with no match gives the missing
+    value of ``mapping``'s dtype (a missing label matches a missing index label, as in
+    pandas). The result is indexed by ``index`` (default: positions).
+
+    Examples
+    --------
+    >>> reindex_text(pd.Series([1.0, 2.0], index=["a", "b"]), ["b", "z"]).tolist()
+    [2.0, nan]
+    """
+    found = pc.index_in(_arrow_text(labels), value_set=_arrow_text(mapping.index))
+    positions = found.fill_null(-1).to_numpy(zero_copy_only=False)
+    return mapping.reset_index(drop=True).reindex(positions).set_axis(
+        pd.RangeIndex(len(positions)) if index is None else index)
+
+
+def _arrow_text(values):
+    values = values if isinstance(values, (pd.Series, pd.Index)) else pd.Series(values, dtype=object)
+    return pa.array(values.astype("str").array, type=pa.large_string())
+
+
+__all__ = ["clean_text", "is_text", "reindex_text", "row_refs", "spread", "text_series"]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
+
+from .._text import is_text, reindex_text
 
 MIN_AGE, MAX_AGE = 0, 25
 PRE_BIRTH_DAYS = 280
@@ -97,20 +97,6 @@ def lookup(keys, mapping):
     """
     mapping = mapping[~mapping.index.duplicated(keep="first")]
     index = pd.Series(keys).index
-    if not (_is_text(keys) and _is_text(mapping.index)):
+    if not (is_text(keys) and is_text(mapping.index)):
         return pd.Series(mapping.reindex(np.asarray(keys)).to_numpy(), index=index)
-    found = pc.index_in(_arrow_text(keys), value_set=_arrow_text(mapping.index))
-    positions = found.fill_null(-1).to_numpy(zero_copy_only=False)
-    return pd.Series(mapping.reset_index(drop=True).reindex(positions).to_numpy(), index=index)
-
-
-def _is_text(values):
-    dtype = getattr(values, "dtype", None)
-    if isinstance(dtype, pd.StringDtype):
-        return True
-    return dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
-
-
-def _arrow_text(values):
-    values = pd.Series(values) if not isinstance(values, (pd.Series, pd.Index)) else values
-    return pa.array(values.astype("str").array, type=pa.large_string())
+    return pd.Series(reindex_text(mapping, keys).to_numpy(), index=index)
