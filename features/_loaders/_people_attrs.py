@@ -98,13 +98,17 @@ class _BestValues:
         ranks = np.array([PRECEDENCE.index(name) if name in PRECEDENCE else np.nan for name in names] + [np.nan])
         self.rank = ranks[source]  # a missing source (code -1) takes the last entry, NaN
         self.when = frame["when"].to_numpy().astype("datetime64[ns]").view("int64")
+        # Rows by source precedence, then latest first (ties in row order): shared by every
+        # attribute, which then only sorts by person and weak value, stably.
+        self.preferred = np.lexsort((-self.when, self.rank))
 
     def of(self, name):
         values = self.frame[name]
-        rows = np.flatnonzero(values.notna().to_numpy() & (self.person >= 0))
+        present = values.notna().to_numpy() & (self.person >= 0)
+        rows = self.preferred[present[self.preferred]]
         weak = _weak(values, WEAK_VALUES.get(name, ()))[rows]
         person = self.person[rows]
-        order = np.lexsort((-self.when[rows], self.rank[rows], weak, person))
+        order = np.argsort(2 * person + weak, kind="stable")
         ordered = person[order]
         first = order[np.r_[True, ordered[1:] != ordered[:-1]]] if len(order) else order
         return values.take(rows[first]).set_axis(self.people.take(person[first]))
