@@ -12,6 +12,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+TEXT = pd.StringDtype(storage="pyarrow", na_value=np.nan)
+"""pandas' ``str`` dtype: text in Arrow, missing as NaN."""
+
 
 def text_series(values, index=None) -> pd.Series:
     """A pandas ``str`` Series over an Arrow string array (nulls are missing).
@@ -21,10 +24,9 @@ def text_series(values, index=None) -> pd.Series:
     >>> text_series(pa.array(["a", None])).tolist()
     ['a', nan]
     """
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
-    array = pd.arrays.ArrowStringArray(pc.cast(values, pa.large_string()))
-    return pd.Series(array, index=index, copy=False).astype("str")
+    if not pa.types.is_large_string(values.type):
+        values = pc.cast(values, pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(values, dtype=TEXT), index=index, copy=False)
 
 
 def spread(uniques, codes, index=None) -> pd.Series:

@@ -180,7 +180,7 @@ def _parse_fast(data):
             read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
             parse_options=pa_csv.ParseOptions(newlines_in_values=quoted),
             convert_options=pa_csv.ConvertOptions(
-                column_types={f"f{i}": pa.string() for i in range(_header_width(data))},
+                column_types={f"f{i}": pa.large_string() for i in range(_header_width(data))},
                 strings_can_be_null=False,
             ),
         )
@@ -213,7 +213,7 @@ def _all_text_within_limit(table):
     """Every column is text, and no field is longer than the strict reader's limit."""
     limit = csv.field_size_limit()
     for column in table.columns:
-        if not pa.types.is_string(column.type):
+        if not pa.types.is_large_string(column.type):
             return False
         longest = pc.max(pc.utf8_length(column)).as_py() if len(column) else 0
         if longest is not None and longest > limit:

@@ -70,11 +70,30 @@ def duplicate_keys(problems, frame, keys, *, column=None, within="this file"):
     first, so the repeats are found on whole numbers (blank is one code like any value).
     """
     complete = frame[keys[0]].notna()
-    codes = pd.DataFrame({i: pd.factorize(frame[key])[0] for i, key in enumerate(keys)}, index=frame.index)
-    repeated = codes.duplicated(keep="first") & complete
+    repeated = pd.Series(_key_codes(frame, keys), index=frame.index).duplicated(keep="first") & complete
     problems.add(
         repeated, column or keys[0], f"duplicate key ({', '.join(keys)}) within {within}"
     )
+
+
+def _key_codes(frame, keys):
+    """One whole number per row, equal for two rows exactly when all their keys are equal.
+
+    Each key column is factorized (a blank is a code like any value) and the codes are
+    combined in mixed radix; when the radix product would not fit in 63 bits, the codes
+    of the combination so far are factorized again first.
+    """
+    combined = np.zeros(len(frame), dtype=np.int64)
+    size = 1
+    for key in keys:
+        codes, uniques = pd.factorize(frame[key])
+        radix = len(uniques) + 1
+        if size * radix >= 2**62:
+            combined, distinct = pd.factorize(combined)
+            size = len(distinct)
+        combined = combined * radix + (codes + 1)
+        size *= radix
+    return combined
 
 
 def month_start(dates):
