@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._text import TEXT
+
 UPN_PATTERN = r"^[A-Z]\d{12}$|^[A-Z]\d{11}[A-Z]$"
 UPN_UNKNOWN_CODES = tuple(f"UN{i}" for i in range(1, 8))
 TRUE_VALUES = frozenset({"1", "Y", "YES", "TRUE", "T"})
@@ -123,7 +125,12 @@ def _as_mask(mask):
 
 
 def _parse_unique_values(values, column, problems):
-    """Parse each distinct value once, then spread results and problems to the rows."""
+    """Parse each distinct value once, then spread results and problems to the rows.
+
+    A ``"str"`` column already held as text is kept as it is: it has nothing to parse.
+    """
+    if column.kind == "str" and values.dtype == TEXT:
+        return values
     codes, uniques = pd.factorize(values)
     distinct = _distinct_text(uniques)
     found = _Found()
