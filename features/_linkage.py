@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ._pseudonym import clean_ids
+from ._text import reindex_text
 
 NAMESPACES = {"la": "LA_CHILD_ID", "upn": "UPN", "yj": "YJ_ID", "nccis": "NCCIS_ID"}
 
@@ -92,14 +93,15 @@ class PersonLinker:
         unique_ids = pd.Index(np.asarray(uniques, dtype=object), dtype="str")
         per_id = pd.Series(pd.NA, index=unique_ids, dtype="str")
         if upns is not None:
-            rows = pd.DataFrame({"code": codes, "upn": clean_ids(upns).to_numpy()})
-            first = rows[rows["code"] >= 0].dropna().groupby("code")["upn"].first()
+            upn = clean_ids(upns).to_numpy()
+            present = (codes >= 0) & pd.notna(upn)
+            first = pd.Series(upn[present]).groupby(codes[present]).first()
             per_id = pd.Series(first.reindex(range(len(unique_ids))).to_numpy(), index=unique_ids, dtype="str")
-        per_id = per_id.fillna(self._upns[namespace].reindex(unique_ids))
+        per_id = per_id.fillna(reindex_text(self._upns[namespace], unique_ids, unique_ids))
         if namespace == "upn":
             per_id = per_id.fillna(pd.Series(unique_ids, index=unique_ids))
-        ref = self._refs[namespace].reindex(unique_ids)
-        ref = ref.fillna(pd.Series(self._refs["upn"].reindex(per_id.to_numpy()).to_numpy(), index=unique_ids))
+        ref = reindex_text(self._refs[namespace], unique_ids, unique_ids)
+        ref = ref.fillna(reindex_text(self._refs["upn"], per_id, unique_ids))
         own = pd.Series(namespace + ":" + unique_ids, index=unique_ids, dtype="str")
         keys = (REF_PREFIX + ref).fillna("upn:" + per_id).fillna(own)
         return codes, keys

@@ -125,11 +125,18 @@ def person_positions(ids: pd.Series, people: People) -> np.ndarray:
     cached = people.positions.get(key)
     if cached is not None and cached[0] is ids.array:
         return cached[1]
-    values = pa.array(ids.astype("string"), type=pa.large_string())
-    found = pc.index_in(values, value_set=people.arrow_ids)
+    found = pc.index_in(_arrow_ids(ids), value_set=people.arrow_ids)
     position = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     people.positions[key] = (ids.array, position)
     return position
+
+
+def _arrow_ids(ids: pd.Series):
+    """The ids as Arrow large strings; a column already held in Arrow is used as it is."""
+    array = ids.array
+    if isinstance(array, pd.arrays.ArrowStringArray) and pa.types.is_large_string(array._pa_array.type):
+        return array._pa_array
+    return pa.array(ids.astype("string"), type=pa.large_string())
 
 
 def count(records: Records, mask: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:

@@ -49,17 +49,14 @@ def read_cin_xml(path, relpath):
     rows = {part: [] for part in PARTS}
     seen_children = False
     try:
-        context = ET.iterparse(path, events=("start", "end"))
-        _, root = next(context)
+        _, root = next(ET.iterparse(path, events=("start",)))  # the root, before reading on
         if _local(root.tag) != "Message":
             raise DataError(
                 f"{relpath} is not a CIN census file: its root element is not 'Message'. "
                 "Export the DfE CIN census XML."
             )
         count = 0
-        for event, element in context:
-            if event != "end":
-                continue
+        for _, element in ET.iterparse(path, events=("end",)):
             tag = _local(element.tag)
             if tag == "Child":
                 count += 1

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._text import TEXT
+
 UPN_PATTERN = r"^[A-Z]\d{12}$|^[A-Z]\d{11}[A-Z]$"
 UPN_UNKNOWN_CODES = tuple(f"UN{i}" for i in range(1, 8))
 TRUE_VALUES = frozenset({"1", "Y", "YES", "TRUE", "T"})
@@ -123,9 +125,14 @@ def _as_mask(mask):
 
 
 def _parse_unique_values(values, column, problems):
-    """Parse each distinct value once, then spread results and problems to the rows."""
+    """Parse each distinct value once, then spread results and problems to the rows.
+
+    A ``"str"`` column already held as text is kept as it is: it has nothing to parse.
+    """
+    if column.kind == "str" and values.dtype == TEXT:
+        return values
     codes, uniques = pd.factorize(values)
-    distinct = pd.Series(np.asarray(uniques, dtype=object), dtype="str")
+    distinct = _distinct_text(uniques)
     found = _Found()
     parsed = _PARSERS[column.kind](distinct, column, found)
     present = codes >= 0
@@ -146,7 +153,7 @@ def by_unique(values, func):
     ['A', 'B', 'A', nan]
     """
     codes, uniques = pd.factorize(values)
-    out = func(pd.Series(np.asarray(uniques, dtype=object), dtype="str"))
+    out = func(_distinct_text(uniques))
     return pd.Series(out.array.take(codes, allow_fill=True), index=values.index)
 
 
@@ -161,7 +168,7 @@ def parse_dates(values):
     [Timestamp('2024-01-05 00:00:00'), Timestamp('2024-01-05 00:00:00'), NaT, NaT]
     """
     codes, uniques = pd.factorize(values)
-    text = pd.Series(np.asarray(uniques, dtype=object), dtype="str")
+    text = _distinct_text(uniques)
     if (text.str.len() > 10).any():
         text = text.str.replace(r"[T ]00:00(:00(\.0+)?)?$", "", regex=True)
     iso = text.str.match(r"\d{4}-").to_numpy(dtype=bool, na_value=False)
@@ -293,3 +300,11 @@ _PARSERS = {
 }
 
 __all__ = ["Column", "parse_columns", "parse_dates", "required_names", "optional_names"]
+
+
+def _distinct_text(uniques):
+    """The distinct values from :func:`pandas.factorize` as a ``str`` Series (kept in Arrow
+    when they are text already)."""
+    if isinstance(uniques.dtype, pd.StringDtype):
+        return pd.Series(uniques, copy=False).astype("str")
+    return pd.Series(np.asarray(uniques, dtype=object), dtype="str")

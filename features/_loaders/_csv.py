@@ -3,6 +3,15 @@
 Every CSV source goes through :func:`read_extract`, which returns the cells as
 stripped strings (blank cells as missing) under the canonical column names, so the
 per-source modules never meet an encoding or a header spelling.
+
+Two parsers give the same rows. The strict one is Python's :mod:`csv` reader
+(``strict=True``): it reads any file, keeps rows with too many or too few fields for
+quarantine, and refuses broken quoting. The fast one is Arrow's multithreaded C reader
+(:func:`pyarrow.csv.read_csv`), used only for a file on which the two cannot differ:
+every row as wide as the header, no NUL character, no field over the size limit, and
+every double quote part of a well-formed quoted field (:func:`_quotes_well_formed`).
+Any other file, and any file Arrow refuses, is read by the strict parser, so every
+malformed row is still found, counted and quarantined with its reason.
 """
 
 from __future__ import annotations
@@ -14,7 +23,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
+from .._text import clean_text, text_series
 from ._errors import DataError
 
 ENCODINGS = ("utf-8", "cp1252")
@@ -70,8 +83,9 @@ def read_extract(path, *, relpath, required, optional):
         the size limit, more than half of the rows a different width from the
         header), or lacks a required column.
     """
-    text = _decode(Path(path), relpath)
-    frame, widths = _parse(text, relpath)
+    text, data = _decode(Path(path), relpath)
+    parsed = _parse_fast(data)
+    frame, widths = parsed if parsed is not None else _parse(text, relpath)
     width = frame.shape[1]
     frame, notes = _canonical_columns(frame, relpath=relpath, required=required, optional=optional)
     misshapen = widths.loc[widths.index.isin(frame.index)]
@@ -95,9 +109,10 @@ def _decode(path, relpath):
         data = data[3:]
     for encoding in ENCODINGS:
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        return text, (data if encoding == "utf-8" else text.encode("utf-8"))
     raise DataError(
         f"{relpath} is not in a readable text encoding. Save it as UTF-8 (with or "
         "without a byte-order mark) or Windows-1252 and run again."
@@ -126,6 +141,97 @@ def _parse(text, relpath):
     frame = pd.DataFrame(rows, columns=range(width), index=index, dtype=object)
     frame.columns = names
     return frame, pd.Series(widths[misshapen], index=index[misshapen], dtype="int64")
+
+
+# A field in double quotes that starts where a field starts and ends where one ends; inside,
+# any character but a lone quote (a doubled quote is an escaped one).
+_QUOTED_FIELD = re.compile(r'(?:^|(?<=[,\r\n]))"(?:[^"]|"")*"(?=[,\r\n]|$)')
+SMALL_FILE_BYTES = 65_536  # below this the strict reader is the quicker of the two
+
+
+def _header_width(data):
+    """At least the number of fields in the header row, for naming Arrow's text columns.
+
+    Commas are counted on the header's line; a quoted header cell may hold commas, so
+    this can overcount (harmless: names beyond the file's width are ignored) but never
+    undercount unless a quoted header cell holds a line break, and then a column is not
+    text and the strict reader is used.
+    """
+    header = re.split(rb"[\r\n]", data.lstrip(b"\r\n"), maxsplit=1)[0]
+    return header.count(b",") + 1
+
+
+def _parse_fast(data):
+    """The rows and widths of :func:`_parse`, by Arrow's C reader, or None to use the strict one.
+
+    None when the file is small (the strict reader is then quicker), holds a NUL or a
+    double quote outside well-formed quoted fields, when Arrow refuses it (a row with more or fewer fields than the header, a row
+    straddling its block), or when a field is longer than the strict reader allows: the
+    strict reader then reads it and reports each such row or the file's error itself.
+    """
+    if len(data) < SMALL_FILE_BYTES or b"\x00" in data:
+        return None
+    quoted = b'"' in data
+    if quoted and not _quotes_well_formed(data):
+        return None
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader(data),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=quoted),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={f"f{i}": pa.large_string() for i in range(_header_width(data))},
+                strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowException:
+        return None
+    if table.num_rows == 0 or not _all_text_within_limit(table):
+        return None
+    return _frame_of(table)
+
+
+def _quotes_well_formed(data):
+    """Whether every double quote in ``data`` belongs to a well-formed quoted field.
+
+    On such a file Python's strict reader and Arrow's agree; anything else (a quote
+    inside an unquoted field, text after a closing quote, an unclosed quote) is left to
+    the strict reader, which keeps or refuses it by its own rules.
+
+    Examples
+    --------
+    >>> _quotes_well_formed(b'a,b\\n"x, ""y"" z",2\\n')
+    True
+    >>> _quotes_well_formed(b'a,b\\n"x"y,2\\n')
+    False
+    """
+    text = data.decode("utf-8")
+    return '"' not in _QUOTED_FIELD.sub("", text)
+
+
+def _all_text_within_limit(table):
+    """Every column is text, and no field is longer than the strict reader's limit."""
+    limit = csv.field_size_limit()
+    for column in table.columns:
+        if not pa.types.is_large_string(column.type):
+            return False
+        longest = pc.max(pc.utf8_length(column)).as_py() if len(column) else 0
+        if longest is not None and longest > limit:
+            return False
+    return True
+
+
+def _frame_of(table):
+    header = [column[0].as_py() for column in table.columns]
+    names = [
+        name if name.strip() else f"unnamed column {position}"
+        for position, name in enumerate(header, start=1)
+    ]
+    index = pd.RangeIndex(1, table.num_rows)
+    columns = [text_series(column.slice(1), index) for column in table.columns]
+    frame = pd.concat(columns, axis=1, ignore_index=True) if columns else pd.DataFrame(index=index)
+    frame.columns = names
+    return frame, pd.Series([], index=index[:0], dtype="int64")
 
 
 def _records(text, relpath):
@@ -187,11 +293,7 @@ def _canonical_columns(frame, *, relpath, required, optional):
 
 
 def _clean_cells(frame):
-    cleaned = {}
-    for name in frame.columns:
-        values = frame[name].astype("str").str.strip()
-        cleaned[name] = values.mask(values == "")
-    return pd.DataFrame(cleaned, index=frame.index)
+    return pd.DataFrame({name: clean_text(frame[name]) for name in frame.columns}, index=frame.index)
 
 
 def _column_label(position, name):

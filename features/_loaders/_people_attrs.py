@@ -94,18 +94,33 @@ class _BestValues:
     def __init__(self, frame):
         self.frame = frame
         self.person, self.people = pd.factorize(frame["person_id"])
-        self.rank = frame["source"].map({s: i for i, s in enumerate(PRECEDENCE)}).to_numpy()
+        source, names = pd.factorize(frame["source"])
+        ranks = np.array([PRECEDENCE.index(name) if name in PRECEDENCE else np.nan for name in names] + [np.nan])
+        self.rank = ranks[source]  # a missing source (code -1) takes the last entry, NaN
         self.when = frame["when"].to_numpy().astype("datetime64[ns]").view("int64")
+        # Rows by source precedence, then latest first (ties in row order): shared by every
+        # attribute, which then only sorts by person and weak value, stably.
+        self.preferred = np.lexsort((-self.when, self.rank))
 
     def of(self, name):
         values = self.frame[name]
-        rows = np.flatnonzero(values.notna().to_numpy() & (self.person >= 0))
-        weak = values.isin(WEAK_VALUES.get(name, ())).to_numpy()[rows]
+        present = values.notna().to_numpy() & (self.person >= 0)
+        rows = self.preferred[present[self.preferred]]
+        weak = _weak(values, WEAK_VALUES.get(name, ()))[rows]
         person = self.person[rows]
-        order = np.lexsort((-self.when[rows], self.rank[rows], weak, person))
+        order = np.argsort(2 * person + weak, kind="stable")
         ordered = person[order]
         first = order[np.r_[True, ordered[1:] != ordered[:-1]]] if len(order) else order
-        return pd.Series(values.to_numpy()[rows[first]], index=np.asarray(self.people)[person[first]])
+        return values.take(rows[first]).set_axis(self.people.take(person[first]))
+
+
+def _weak(values, weak_values):
+    """Boolean per row: the value is one that a recorded value from a lower source beats."""
+    if not weak_values:
+        return np.zeros(len(values), dtype=bool)
+    codes, uniques = pd.factorize(values)
+    weak = np.append(np.isin(np.asarray(uniques, dtype=object), list(weak_values)), False)
+    return weak[codes]
 
 
 def _sources(everyone, sources):

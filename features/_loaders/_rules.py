@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._text import is_text, reindex_text
+
 MIN_AGE, MAX_AGE = 0, 25
 PRE_BIRTH_DAYS = 280
 
@@ -64,13 +66,34 @@ def duplicate_keys(problems, frame, keys, *, column=None, within="this file"):
     """Mark every repeat of a key after its first row.
 
     Rows missing the first key column are not checked (they fail their own rule);
-    a blank in any other key column counts as a value.
+    a blank in any other key column counts as a value. Each key column is factorized
+    first, so the repeats are found on whole numbers (blank is one code like any value).
     """
     complete = frame[keys[0]].notna()
-    repeated = frame[list(keys)].duplicated(keep="first") & complete
+    repeated = pd.Series(_key_codes(frame, keys), index=frame.index).duplicated(keep="first") & complete
     problems.add(
         repeated, column or keys[0], f"duplicate key ({', '.join(keys)}) within {within}"
     )
+
+
+def _key_codes(frame, keys):
+    """One whole number per row, equal for two rows exactly when all their keys are equal.
+
+    Each key column is factorized (a blank is a code like any value) and the codes are
+    combined in mixed radix; when the radix product would not fit in 63 bits, the codes
+    of the combination so far are factorized again first.
+    """
+    combined = np.zeros(len(frame), dtype=np.int64)
+    size = 1
+    for key in keys:
+        codes, uniques = pd.factorize(frame[key])
+        radix = len(uniques) + 1
+        if size * radix >= 2**62:
+            combined, distinct = pd.factorize(combined)
+            size = len(distinct)
+        combined = combined * radix + (codes + 1)
+        size *= radix
+    return combined
 
 
 def month_start(dates):
@@ -81,6 +104,18 @@ def month_start(dates):
 
 
 def lookup(keys, mapping):
-    """Map ``keys`` through a Series ``mapping`` whose index may repeat (first wins)."""
+    """Map ``keys`` through a Series ``mapping`` whose index may repeat (first wins).
+
+    Text keys are matched in Arrow; a key with no match (or missing, unless the
+    mapping has a missing key) gives a missing value, as :meth:`pandas.Series.reindex` does.
+
+    Examples
+    --------
+    >>> lookup(pd.Series(["b", "z", "a"]), pd.Series([1.0, 2.0, 3.0], index=["a", "b", "a"])).tolist()
+    [2.0, nan, 1.0]
+    """
     mapping = mapping[~mapping.index.duplicated(keep="first")]
-    return pd.Series(mapping.reindex(np.asarray(keys)).to_numpy(), index=pd.Series(keys).index)
+    index = pd.Series(keys).index
+    if not (is_text(keys) and is_text(mapping.index)):
+        return pd.Series(mapping.reindex(np.asarray(keys)).to_numpy(), index=index)
+    return pd.Series(reindex_text(mapping, keys).to_numpy(), index=index)

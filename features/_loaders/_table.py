@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .._text import row_refs
 from ._columns import optional_names, parse_columns, required_names
 from ._csv import read_extract
 from ._report import RowProblems
@@ -45,7 +46,7 @@ def load_csv(data_dir, relpath, *, table, columns, report, rules=None):
     accepted, table_report = problems.finish(table=table, file=relpath, raw=raw, notes=notes)
     report.add(table_report)
     parsed = parsed.loc[accepted].copy()
-    parsed["record_ref"] = (relpath + ":row " + parsed.index.astype("str")).astype("str")
+    parsed["record_ref"] = row_refs(f"{relpath}:row ", parsed.index, parsed.index)
     return parsed
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import stat
 
 import pandas as pd
@@ -25,6 +26,16 @@ def test_pseudonyms_are_stable_for_a_key():
     assert first.tolist() == again.tolist()
     assert first[0] == first[2] != first[1]
     assert first.str.fullmatch(r"[0-9a-f]{16}").all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(key_size=st.sampled_from([32, 63, 64, 65, 200]), seed=st.binary(min_size=1, max_size=8),
+       ids=st.lists(st.text(min_size=1, max_size=12).filter(str.strip), min_size=1, max_size=20))
+def test_a_pseudonym_is_the_first_16_hex_characters_of_hmac_sha256(key_size, seed, ids):
+    key = hashlib.shake_256(seed).digest(key_size)
+    out = Pseudonymiser(key).pseudonymise(pd.Series(ids), "upn")
+    expected = [hmac.new(key, b"upn\x1f" + i.strip().encode(), hashlib.sha256).hexdigest()[:16] for i in ids]
+    assert out.tolist() == expected
 
 
 def test_pseudonyms_differ_across_keys_and_namespaces():
