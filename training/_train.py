@@ -38,7 +38,7 @@ from ._fairness import audit_test_period, flag_count
 from ._progress import Reporter
 from ._reference import REFERENCE_FILE, training_reference
 from ._input import LABEL, TrainingData, label_statement, positives_by_period, prepare_training_data
-from ._distributed import DISTRIBUTED_NOTE, search_booster_distributed
+from ._distributed import DISTRIBUTED_NOTE, baseline_rows, search_booster_distributed
 from ._lgbm import as_matrix, default_threads, search_booster
 from ._metrics import evaluate_models, flatten
 from ._plots import calibration_plot
@@ -198,7 +198,11 @@ def _fit(prepared: TrainingData, period, config: TrainingConfig, say, client=Non
     )
     say.step("Fitting the baselines on the training period")
     rule = find_rule(prepared.registry, names, configured=config.rule_features)
-    logreg = fit_logistic_baseline(train[names], train[LABEL], random_state=config.random_state)
+    fit_rows = train if client is None else baseline_rows(train, random_state=config.random_state)
+    if len(fit_rows) < len(train):
+        prepared.notes.append(f"The logistic-regression baseline was fitted on {len(fit_rows):,} of the "
+                              f"{len(train):,} training rows (every row of a random set of people).")
+    logreg = fit_logistic_baseline(fit_rows[names], fit_rows[LABEL], random_state=config.random_state)
     rates = rule.fit_rates(train, train[LABEL]) if rule.available else None
     return {"search": search, "calibrator": calibrator, "calibration_scores": calibration_scores,
             "reference": calibrator.predict(valid_logodds), "rule": rule, "rule_rates": rates,
