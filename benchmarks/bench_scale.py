@@ -197,7 +197,8 @@ def _steps(n: int, args, folder: Path, client, results: dict) -> None:
     os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{folder / 'mlflow.db'}"
     config = training.TrainingConfig(n_search=args.n_search, n_boot=args.n_boot, audit_n_boot=args.n_boot)
     with timed(results, "train", client, limit):
-        trained = training.train_model(feature_set, config=config, client=client, progress=lambda *a, **k: None)
+        trained = training.train_model(feature_set, config=config, client=client, progress=lambda *a, **k: None,
+                                         signing_key=secrets.token_bytes(32))
     results["train"]["test_roc_auc"] = trained.metrics["test_roc_auc"]
     results["train"]["test_roc_auc_ci"] = [trained.metrics["test_roc_auc_ci_low"], trained.metrics["test_roc_auc_ci_high"]]
     del feature_set
@@ -259,16 +260,22 @@ def main() -> None:
                 tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
             everything["dask"][n] = pipeline(n, args, Path(tmp), client)
         show("dask", n, everything["dask"][n])
+        _save(args.json, everything)
     if args.single:
         for n in args.single_sizes or args.young_people:
             with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
                 everything["single"][n] = pipeline(n, args, Path(tmp))
             show("single", n, everything["single"][n])
+            _save(args.json, everything)
     for label, by_size in everything.items():
         if len(by_size) >= 2:
             growth(label, by_size)
-    if args.json:
-        args.json.write_text(json.dumps(everything, indent=2, default=str))
+
+
+def _save(path: Path | None, everything: dict) -> None:
+    """Every figure so far, after each run, so a long benchmark stopped early keeps them."""
+    if path is not None:
+        path.write_text(json.dumps(everything, indent=2, default=str))
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ from ._lgbm import AUC_EVERY, SearchResult, _base_params, _roc_auc, as_matrix, c
 
 SKLEARN_NAMES = {"seed": "random_state", "feature_fraction": "colsample_bytree", "lambda_l2": "reg_lambda"}
 """LightGBM parameter names given under the scikit-learn wrapper's own argument names."""
+ROWS_PER_PARTITION = 500_000
+"""Most training rows per Dask partition sent to the workers."""
 BASELINE_ROWS = 1_000_000
 """Most training rows the logistic-regression baseline is fitted on with a cluster."""
 WORKER_SET = ("num_threads",)
@@ -132,32 +134,36 @@ def _sklearn_params(params: dict) -> dict:
 
 
 def _dask_matrix(X_train: pd.DataFrame, y_train, person, client):
-    """Features and label as a Dask dataframe and series, one partition per block of people.
+    """Features and label as a Dask dataframe and series, partitions of whole people.
 
-    Each partition is cut, converted and sent to the cluster before the next is cut, so
-    this process holds the training rows once (as given) plus one partition, never a
-    second copy of the whole matrix.
+    Each partition (at most ``ROWS_PER_PARTITION`` rows, at least one per worker) is cut,
+    converted and sent to the cluster before the next is cut, so this process holds the
+    training rows once (as given) plus one partition, never a second copy of the whole
+    matrix. Features that are all float32 stay float32 (LightGBM bins the same values);
+    others become float64.
     """
     import dask.dataframe as dd
 
     from features import person_partition
 
     names = list(X_train.columns)
-    n_parts = max(1, len(client.scheduler_info().get("workers", {})))
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    n_parts = max(workers, -(-len(X_train) // ROWS_PER_PARTITION))
     codes = (person_partition(person, n_parts) if person is not None
              else np.arange(len(X_train)) * n_parts // max(len(X_train), 1))
     labels = np.asarray(y_train).astype(np.int64)
+    dtype = np.float32 if all(t == np.float32 for t in X_train.dtypes) else np.float64
     futures = []
     for part in range(n_parts):
         rows = np.flatnonzero(codes == part)
         if len(rows):
-            futures.append(client.scatter(_piece(X_train, labels, rows, names), hash=False))
-    data = dd.from_delayed(futures, meta=_piece(X_train, labels, rows[:0], names), verify_meta=False)
+            futures.append(client.scatter(_piece(X_train, labels, rows, names, dtype), hash=False))
+    data = dd.from_delayed(futures, meta=_piece(X_train, labels, rows[:0], names, dtype), verify_meta=False)
     return data[names], data["_label"]
 
 
-def _piece(X: pd.DataFrame, labels: np.ndarray, rows: np.ndarray, names: list) -> pd.DataFrame:
-    piece = pd.DataFrame(as_matrix(X.iloc[rows]), columns=names)
+def _piece(X: pd.DataFrame, labels: np.ndarray, rows: np.ndarray, names: list, dtype) -> pd.DataFrame:
+    piece = pd.DataFrame(X.iloc[rows].to_numpy(dtype=dtype, na_value=np.nan), columns=names)
     piece["_label"] = labels[rows]
     return piece
 
