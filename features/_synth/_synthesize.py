@@ -45,7 +45,7 @@ from ._youth_justice import make_offences, make_outcomes
 SOURCE_FOLDERS = ("linkage", "ssda903", "cin", "school_census", "ap_census", "nccis", "youth_justice", "_truth")
 _STREAMS = ("people", "years", "offences", "exclusions", "schools", "care", "cin", "nccis", "ids", "extracts")
 PEOPLE_PER_BLOCK = 50_000
-"""Default block size: about 1.5 GB of simulation in memory at a time."""
+"""Default block size: about 1.2 GB of memory at a time (measured with one block and with four)."""
 MOST_YOUNG_PEOPLE = 4_000_000
 """The largest authority the school list and the id widths allow."""
 
