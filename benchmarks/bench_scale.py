@@ -15,7 +15,7 @@ For each size it times, on a ``distributed.LocalCluster`` on 127.0.0.1:
 and for each step the wall time, the CPU time of this process and of the workers (their
 ``time.process_time``), the load average when it ends (the machine may be shared), and
 the peak memory of this process and of each worker during the step (resident set size
-sampled every 0.2 s with psutil, plus each process's lifetime peak from the kernel at the
+sampled every second with psutil, plus each process's lifetime peak from the kernel at the
 end). With ``--single`` it runs the same steps in this one process too, for the sizes
 in ``--single-sizes`` (all by default). With two sizes or more it prints how each step's
 time grows from the smallest to the largest (linear growth is a ratio equal to the ratio
@@ -71,7 +71,7 @@ def _lifetime_peak() -> int:
 class PeakMemory:
     """Sample this process's and every worker's resident memory in a thread; keep the peaks."""
 
-    def __init__(self, client=None, every: float = 0.2, limit: float | None = None) -> None:
+    def __init__(self, client=None, every: float = 1.0, limit: float | None = None) -> None:
         self.client, self.every, self.peaks, self.limit, self.over = client, every, {}, limit, False
         self._stop = threading.Event()
 
