@@ -25,7 +25,7 @@ import pandas as pd
 
 from ._builders._cohort import DEFAULT_RECORDING_LAG_MONTHS
 from ._labels import KNIFE_INVOLVEMENT, LabelDefinition
-from ._matrix import FeatureSet, plan_features
+from ._matrix import FeatureRows, FeatureSet, plan_features
 from ._registry import FeatureRegistry
 
 PEOPLE_PER_PARTITION = 50_000
@@ -118,9 +118,8 @@ def build_features_distributed(
     n = _partitions(n_partitions, len(tables["people"]), client)
     futures = [client.submit(plan.build_rows, _sent(client, part), pure=False)
                for part in split_by_person(tables, n) if len(part["people"])]
-    parts = _gather(client, futures, progress)
-    frame = pd.concat([p.frame[["person_id", "as_of"]] for p in parts], ignore_index=True)
-    return plan.assemble(parts, order=_single_process_order(frame, tables["people"], list(plan.dates)))
+    joined = _in_order(_gather(client, futures, progress), tables["people"], list(plan.dates))
+    return plan.assemble([joined])
 
 
 def _partitions(n_partitions, n_people: int, client) -> int:
@@ -144,6 +143,21 @@ def _gather(client, futures: list, progress) -> list:
         if progress is not None:
             progress(f"{done} of {len(futures)} partitions of people built", done / len(futures))
     return client.gather(futures)
+
+
+def _in_order(parts: list[FeatureRows], people: pd.DataFrame, dates: list[pd.Timestamp]) -> FeatureRows:
+    """The partitions' rows joined in the single-process order, holding at most two copies.
+
+    The parts are dropped as soon as they are joined, so the memory peak is the joined
+    rows and their reordered copy, not three copies of the matrix.
+    """
+    unplaced = pd.concat([p.unplaced for p in parts], ignore_index=True)
+    frame = pd.concat([p.frame for p in parts], ignore_index=True)
+    groups = pd.concat([p.groups for p in parts], ignore_index=True)
+    parts.clear()
+    order = _single_process_order(frame[["person_id", "as_of"]], people, dates)
+    frame = frame.take(order).reset_index(drop=True)
+    return FeatureRows(frame=frame, groups=groups.take(order).reset_index(drop=True), unplaced=unplaced)
 
 
 def _single_process_order(frame: pd.DataFrame, people: pd.DataFrame, dates: list[pd.Timestamp]) -> np.ndarray:

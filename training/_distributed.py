@@ -33,6 +33,10 @@ from ._lgbm import AUC_EVERY, SearchResult, _base_params, as_matrix, candidate_p
 
 SKLEARN_NAMES = {"seed": "random_state", "feature_fraction": "colsample_bytree", "lambda_l2": "reg_lambda"}
 """LightGBM parameter names given under the scikit-learn wrapper's own argument names."""
+ROWS_PER_PARTITION = 500_000
+"""Most training rows per Dask partition sent to the workers."""
+BASELINE_ROWS = 1_000_000
+"""Most training rows the logistic-regression baseline is fitted on with a cluster."""
 WORKER_SET = ("num_threads",)
 """Parameters lightgbm.dask sets itself on each worker (its thread count)."""
 DISTRIBUTED_NOTE = (
@@ -132,21 +136,65 @@ def _sklearn_params(params: dict) -> dict:
 
 
 def _dask_matrix(X_train: pd.DataFrame, y_train, person, client):
-    """Features and label as a Dask dataframe and series, one partition per block of people."""
+    """Features and label as a Dask dataframe and series, partitions of whole people.
+
+    Each partition (at most ``ROWS_PER_PARTITION`` rows, at least one per worker) is cut,
+    converted and sent to the cluster before the next is cut, so this process holds the
+    training rows once (as given) plus one partition, never a second copy of the whole
+    matrix. Features that are all float32 stay float32 (LightGBM bins the same values);
+    others become float64.
+    """
     import dask.dataframe as dd
 
     from features import person_partition
 
-    frame = pd.DataFrame(as_matrix(X_train), columns=list(X_train.columns))
-    frame["_label"] = np.asarray(y_train).astype(np.int64)
-    n_parts = max(1, len(client.scheduler_info().get("workers", {})))
+    names = list(X_train.columns)
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    n_parts = max(workers, -(-len(X_train) // ROWS_PER_PARTITION))
     codes = (person_partition(person, n_parts) if person is not None
-             else np.arange(len(frame)) * n_parts // max(len(frame), 1))
-    pieces = [frame.loc[codes == p].reset_index(drop=True) for p in range(n_parts)]
-    pieces = [piece for piece in pieces if len(piece)]
-    futures = client.scatter(pieces, hash=False)
-    data = dd.from_delayed(futures, meta=frame.iloc[:0], verify_meta=False)
-    return data[list(X_train.columns)], data["_label"]
+             else np.arange(len(X_train)) * n_parts // max(len(X_train), 1))
+    labels = np.asarray(y_train).astype(np.int64)
+    dtype = np.float32 if all(t == np.float32 for t in X_train.dtypes) else np.float64
+    futures = []
+    for part in range(n_parts):
+        rows = np.flatnonzero(codes == part)
+        if len(rows):
+            futures.append(client.scatter(_piece(X_train, labels, rows, names, dtype), hash=False))
+    data = dd.from_delayed(futures, meta=_piece(X_train, labels, rows[:0], names, dtype), verify_meta=False)
+    return data[names], data["_label"]
+
+
+def _piece(X: pd.DataFrame, labels: np.ndarray, rows: np.ndarray, names: list, dtype) -> pd.DataFrame:
+    piece = pd.DataFrame(X.iloc[rows].to_numpy(dtype=dtype, na_value=np.nan), columns=names)
+    piece["_label"] = labels[rows]
+    return piece
+
+
+def baseline_rows(train: pd.DataFrame, *, most: int = BASELINE_ROWS, random_state: int = 0) -> pd.DataFrame:
+    """The training rows the logistic-regression baseline is fitted on with a cluster.
+
+    Up to ``most`` rows all are used; beyond, every row of a random set of people (so a
+    person's quarters stay together), about ``most`` rows in all. A logistic regression
+    on tens of features is settled long before a million rows, and fitting it on all of
+    a region's rows would copy the whole matrix several times in this process.
+
+    Parameters
+    ----------
+    train : DataFrame
+        The training period, with ``person_id``.
+    most : int, default=BASELINE_ROWS
+    random_state : int, default=0
+
+    Returns
+    -------
+    DataFrame
+    """
+    if len(train) <= most:
+        return train
+    people = pd.unique(train["person_id"].to_numpy())
+    rng = np.random.default_rng(random_state)
+    chosen = rng.choice(len(people), size=max(1, int(len(people) * most / len(train))), replace=False)
+    return train[train["person_id"].isin(people[chosen]).to_numpy()]
 
 
 def _truncated(booster, iteration: int):

@@ -33,7 +33,7 @@ from ._calibration import choose_calibrator
 from ._card import card_blocks, render_html, render_markdown
 from ._card_content import CardFacts, format_interval
 from ._config import TrainingConfig
-from ._distributed import DISTRIBUTED_NOTE, search_booster_distributed
+from ._distributed import DISTRIBUTED_NOTE, baseline_rows, search_booster_distributed
 from ._fairness import FairnessSection, audit_test_period, flag_count
 from ._input import LABEL, TrainingData, positives_by_period, prepare_training_data
 from ._lgbm import SearchResult, as_matrix, default_threads, search_booster
@@ -274,12 +274,17 @@ def _fit(prepared: TrainingData, split, period, counts, config: TrainingConfig, 
     )
     say.step("Fitting the baselines on the training period")
     rule = find_rule(prepared.registry, names, configured=config.rule_features)
+    logreg_rows = train if client is None else baseline_rows(train, random_state=config.random_state)
+    notes = [*prepared.notes, *((DISTRIBUTED_NOTE,) if client is not None else ())]
+    if len(logreg_rows) < len(train):
+        notes.append(f"The logistic-regression baseline was fitted on {len(logreg_rows):,} of the "
+                     f"{len(train):,} training rows (every row of a random set of people).")
     return Fitted(
         prepared=prepared, split=split, period=period, counts=counts, config=config, search=search,
         calibrator=calibrator, calibration_scores=calibration_scores, reference=calibrator.predict(valid_logodds),
         rule=rule, rule_rates=rule.fit_rates(train, train[LABEL]) if rule.available else None,
-        logreg=fit_logistic_baseline(train[names], train[LABEL], random_state=config.random_state),
-        notes=(*prepared.notes, *((DISTRIBUTED_NOTE,) if client is not None else ())),
+        logreg=fit_logistic_baseline(logreg_rows[names], logreg_rows[LABEL], random_state=config.random_state),
+        notes=tuple(notes),
     )
 
 

@@ -35,18 +35,33 @@ def cin_xml(year, referrals, children):
     -------
     str
     """
+    return "".join(cin_xml_parts(year, referrals, children))
+
+
+def cin_xml_parts(year, referrals, children):
+    """The message's opening (header), its ``Child`` elements and its closing tags.
+
+    A file written block by block of children is the opening, every block's children
+    in turn, then the closing; with one block it is :func:`cin_xml`.
+
+    Returns
+    -------
+    tuple of str
+        ``(head, children, tail)``.
+    """
     year_end = day(f"{year}-03-31")
     details = _details(referrals, year_end)
     per_child = pd.Series(details).groupby(referrals["person"].to_numpy()).agg("".join)
     body = _child_open(children, year) + per_child.reindex(children["person"].to_numpy()).to_numpy() + "</Child>"
-    return (
+    head = (
         '<?xml version="1.0" encoding="utf-8"?>\n<Message>'
         f"<Header><CollectionDetails><Collection>CIN</Collection><Year>{year}</Year>"
         f"<ReferenceDate>{year}-03-31</ReferenceDate></CollectionDetails>"
         f"<Source><SourceLevel>L</SourceLevel><LEA>{LA_NUMBER}</LEA><SoftwareCode>riskmodel-synth</SoftwareCode>"
         f"<Release>1</Release><SerialNo>1</SerialNo><DateTime>{year}-04-15T09:00:00</DateTime></Source></Header>"
-        "<Children>" + "".join(body.tolist()) + "</Children></Message>\n"
+        "<Children>"
     )
+    return head, "".join(body.tolist()), "</Children></Message>\n"
 
 
 def _el(tag, values, present=None):

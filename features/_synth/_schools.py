@@ -13,6 +13,7 @@ import pandas as pd
 from ._dates import days_of, weekday
 
 PRU_URN = 990901
+_MOST_PRIMARIES = 1999  # four-digit establishment numbers 2001-3999, below the secondaries' 4001-
 
 TERMS = (  # name, first month/day, last month/day, typical sessions possible
     ("AUT", (9, 1), (12, 31), 140),
@@ -33,8 +34,13 @@ def make_schools(n_people, districts):
     per_district = max(2, int(np.ceil(n_people / 15 / len(districts) / 150)))
     primary_district = np.repeat(np.arange(len(districts)), per_district)
     secondary_district = np.arange(len(districts))
+    if len(primary_district) > _MOST_PRIMARIES:
+        raise ValueError(f"The synthetic authority has at most {_MOST_PRIMARIES:,} primary schools "
+                         f"(about {_MOST_PRIMARIES * 150 * 15:,} young people); generate fewer.")
+    primary = np.arange(len(primary_district))
     return {
-        "primary_urn": 990101 + np.arange(len(primary_district)),
+        # 990101-990500, then from 991001: clear of the secondaries (990501-) and the PRU
+        "primary_urn": 990101 + primary + np.where(primary >= 400, 500, 0),
         "primary_estab": 2001 + np.arange(len(primary_district)),
         "primary_district": primary_district,
         "secondary_urn": 990501 + np.arange(len(secondary_district)),

@@ -40,10 +40,10 @@ HEADERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
+@pytest.fixture(scope="module", params=[50_000, 1_000], ids=["one block", "four blocks"])
+def data(tmp_path_factory, request):
     out = tmp_path_factory.mktemp("synth_formats")
-    synthesize(out, n_young_people=4_000, seed=11)
+    synthesize(out, n_young_people=4_000, seed=11, people_per_block=request.param)
     return out
 
 

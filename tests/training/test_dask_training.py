@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import training
+from features import person_partition
 from training._distributed import EarlyStopping, search_booster_distributed, validation_curve
 from training._lgbm import AUC_EVERY, _SparseAUC
 
@@ -79,3 +80,30 @@ def test_the_validation_walk_keeps_the_trees_lightgbm_early_stopping_keeps():
     assert stopped.best_iteration < 200 and curve.stopped
     assert curve.best_iteration == stopped.best_iteration
     assert curve.best_score == pytest.approx(stopped.best_score["valid_0"]["auc"])
+
+
+def test_the_training_matrix_goes_to_the_workers_in_partitions_of_whole_people(dask_client, monkeypatch):
+    from training import _distributed
+
+    frame, _ = make_feature_table(n_people=300, n_dates=8, seed=4)
+    names = registry().names
+    X = frame[names].astype("float32")
+    monkeypatch.setattr(_distributed, "ROWS_PER_PARTITION", 500)
+    data, label = _distributed._dask_matrix(X, frame["label"], frame["person_id"], dask_client)
+    parts = [part.compute() for part in data.to_delayed()]
+    assert len(parts) >= -(-len(frame) // 500) and sum(map(len, parts)) == len(frame)
+    assert all((part.dtypes == "float32").all() for part in parts)
+    assert label.compute().sum() == frame["label"].sum()
+    by_person = np.bincount(person_partition(frame["person_id"], len(parts)), minlength=len(parts))
+    assert sorted(map(len, parts)) == sorted(by_person[by_person > 0])  # each part is a set of whole people
+
+
+def test_the_baseline_sample_keeps_every_row_of_the_people_it_takes():
+    from training._distributed import baseline_rows
+
+    frame, _ = make_feature_table(n_people=400, n_dates=8, seed=6)
+    assert baseline_rows(frame, most=len(frame)) is frame
+    sample = baseline_rows(frame, most=len(frame) // 4, random_state=1)
+    assert 0.15 * len(frame) <= len(sample) <= 0.35 * len(frame)
+    taken = frame[frame["person_id"].isin(sample["person_id"])]
+    assert len(taken) == len(sample)
