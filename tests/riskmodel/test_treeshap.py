@@ -106,7 +106,7 @@ def test_routes_stay_exact_when_the_key_would_overflow():
     rng = np.random.default_rng(0)
     n, k = 2000, 30
     matrix = rng.integers(0, 40, size=(n, k)).astype(float)
-    tree = TreeSplits(tuple(range(k)), tuple(np.arange(0.5, 39.5, 1.0) for _ in range(k)))
+    tree = TreeSplits(tuple(range(k)), tuple(np.arange(0.5, 39.5, 1.0) for _ in range(k)), np.zeros(1))
     first, inverse = _routes(_treeshap.GlobalCodes(matrix, [tree]), tree)
     _, expected = np.unique(matrix, axis=0, return_inverse=True)
     # the same partition of rows: route i <-> distinct row i
