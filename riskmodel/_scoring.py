@@ -19,6 +19,7 @@ import pandas as pd
 import features
 
 from . import _case_page, _distributed, _reasons
+from ._csv import csv_text
 from ._explain import Decomposition, concept_statements, decompose, explanation_table
 
 BATCH_FILE = "batch.json"
@@ -288,14 +289,23 @@ def _case_contexts(model, chosen: pd.DataFrame, explanations: pd.DataFrame, part
                    as_of, *, index_href: str | None) -> list[dict]:
     """The case content of each chosen person, by rank: what their page and the review service show."""
     position = {pid: i for i, pid in enumerate(parts.person_id)}
-    mine = explanations.loc[explanations["person_id"].isin(chosen["person_id"])]
-    grouped = dict(tuple(mine.groupby("person_id", sort=False)))
+    rows = _rows_by_person(explanations.loc[explanations["person_id"].isin(chosen["person_id"])])
     empty = explanations.iloc[0:0]
     return [
-        _context(model, score, grouped.get(score["person_id"], empty), parts, position[score["person_id"]],
+        _context(model, score, rows.get(score["person_id"], empty), parts, position[score["person_id"]],
                  as_of, index_href)
         for score in chosen.to_dict("records")
     ]
+
+
+def _rows_by_person(explanations: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each person's explanation rows, in table order: one stable sort, then a slice per person."""
+    codes, people = pd.factorize(explanations["person_id"])
+    order = np.argsort(codes, kind="stable")
+    ordered = explanations.iloc[order]
+    ends = np.cumsum(np.bincount(codes, minlength=len(people)))
+    starts = ends - np.bincount(codes, minlength=len(people))
+    return {person: ordered.iloc[start:end] for person, start, end in zip(people.tolist(), starts, ends)}
 
 
 def _context(model, score: dict, rows: pd.DataFrame, parts: Decomposition, i: int, as_of, index_href) -> dict:
@@ -349,7 +359,7 @@ def _writer(file_format: str, client=None) -> Callable[[pd.DataFrame, Path], Non
     if file_format == "parquet" and client is not None:
         return lambda frame, stem: _distributed.write_parquet_parts(frame, stem, keys="person_id")
     if file_format == "csv":
-        return lambda frame, stem: _write_table(frame.to_csv, stem.with_suffix(".csv"), "w")
+        return lambda frame, stem: features.write_private_text(stem.with_suffix(".csv"), csv_text(frame), newline="")
     if file_format == "parquet":
         return lambda frame, stem: _write_table(frame.to_parquet, stem.with_suffix(".parquet"), "wb")
     raise ValueError(f"The 'file_format' option must be 'csv' or 'parquet'; got {file_format!r}.")
