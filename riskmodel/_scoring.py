@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 import features
+from features._matrix import plan_features  # the partitioned build's shared plan (not yet in features.__all__)
 
 from . import _case_page, _distributed, _reasons
 from ._csv import csv_text
@@ -191,7 +192,9 @@ def explain_person(model, tables: dict[str, pd.DataFrame], as_of, person_id: str
     out_dir : path-like
         The case page goes to ``out_dir/cases/<person_id>.html``.
     client : dask.distributed.Client, default=None
-        Build the features and the SHAP explanation as tasks on this Dask cluster.
+        Run the SHAP explanation as a task on this Dask cluster. The person's features are
+        built in this process from their own rows (a fraction of a second), with the whole
+        data's feature plan, so they equal their row of the whole matrix.
 
     Returns
     -------
@@ -208,8 +211,7 @@ def explain_person(model, tables: dict[str, pd.DataFrame], as_of, person_id: str
     _require_known(tables, person_id)
     own = features.partition_tables(tables, [person_id])
     _require_in_cohort(own, person_id, as_of)
-    X = _features(model, own, as_of, client)
-    X = X.loc[X.index == person_id]
+    X = person_features(model, tables, own, as_of)
     parts = _decompose(model, X, client)
     scores = _scores_table(model, parts, own, as_of, ranked=False)
     statements, evidence = concept_statements(
@@ -234,6 +236,23 @@ def _features(model, tables: dict[str, pd.DataFrame], as_of: pd.Timestamp, clien
     else:
         feature_set = features.build_features_distributed(tables, as_of, registry=model.registry, client=client)
     frame = feature_set.frame
+    model.check_features(frame)
+    X = frame[model.feature_names]
+    X.index = pd.Index(frame["person_id"].astype(str).to_numpy(dtype=object), name="person_id")
+    return X
+
+
+def person_features(model, tables: dict[str, pd.DataFrame], own: dict[str, pd.DataFrame],
+                    as_of: pd.Timestamp) -> pd.DataFrame:
+    """The model's features for the people in ``own`` (their rows of ``tables``), as the full build gives them.
+
+    The builders read only a person's own rows, and what every person shares (the data's
+    end, the label cut-off) is fixed from the whole of ``tables`` by the feature plan, as the
+    partitioned build does: so the row equals that person's row of the whole authority's
+    matrix, at the cost of building one person's.
+    """
+    plan = plan_features(tables, [as_of], registry=model.registry)
+    frame = plan.assemble([plan.build_rows(own)]).frame
     model.check_features(frame)
     X = frame[model.feature_names]
     X.index = pd.Index(frame["person_id"].astype(str).to_numpy(dtype=object), name="person_id")
