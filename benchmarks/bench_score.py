@@ -37,11 +37,12 @@ import numpy as np
 
 AS_OF = "2024-03-31"
 TARGET_SECONDS = 10.0
-PREVIOUS = {
+PREVIOUS = {  # this benchmark on the code before issue 14's changes, same 2-core machine, busy
     "score": "issue 14: about 30 s for 17,000 young people; this benchmark on the previous code, "
-             "50,000: 40.0 s wall, 22.9 s CPU, load 6.3",
-    "explain all": "previous code, 50,000: 17.2 s wall, 11.4 s CPU, load 6.3",
-    "one person": "previous code, 50,000 (after loading): 1.4 s wall, 1.3 s CPU",
+             "49,615 young people: 78.2 s wall, 23.2 s CPU (load 12.0)",
+    "explain all": "previous code, 49,615 young people: 67.8 s wall, 12.9 s CPU (load 13.7)",
+    "one person": "previous code, 49,615 young people: 1.12 s wall, 0.39 s CPU (features from that "
+                  "person's rows with a plan made from their rows alone)",
 }
 
 

@@ -161,11 +161,15 @@ def _copies(booster, n: int) -> queue.Queue:
 
 
 def _threads() -> int:
-    """Threads for the per-tree work: the cores this process may use, at most :data:`MAX_THREADS`."""
+    """Threads for the per-tree work: the cores this process may use, at most :data:`MAX_THREADS`
+    and at most ``OMP_NUM_THREADS`` when that is set (Dask sets it to 1 in its workers)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
+    limit = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if limit.isdigit() and int(limit) > 0:
+        cores = min(cores, int(limit))
     return max(1, min(MAX_THREADS, cores))
 
 
