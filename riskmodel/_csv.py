@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 
 import numpy as np
 import pandas as pd
@@ -63,7 +64,9 @@ def _column(series: pd.Series) -> list[str] | None:
     dtype = series.dtype
     if dtype == np.float64:
         values = series.to_numpy()
-        cells = np.array([repr(v) for v in values.tolist()], dtype=object)
+        # each distinct bit pattern formatted once (so -0.0 keeps its sign); missing is empty
+        codes, distinct = pd.factorize(values.view(np.int64))
+        cells = np.array([repr(v) for v in distinct.view(np.float64).tolist()], dtype=object)[codes]
         cells[np.isnan(values)] = ""
         return cells.tolist()
     if dtype == np.int64 or dtype == np.bool_ or isinstance(dtype, (pd.Int64Dtype, pd.BooleanDtype)):
@@ -80,7 +83,7 @@ def _text(series: pd.Series) -> list[str] | None:
     """Text cells, each distinct value quoted once; None if a cell is not text."""
     codes, distinct = pd.factorize(series, use_na_sentinel=True)
     values = distinct.tolist() if isinstance(distinct, pd.Index) else list(distinct)
-    if not all(isinstance(v, str) for v in values):
+    if not isinstance(series.dtype, pd.StringDtype) and not all(isinstance(v, str) for v in values):
         return None
     cells = np.array([_quoted(v) for v in values] + [""], dtype=object)  # code -1 (missing) -> ""
     return cells[codes].tolist()
@@ -97,10 +100,10 @@ def _quoted_by_csv() -> tuple[str, ...]:
     return tuple(quoted)
 
 
-_QUOTED_FOR = _quoted_by_csv()
+_NEEDS_QUOTES = re.compile("[" + re.escape("".join(_quoted_by_csv())) + "]")
 
 
 def _quoted(text: str) -> str:
-    if any(character in text for character in _QUOTED_FOR):
+    if _NEEDS_QUOTES.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text

@@ -59,3 +59,9 @@ def test_missing_text_is_written_as_nothing():
 )
 def test_other_tables_are_left_to_pandas(table):
     assert csv_text(table) == table.to_csv(index=False)
+
+
+def test_negative_zero_keeps_its_sign_and_repeats_are_formatted_alike():
+    table = pd.DataFrame({"a": ["x"] * 6, "b": [0.0, -0.0, 0.0, -0.0, 0.1, 0.1]})
+    assert csv_text(table) == table.to_csv(index=False)
+    assert "x,-0.0" in csv_text(table)
