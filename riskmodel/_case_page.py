@@ -53,7 +53,7 @@ def case_context(case: Case, model, as_of, *, index_href: str | None = None) -> 
     """Everything the case page template and the text rendering need, as plain values."""
     score, rows = case.score, case.rows
     probability = float(score["probability"])
-    concepts = [_row_view(r) for r in rows.to_dict("records")]
+    concepts = [_row_view(r) for r in _records(rows)]
     label = _label(model)
     return {
         "person_id": score["person_id"],
@@ -251,6 +251,12 @@ def _bar(i: int, concept: str, value: float, axis_x: float, per_point: float) ->
 def _signed_points(value: float) -> str:
     """Percentage points with a sign and two decimals; ``"<0.01"`` for smaller effects."""
     return f"{value:+.2f}" if abs(value) >= 0.005 else "<0.01"
+
+
+def _records(rows: pd.DataFrame) -> list[dict]:
+    """``rows.to_dict("records")``, column by column (far quicker on a few rows)."""
+    columns = list(rows.columns)
+    return [dict(zip(columns, values)) for values in zip(*(rows[c].tolist() for c in columns))]
 
 
 def _row_view(row: dict) -> dict:

@@ -74,8 +74,8 @@ def decompose(model, X: pd.DataFrame) -> Decomposition:
     Parameters
     ----------
     model : RiskModel
-        Needs ``booster``, ``feature_names``, ``check_features``, ``predict_logodds``,
-        ``calibrator`` and ``registry``.
+        Needs ``feature_names``, ``contributions_and_logodds``, ``calibrator`` and
+        ``registry``.
     X : DataFrame
         The model's features; ``person_id`` is read from a column of that name if
         present, else from the index.
@@ -84,13 +84,14 @@ def decompose(model, X: pd.DataFrame) -> Decomposition:
     -------
     Decomposition
     """
-    contributions = exact_contributions(model, X)
+    frame, logodds = model.contributions_and_logodds(X)
+    contributions = frame.to_numpy()
     names = list(model.feature_names)
     matrix, concepts = concept_matrix(model.registry, names)
     feature_shap = contributions[:, :-1]
     shap_logodds = feature_shap @ matrix
     base = contributions[:, -1]
-    logodds = np.asarray(model.predict_logodds(X), dtype=float) if len(X) else np.zeros(0)
+    logodds = np.asarray(logodds, dtype=float)
     probability = calibrated(model, logodds)
     base_probability = calibrated(model, base)
     return Decomposition(
@@ -100,11 +101,6 @@ def decompose(model, X: pd.DataFrame) -> Decomposition:
         base_logodds=base, model_logodds=logodds, probability=probability,
         base_probability=base_probability,
     )
-
-
-def exact_contributions(model, X: pd.DataFrame) -> np.ndarray:
-    """Exact tree SHAP values in log-odds: one column per model feature, then the base."""
-    return model.contributions(X).to_numpy()
 
 
 def calibrated(model, logodds: np.ndarray) -> np.ndarray:

@@ -35,7 +35,7 @@ import pandas as pd
 from features import FeatureRegistry, LabelDefinition
 
 from ._signing import SIGNATURE_FILE, ModelIntegrityError, load_signing_key, sign_model_folder, verify_model_folder
-from ._treeshap import tree_contributions
+from ._treeshap import tree_contributions, tree_decomposition
 
 FORMAT_VERSION = 1
 KEY_COLUMNS = ("person_id", "as_of", "label")
@@ -223,6 +223,19 @@ class RiskModel:
         if len(matrix) == 0:  # LightGBM cannot decompose zero rows
             return pd.DataFrame(np.empty((0, len(columns))), columns=columns, index=X.index)
         return pd.DataFrame(tree_contributions(self.booster, matrix), columns=columns, index=X.index)
+
+    def contributions_and_logodds(self, X: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+        """:meth:`contributions` and :meth:`predict_logodds` from one pass over the trees.
+
+        The log-odds are the values of the leaves each row reaches, added tree by tree as
+        LightGBM adds them, so they equal :meth:`predict_logodds` exactly.
+        """
+        matrix = self._matrix(X)
+        columns = [*self.feature_names, "base"]
+        if len(matrix) == 0:
+            return pd.DataFrame(np.empty((0, len(columns))), columns=columns, index=X.index), np.zeros(0)
+        values, logodds = tree_decomposition(self.booster, matrix)
+        return pd.DataFrame(values, columns=columns, index=X.index), logodds
 
     def position(self, probability) -> np.ndarray:
         """Position 1-20 of each probability in the reference distribution.

@@ -252,7 +252,12 @@ def join_nonempty(columns: np.ndarray, separator: str) -> np.ndarray:
     out = np.full(columns.shape[0], "", dtype=object)
     for k in range(columns.shape[1]):
         part = columns[:, k]
-        out = np.where(part == "", out, np.where(out == "", part, out + separator + part))
+        has = part != ""
+        started = out != ""
+        first, more = has & ~started, has & started
+        out[first] = part[first]
+        if more.any():
+            out[more] = out[more] + separator + part[more]
     return out
 
 
@@ -300,10 +305,9 @@ def _lookup(registry: FeatureRegistry, name: str) -> Feature | None:
 def _render(feature: Feature, values: np.ndarray) -> np.ndarray:
     """Sentences for one feature's values; formats each distinct display value once."""
     shown, formatter = _display(feature, values)
-    distinct = pd.unique(shown[~np.isnan(shown)])
-    lookup = {v: formatter(v) for v in distinct.tolist()}
-    texts = pd.Series(shown).map(lookup).to_numpy(dtype=object)
-    return np.where(np.isnan(shown), "", texts)  # an empty value is never a reason
+    codes, distinct = pd.factorize(shown, use_na_sentinel=True)
+    texts = np.array([formatter(v) for v in distinct.tolist()] + [""], dtype=object)
+    return texts[codes]  # code -1 (missing) is the last, empty text: an empty value is never a reason
 
 
 def _display(feature: Feature, values: np.ndarray) -> tuple[np.ndarray, Callable[[float], str]]:

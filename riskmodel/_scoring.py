@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 import features
+from features._matrix import plan_features  # the partitioned build's shared plan (not yet in features.__all__)
 
 from . import _case_page, _distributed, _reasons
+from ._csv import csv_text
 from ._explain import Decomposition, concept_statements, decompose, explanation_table
 
 BATCH_FILE = "batch.json"
@@ -190,7 +192,9 @@ def explain_person(model, tables: dict[str, pd.DataFrame], as_of, person_id: str
     out_dir : path-like
         The case page goes to ``out_dir/cases/<person_id>.html``.
     client : dask.distributed.Client, default=None
-        Build the features and the SHAP explanation as tasks on this Dask cluster.
+        Run the SHAP explanation as a task on this Dask cluster. The person's features are
+        built in this process from their own rows (a fraction of a second), with the whole
+        data's feature plan, so they equal their row of the whole matrix.
 
     Returns
     -------
@@ -207,8 +211,7 @@ def explain_person(model, tables: dict[str, pd.DataFrame], as_of, person_id: str
     _require_known(tables, person_id)
     own = features.partition_tables(tables, [person_id])
     _require_in_cohort(own, person_id, as_of)
-    X = _features(model, own, as_of, client)
-    X = X.loc[X.index == person_id]
+    X = person_features(model, tables, own, as_of)
     parts = _decompose(model, X, client)
     scores = _scores_table(model, parts, own, as_of, ranked=False)
     statements, evidence = concept_statements(
@@ -233,6 +236,23 @@ def _features(model, tables: dict[str, pd.DataFrame], as_of: pd.Timestamp, clien
     else:
         feature_set = features.build_features_distributed(tables, as_of, registry=model.registry, client=client)
     frame = feature_set.frame
+    model.check_features(frame)
+    X = frame[model.feature_names]
+    X.index = pd.Index(frame["person_id"].astype(str).to_numpy(dtype=object), name="person_id")
+    return X
+
+
+def person_features(model, tables: dict[str, pd.DataFrame], own: dict[str, pd.DataFrame],
+                    as_of: pd.Timestamp) -> pd.DataFrame:
+    """The model's features for the people in ``own`` (their rows of ``tables``), as the full build gives them.
+
+    The builders read only a person's own rows, and what every person shares (the data's
+    end, the label cut-off) is fixed from the whole of ``tables`` by the feature plan, as the
+    partitioned build does: so the row equals that person's row of the whole authority's
+    matrix, at the cost of building one person's.
+    """
+    plan = plan_features(tables, [as_of], registry=model.registry)
+    frame = plan.assemble([plan.build_rows(own)]).frame
     model.check_features(frame)
     X = frame[model.feature_names]
     X.index = pd.Index(frame["person_id"].astype(str).to_numpy(dtype=object), name="person_id")
@@ -288,14 +308,23 @@ def _case_contexts(model, chosen: pd.DataFrame, explanations: pd.DataFrame, part
                    as_of, *, index_href: str | None) -> list[dict]:
     """The case content of each chosen person, by rank: what their page and the review service show."""
     position = {pid: i for i, pid in enumerate(parts.person_id)}
-    mine = explanations.loc[explanations["person_id"].isin(chosen["person_id"])]
-    grouped = dict(tuple(mine.groupby("person_id", sort=False)))
+    rows = _rows_by_person(explanations.loc[explanations["person_id"].isin(chosen["person_id"])])
     empty = explanations.iloc[0:0]
     return [
-        _context(model, score, grouped.get(score["person_id"], empty), parts, position[score["person_id"]],
+        _context(model, score, rows.get(score["person_id"], empty), parts, position[score["person_id"]],
                  as_of, index_href)
         for score in chosen.to_dict("records")
     ]
+
+
+def _rows_by_person(explanations: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each person's explanation rows, in table order: one stable sort, then a slice per person."""
+    codes, people = pd.factorize(explanations["person_id"])
+    order = np.argsort(codes, kind="stable")
+    ordered = explanations.iloc[order]
+    ends = np.cumsum(np.bincount(codes, minlength=len(people)))
+    starts = ends - np.bincount(codes, minlength=len(people))
+    return {person: ordered.iloc[start:end] for person, start, end in zip(people.tolist(), starts, ends)}
 
 
 def _context(model, score: dict, rows: pd.DataFrame, parts: Decomposition, i: int, as_of, index_href) -> dict:
@@ -349,7 +378,7 @@ def _writer(file_format: str, client=None) -> Callable[[pd.DataFrame, Path], Non
     if file_format == "parquet" and client is not None:
         return lambda frame, stem: _distributed.write_parquet_parts(frame, stem, keys="person_id")
     if file_format == "csv":
-        return lambda frame, stem: _write_table(frame.to_csv, stem.with_suffix(".csv"), "w")
+        return lambda frame, stem: features.write_private_text(stem.with_suffix(".csv"), csv_text(frame), newline="")
     if file_format == "parquet":
         return lambda frame, stem: _write_table(frame.to_parquet, stem.with_suffix(".parquet"), "wb")
     raise ValueError(f"The 'file_format' option must be 'csv' or 'parquet'; got {file_format!r}.")

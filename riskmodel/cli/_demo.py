@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -24,12 +27,65 @@ def demo(
     The pseudonymisation key is derived from the seed, so the same seed gives the same
     pseudonyms and byte-identical scores; the key is public and fit for synthetic data only.
     """
+    clock = StepClock()
     with reported_errors(out_dir), progress_steps() as step:
-        outputs = _run_demo(Path(out_dir), young_people, seed, step)
+        outputs = _run_demo(Path(out_dir), young_people, seed, step, clock)
+        outputs["time per step"] = clock.write_json(Path(out_dir) / "timings.json")
     out.print("\n[bold]Outputs[/bold]")
     for description, path in outputs.items():
         out.print(f"  {description}: {path}", soft_wrap=True, highlight=False)
+    out.print("\n[bold]Time per step[/bold] (wall and CPU seconds; load average when the step ended)")
+    for line in clock.lines():
+        out.print(f"  {line}", soft_wrap=True, highlight=False)
     out.print("Scores support a professional's judgement; they never decide anything.")
+
+
+class StepClock:
+    """Wall and CPU seconds of each named step, for the demo's closing table and ``timings.json``.
+
+    CPU time is the process's, over all its threads; the load average (where the system
+    gives one) says how busy the machine was, so a slow step on a shared machine can be told
+    from a slow step.
+    """
+
+    def __init__(self) -> None:
+        self.steps: list[dict] = []
+
+    @contextlib.contextmanager
+    def step(self, name: str):
+        """Time the block as step ``name``."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.steps.append({"step": name, "wall_seconds": round(time.perf_counter() - wall, 2),
+                               "cpu_seconds": round(time.process_time() - cpu, 2), "load_average": _load()})
+
+    def lines(self) -> list[str]:
+        """One line per step, then the total."""
+        width = max((len(s["step"]) for s in self.steps), default=0)
+        rows = [f"{s['step']:<{width}}  {s['wall_seconds']:7.1f} s wall  {s['cpu_seconds']:7.1f} s CPU"
+                f"  load {s['load_average'] if s['load_average'] is not None else 'unknown'}" for s in self.steps]
+        wall, cpu = (sum(s[k] for s in self.steps) for k in ("wall_seconds", "cpu_seconds"))
+        return [*rows, f"{'total':<{width}}  {wall:7.1f} s wall  {cpu:7.1f} s CPU"]
+
+    def write_json(self, path: Path) -> Path:
+        """The steps' times as JSON (no data about any young person)."""
+        return _write_json({"steps": self.steps, "cores": _cores()}, path)
+
+
+def _load() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):  # not every system reports one
+        return None
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 def _write_json(data: dict, path: Path) -> Path:
@@ -39,7 +95,7 @@ def _write_json(data: dict, path: Path) -> Path:
     return path
 
 
-def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, Path]:
+def _run_demo(out_dir: Path, n_young_people: int, seed: int, step, clock: StepClock) -> dict[str, Path]:
     import features as feats
     import riskmodel
     import training
@@ -47,41 +103,49 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step) -> dict[str, 
     feats.private_folder(out_dir)
     data = out_dir / "data"
     step("generating a synthetic authority")
-    feats.synthesize(data, n_young_people=n_young_people, seed=seed,
-                     recording_bias=feats.DEFAULT_RECORDING_BIAS)
+    with clock.step("synthetic authority"):
+        feats.synthesize(data, n_young_people=n_young_people, seed=seed,
+                         recording_bias=feats.DEFAULT_RECORDING_BIAS)
     key = demo_key(seed)
     key_file = feats.write_private_text(out_dir / "pseudonym.key", key.hex() + "\n")
     out.print(f"The demo's pseudonymisation key is derived from its seed ({seed}) and written to {key_file}: "
               "the same seed gives the same scores. It is public: never use it for real extracts.")
     signing_key = _demo_signing_key(seed, out_dir / "signing.key", pseudonym_key=key)
 
-    extracts = feats.load_extracts(data, key=key, progress=step)
-    feats.private_folder(out_dir / "validation")
-    extracts.report.write_json(out_dir / "validation" / "validation.json")
-    extracts.report.write_quarantine(out_dir / "validation" / "quarantine")
+    with clock.step("loading and validating the extracts"):
+        extracts = feats.load_extracts(data, key=key, progress=step)
+        feats.private_folder(out_dir / "validation")
+        extracts.report.write_json(out_dir / "validation" / "validation.json")
+        extracts.report.write_quarantine(out_dir / "validation" / "quarantine")
 
     step("building quarterly features and labels")
-    dates = training.panel_dates(extracts.tables)
-    feature_set = feats.build_features(extracts.tables, dates, progress=step)
-    feature_set.write(out_dir / "features.parquet")
-    label_report = _write_json(feats.label_report(extracts.tables, dates, data_end=feature_set.data_end),
-                               out_dir / "label_report.json")
+    with clock.step("quarterly features and labels"):
+        dates = training.panel_dates(extracts.tables)
+        feature_set = feats.build_features(extracts.tables, dates, progress=step)
+        feature_set.write(out_dir / "features.parquet")
+        label_report = _write_json(feats.label_report(extracts.tables, dates, data_end=feature_set.data_end),
+                                   out_dir / "label_report.json")
 
     from training._reference import extract_profile
 
-    result = training.train_model(feature_set, experiment="knife-crime-risk-demo", progress=step,
-                                  signing_key=signing_key, extract_profile=extract_profile(extracts.tables))
-    model_card = _copy_model_card(result, out_dir / "model")
+    with clock.step("training, calibration, baselines, audit, model card, registry"):
+        result = training.train_model(feature_set, experiment="knife-crime-risk-demo", progress=step,
+                                      signing_key=signing_key, extract_profile=extract_profile(extracts.tables))
+        model_card = _copy_model_card(result, out_dir / "model")
 
     step("scoring and explaining the latest date")
-    scored = riskmodel.score_people(result.model, extracts.tables, feature_set.data_end,
-                                    out_dir=out_dir / "scores", progress=step)
+    with clock.step("scoring, explanations and case pages"):
+        scored = riskmodel.score_people(result.model, extracts.tables, feature_set.data_end,
+                                        out_dir=out_dir / "scores", progress=step)
 
     step("auditing the test period")
-    governance = _demo_governance(result, feature_set, extracts.tables, data, key, out_dir / "governance")
-    governance.update(_demo_monitoring(result, feature_set, data, key, out_dir, step))
+    with clock.step("governance reports"):
+        governance = _demo_governance(result, feature_set, extracts.tables, data, key, out_dir / "governance")
+    with clock.step("monitoring and draft DPIA"):
+        governance.update(_demo_monitoring(result, feature_set, data, key, out_dir, step))
     step("setting up the review service")
-    review = demo_review(out_dir / "scores", out_dir)
+    with clock.step("review service set-up"):
+        review = demo_review(out_dir / "scores", out_dir)
     return {
         "synthetic extracts (the truth is kept apart in _truth/)": data,
         "validation report": out_dir / "validation" / "validation.json",

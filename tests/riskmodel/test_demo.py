@@ -181,3 +181,25 @@ def test_the_demo_sets_up_the_review_service(demo):
     assert "riskmodel review serve --db sqlite:///" in output
     for secret in (line.split("\t")[2] for line in passwords.read_text().splitlines()):
         assert secret not in output
+
+
+def test_the_demo_times_each_step(demo):
+    folder, output = demo
+    timings = json.loads((folder / "out" / "timings.json").read_text(encoding="utf-8"))
+    names = [s["step"] for s in timings["steps"]]
+    assert names[0] == "synthetic authority" and "scoring, explanations and case pages" in names
+    assert all(s["wall_seconds"] >= 0 and s["cpu_seconds"] >= 0 for s in timings["steps"])
+    assert "Time per step" in output and "total" in output
+
+
+def test_the_step_clock_adds_up_its_steps():
+    from riskmodel.cli._demo import StepClock
+
+    clock = StepClock()
+    for name in ("first", "second"):
+        with clock.step(name):
+            sum(range(10_000))
+    lines = clock.lines()
+    assert [line.split()[0] for line in lines] == ["first", "second", "total"]
+    total = float(lines[-1].split()[1])
+    assert total == pytest.approx(sum(s["wall_seconds"] for s in clock.steps), abs=0.11)

@@ -75,6 +75,14 @@ def test_contributions_add_up_to_the_model_output(model, seed, n):
     np.testing.assert_allclose(contributions.sum(axis=1), model.predict_logodds(X), atol=1e-9)
 
 
+@pytest.mark.parametrize("n", [0, 7, 1500])
+def test_contributions_and_logodds_in_one_pass_equal_the_separate_calls(model, n):
+    X = _features(n, 11)
+    contributions, logodds = model.contributions_and_logodds(X)
+    pd.testing.assert_frame_equal(contributions, model.contributions(X))
+    np.testing.assert_array_equal(logodds, model.predict_logodds(X) if n else np.zeros(0))
+
+
 def test_an_empty_frame_gives_empty_results(model):
     X = _features(3, 0).head(0)
     assert model.predict_proba(X).shape == (0,)

@@ -158,6 +158,33 @@ def test_explain_person_matches_the_bulk_scores(scored, real_model, tables, tmp_
     assert "What raises the score" in explanation.text and "What lowers the score" in explanation.text
 
 
+def test_one_persons_features_equal_their_row_of_the_whole_matrix(real_model, tables):
+    from features import build_features, partition_tables
+    from riskmodel._scoring import person_features
+
+    full = build_features(tables, AS_OF, registry=real_model.registry).frame
+    full = full.set_index(pd.Index(full["person_id"].astype(str).to_numpy(object), name="person_id"))
+    for person in full.index[[0, len(full) // 2, -1]]:
+        own = partition_tables(tables, [person])
+        one = person_features(real_model, tables, own, pd.Timestamp(AS_OF))
+        pd.testing.assert_frame_equal(one, full.loc[[person], real_model.feature_names])
+
+
+def test_explain_person_gives_exactly_the_bulk_case_content(scored, real_model, tables, tmp_path):
+    import shutil
+
+    result, out = scored
+    top = result.scores.iloc[0]  # the highest band has a case page, with its records traced
+    shutil.copyfile(out / "index.html", tmp_path / "index.html")  # so the page links back to it too
+    explanation = explain_person(real_model, tables, AS_OF, top["person_id"], out_dir=tmp_path)
+    bulk = result.explanations.loc[result.explanations["person_id"] == top["person_id"]]
+    pd.testing.assert_frame_equal(explanation.rows.reset_index(drop=True), bulk.reset_index(drop=True))
+    assert {k: v for k, v in explanation.score.items() if k != "rank"} == \
+        {k: v for k, v in top.to_dict().items() if k != "rank"}
+    bulk_page = (out / "cases" / f"{top['person_id']}.html").read_text(encoding="utf-8")
+    assert explanation.case_page.read_text(encoding="utf-8") == bulk_page
+
+
 @pytest.mark.parametrize("asked", ["ffffffffffffffff", "A123456789012", "LA-CHILD-0042"])
 def test_explain_person_refuses_an_unknown_pseudonym_without_echoing_it(real_model, tables, tmp_path, asked):
     with pytest.raises(PersonNotFoundError, match="No young person with the pseudonym given") as caught:

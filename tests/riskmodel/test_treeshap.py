@@ -106,7 +106,7 @@ def test_routes_stay_exact_when_the_key_would_overflow():
     rng = np.random.default_rng(0)
     n, k = 2000, 30
     matrix = rng.integers(0, 40, size=(n, k)).astype(float)
-    tree = TreeSplits(tuple(range(k)), tuple(np.arange(0.5, 39.5, 1.0) for _ in range(k)))
+    tree = TreeSplits(tuple(range(k)), tuple(np.arange(0.5, 39.5, 1.0) for _ in range(k)), np.zeros(1))
     first, inverse = _routes(_treeshap.GlobalCodes(matrix, [tree]), tree)
     _, expected = np.unique(matrix, axis=0, return_inverse=True)
     # the same partition of rows: route i <-> distinct row i
@@ -123,3 +123,43 @@ def test_the_split_cache_follows_a_booster_that_grew():
         booster.update()
     np.testing.assert_allclose(tree_contributions(booster, X), booster.predict(X, pred_contrib=True), atol=1e-10)
     assert len(tree_splits(booster)) == 5
+
+
+@pytest.mark.parametrize("threads", ["1", "2", "3"])
+def test_the_values_do_not_depend_on_the_number_of_threads(monkeypatch, threads):
+    booster = _shared_booster()
+    X, _ = _data(ROWS, seed=5)
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    alone = _treeshap.tree_decomposition(booster, X)
+    monkeypatch.setenv("OMP_NUM_THREADS", threads)
+    monkeypatch.setattr(_treeshap, "_threads", lambda: int(threads))
+    together = _treeshap.tree_decomposition(booster, X)
+    np.testing.assert_array_equal(together[0], alone[0])
+    np.testing.assert_array_equal(together[1], alone[1])
+
+
+@pytest.mark.parametrize("extra", [None, {"zero_as_missing": True}, {"use_missing": False}])
+def test_the_raw_score_from_the_leaves_equals_lightgbm_exactly(extra):
+    booster = _booster(extra)
+    X, _ = _data(ROWS, seed=6)
+    X[::5, 2] = 0.0
+    X[::13, 1] = 1e-40
+    contributions, raw = _treeshap.tree_decomposition(booster, X)
+    np.testing.assert_array_equal(raw, booster.predict(X, raw_score=True))
+    np.testing.assert_array_equal(contributions[:, -1], booster.predict(X, pred_contrib=True)[:, -1])
+
+
+def test_each_thread_predicts_with_its_own_copy_of_the_booster(monkeypatch):
+    booster = _shared_booster()
+    X, _ = _data(ROWS, seed=7)
+    monkeypatch.setattr(_treeshap, "_threads", lambda: 2)
+    used = set()
+    original = _treeshap._one_tree
+
+    def spy(own, *args):
+        used.add(id(own))
+        return original(own, *args)
+
+    monkeypatch.setattr(_treeshap, "_one_tree", spy)
+    _treeshap.tree_decomposition(booster, X)
+    assert id(booster) not in used and 1 <= len(used) <= 2
