@@ -169,9 +169,19 @@ def monitor_from_data(model, data_dir, *, as_of, key, progress=None) -> MonitorR
     """
     import features
 
-    reference = training_reference_of(model)
+    training_reference_of(model)  # a model without a reference stops before the extracts are read
     extracts = features.load_extracts(data_dir, key=key, progress=progress)
-    tables = extracts.tables
+    return monitor_tables(model, extracts.tables, as_of=as_of)
+
+
+def monitor_tables(model, tables: dict[str, pd.DataFrame], *, as_of) -> MonitorResult:
+    """Build the batch for ``as_of`` from tidy tables already loaded and monitor it.
+
+    As :func:`monitor_from_data`, for a caller that holds ``Extracts.tables`` already.
+    """
+    import features
+
+    reference = training_reference_of(model)
     as_of = _checked_as_of(tables, as_of)
     batch = features.build_features(tables, [as_of], registry=model.registry).frame
     outcome_set = _outcome_features(model, reference, tables, as_of, features)
@@ -401,5 +411,5 @@ def _jsonable(value):
     return value
 
 
-__all__ = ["MonitorResult", "MissingReferenceError", "monitor_batch", "monitor_from_data", "outcome_dates",
+__all__ = ["MonitorResult", "MissingReferenceError", "monitor_batch", "monitor_from_data", "monitor_tables", "outcome_dates",
            "training_reference_of"]

@@ -142,7 +142,7 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step, clock: StepCl
     with clock.step("governance reports"):
         governance = _demo_governance(result, feature_set, extracts.tables, data, key, out_dir / "governance")
     with clock.step("monitoring and draft DPIA"):
-        governance.update(_demo_monitoring(result, feature_set, data, key, out_dir, step))
+        governance.update(_demo_monitoring(result, feature_set, extracts.tables, out_dir, step))
     step("setting up the review service")
     with clock.step("review service set-up"):
         review = demo_review(out_dir / "scores", out_dir)
@@ -233,15 +233,15 @@ def _demo_governance(result, feature_set, tables, data: Path, key: bytes, folder
     }
 
 
-def _demo_monitoring(result, feature_set, data: Path, key: bytes, out_dir: Path, step) -> dict[str, Path]:
+def _demo_monitoring(result, feature_set, tables: dict, out_dir: Path, step) -> dict[str, Path]:
     """Monitor the latest batch against the training reference; write the draft DPIA."""
     from evaluation import write_dpia_draft
-    from training._monitor import monitor_from_data
+    from training._monitor import monitor_tables
 
     from ._monitor import _log_monitoring
 
     step("monitoring the latest batch against the training reference")
-    monitoring = monitor_from_data(result.model, data, as_of=feature_set.data_end, key=key, progress=step)
+    monitoring = monitor_tables(result.model, tables, as_of=feature_set.data_end)
     paths = monitoring.write(out_dir / "monitoring")
     _log_monitoring(monitoring, paths)
     context = {"model_name": result.model.metadata.get("name"), "model_version": result.model_version,
