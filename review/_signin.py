@@ -37,15 +37,25 @@ def is_locked(username: str) -> bool:
 
 
 def sign_in(request, username: str, password: str):
-    """The user if the password is right and the account is not locked, else None (failure counted)."""
+    """Try to sign in.
+
+    Returns
+    -------
+    user : User or None
+        The user if the password is right and the account is not locked, else None (a
+        wrong password is counted towards the lock).
+    locked : bool
+        True when the attempt was refused because the account was already locked (the
+        password is then not checked), so the audit log can tell the two refusals apart.
+    """
     if is_locked(username):
-        return None
+        return None, True
     user = authenticate(request, username=username, password=password)
     if user is not None:
         SignInLock.objects.filter(username=username.lower()).delete()
-        return user
+        return user, False
     _count_failure(username.lower())
-    return None
+    return None, False
 
 
 def _count_failure(username: str) -> None:

@@ -77,12 +77,12 @@ def sign_in_page(request):
     failed = False
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        user = sign_in(request, username, form.cleaned_data["password"])
+        user, locked = sign_in(request, username, form.cleaned_data["password"])
         if user is not None:
             login(request, user)
             _audit.record(request, Kind.SIGN_IN, user=user)
             return redirect(_next(request, user))
-        _audit.record(request, Kind.SIGN_IN_FAILED, username=username[:150])
+        _audit.record(request, Kind.SIGN_IN_LOCKED if locked else Kind.SIGN_IN_FAILED, username=username[:150])
         failed = True
     return _page(request, "review/login.html.j2", {"form": form, "failed": failed}, status=401 if failed else 200)
 

@@ -167,6 +167,8 @@ def test_sign_ins_are_logged_and_repeated_failures_lock_the_account(service):
     assert events("sign_in_failed", username="pn").count() == LOCKOUT.attempts
     refused = client.post("/login/", {"username": "pn", "password": Service.password("pn")})
     assert refused.status_code == 401
+    assert events("sign_in_locked", username="pn").count() == 1  # the right password, refused by the lock
+    assert events("sign_in_failed", username="pn").count() == LOCKOUT.attempts
     client_for("ps")
     assert events("sign_in", username="ps").count() == 1
 
