@@ -8,7 +8,7 @@ from collections import Counter
 from ._disparities import INSUFFICIENT, OUTSIDE, WITHIN
 from ._text import KEY_METRICS, METRIC_LABELS
 
-__all__ = ["fmt_value", "fmt_interval", "fmt_ratio", "verdict_summary", "overall_sentence"]
+__all__ = ["fmt_value", "fmt_interval", "fmt_ratio", "verdict_summary", "overall_sentence", "jsonable"]
 
 _COUNTS = {"n", "positives"}
 _SCORES = {"roc_auc", "brier", "ece"}
@@ -123,3 +123,29 @@ def overall_sentence(payload: dict) -> str:
     if m["ppv"]["value"] is not None:
         text += f" Of those flagged, {fmt_value('ppv', m['ppv']['value'])} had the outcome."
     return text
+
+
+def jsonable(value):
+    """Plain JSON values: numpy numbers as Python numbers, NaN, infinities, NA and NaT as null.
+
+    Dictionaries and lists are converted all the way down (keys as text), so the result
+    passes ``json.dumps(..., allow_nan=False)``.
+
+    >>> import numpy as np
+    >>> jsonable({1: [np.int64(2), float("nan"), np.float32(0.5)]})
+    {'1': [2, None, 0.5]}
+    """
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value

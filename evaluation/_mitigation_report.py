@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ._format import jsonable
 from ._report import environment
 from ._text import JUDGEMENT_STATEMENT
 
@@ -27,7 +28,7 @@ def write_mitigation(payload: dict, out_dir) -> dict:
     """Write ``mitigation.json`` and ``mitigation.html`` into ``out_dir``; return their paths."""
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    clean = _jsonable(payload)
+    clean = jsonable(payload)
     paths = {"json": folder / "mitigation.json", "html": folder / "mitigation.html"}
     paths["json"].write_text(json.dumps(clean, indent=2, allow_nan=False), encoding="utf-8")
     paths["html"].write_text(render_mitigation(clean), encoding="utf-8")
@@ -40,15 +41,3 @@ def read_mitigation(path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
-def _jsonable(value):
-    import numpy as np
-
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if np.isfinite(value) else None
-    return value

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from features import LabelDefinition
+from evaluation._format import jsonable
 from riskmodel import band_evidence
 from riskmodel._model import RiskModel, library_versions
 
@@ -408,15 +409,6 @@ def card_facts(model: RiskModel, fitted: Fitted, evaluation: TestEvaluation) -> 
 # --- small helpers ----------------------------------------------------------------------
 
 
-def jsonable(value):
-    """Plain JSON: NaN and infinities (a metric with no defined value) become null."""
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
 
 
 def _check_counts(counts: dict) -> None:

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation._arrivals import code_checks, month_range, volume_checks
+from evaluation._format import jsonable
 from evaluation._drift import (
     THRESHOLDS, bin_shares, feature_drift, population_stability_index, status_of, worst_status,
 )
@@ -82,8 +83,8 @@ class MonitorResult:
         folder = Path(out_dir)
         folder.mkdir(parents=True, exist_ok=True)
         paths = {"json": folder / "monitor.json", "html": folder / "monitor.html"}
-        paths["json"].write_text(json.dumps(_jsonable(self.payload), indent=2, allow_nan=False), encoding="utf-8")
-        paths["html"].write_text(render_monitor_report(_jsonable(self.payload)), encoding="utf-8")
+        paths["json"].write_text(json.dumps(jsonable(self.payload), indent=2, allow_nan=False), encoding="utf-8")
+        paths["html"].write_text(render_monitor_report(jsonable(self.payload)), encoding="utf-8")
         return paths
 
 
@@ -397,18 +398,6 @@ def _thresholds() -> dict:
     }
 
 
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if np.isfinite(value) else None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
 
 
 __all__ = ["MonitorResult", "MissingReferenceError", "monitor_batch", "monitor_from_data", "monitor_tables", "outcome_dates",

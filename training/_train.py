@@ -13,10 +13,11 @@ import tempfile
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from evaluation._format import jsonable
 from riskmodel._signing import check_key_strength, load_signing_key
 
 from ._config import TrainingConfig
-from ._fit import Fitted, FitResult, TestEvaluation, evaluate, fit_result, jsonable, learn, risk_model
+from ._fit import Fitted, FitResult, TestEvaluation, evaluate, fit_result, learn, risk_model
 from ._input import prepare_training_data
 from ._lgbm import default_threads
 from ._metrics import flatten
