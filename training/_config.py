@@ -12,6 +12,8 @@ import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from features import DEFAULT_RECORDING_LAG_MONTHS
+
 CALIBRATION_METHODS = ("isotonic", "sigmoid")
 CALIBRATION_SCORES = ("log_loss", "brier")
 
@@ -122,7 +124,7 @@ class TrainingConfig:
     max_ece: float = 0.01
     fairness_tolerance: float = 0.8
     fairness_metrics: tuple[str, ...] = ("fnr", "fpr")
-    recording_lag_months: int = 3
+    recording_lag_months: int = DEFAULT_RECORDING_LAG_MONTHS
     band_thresholds: dict = field(default_factory=lambda: {"high": 0.05, "raised": 0.01, "low": 0.0})
     rule_features: tuple[str, ...] | None = None
 

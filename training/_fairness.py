@@ -70,7 +70,7 @@ def audit_test_period(test, groups, probability, config) -> FairnessSection:
         from evaluation import audit_scores
     except ImportError:
         return FairnessSection(reason="the evaluation package's audit is not installed.")
-    groups = _audit_columns(groups)
+    groups = audit_columns(groups)
     if groups is None:
         return FairnessSection(reason=NO_GROUPS)
     top_k = flag_count(test, config)
@@ -80,7 +80,8 @@ def audit_test_period(test, groups, probability, config) -> FairnessSection:
     return FairnessSection(audit=result, blocks=tuple(_blocks(result.to_dict(), top_k, config)))
 
 
-def _audit_columns(groups):
+def audit_columns(groups):
+    """The audit's group columns of ``groups`` as text (missing as "not recorded"), or None if it has none."""
     columns = [c for c in AUDIT_COLUMNS if groups is not None and c in groups.columns]
     if not columns:
         return None

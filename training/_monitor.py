@@ -31,11 +31,12 @@ import numpy as np
 import pandas as pd
 
 from evaluation._arrivals import code_checks, month_range, volume_checks
-from evaluation._format import jsonable
 from evaluation._drift import (
     THRESHOLDS, bin_shares, feature_drift, population_stability_index, status_of, worst_status,
 )
+from evaluation._format import jsonable
 
+from ._config import TrainingConfig
 from ._reference import REFERENCE_FILE
 
 EXIT_OK, EXIT_ALERT = 0, 3
@@ -337,7 +338,7 @@ def _outcomes(model, reference, outcomes, groups, notes) -> dict | None:
     from ._metrics import evaluate_models
 
     p = model.predict_proba(rows)
-    capacity = int(model.metadata.get("config", {}).get("capacity", 100))
+    capacity = int(model.metadata.get("config", {}).get("capacity", TrainingConfig.capacity))
     report = evaluate_models(y, {"model": p}, person=rows["person_id"], as_of=rows["as_of"], capacities=(capacity,),
                              shares=(), n_boot=OUTCOME_BOOT, random_state=0)["model"]
     card = reference.get("model_card", {})
@@ -349,14 +350,13 @@ def _outcomes(model, reference, outcomes, groups, notes) -> dict | None:
 
 
 def _fairness(y, p, rows, groups, known, top_k) -> list[dict] | None:
-    if groups is None:
-        return None
     from evaluation import audit_scores
 
-    from ._fairness import AUDIT_COLUMNS
+    from ._fairness import audit_columns
 
-    columns = [c for c in AUDIT_COLUMNS if c in groups.columns]
-    frame = groups.loc[known, columns].reset_index(drop=True).astype("string").fillna("not recorded")
+    frame = audit_columns(None if groups is None else groups.loc[known])
+    if frame is None:
+        return None
     audit = audit_scores(y, y_score=p, top_k=min(top_k, len(y)), sensitive_features=frame,
                          person=rows["person_id"].to_numpy(), n_boot=OUTCOME_BOOT, random_state=0).to_dict()
     keep = ("selection_rate", "fnr", "fpr", "ppv", "roc_auc")
