@@ -7,12 +7,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ._caseload import CAN_SEE_CASES
 from ._errors import ReviewError
 from .models import Role, StaffProfile, Team
 
 __all__ = ["add_user"]
 
-TEAM_ROLES = (Role.PRACTITIONER, Role.TEAM_LEAD)
+TEAM_ROLES = CAN_SEE_CASES  # the roles that see a team's cases are the ones that belong to a team
 
 
 @transaction.atomic

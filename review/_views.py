@@ -7,7 +7,9 @@ Every case view, decision and sign-in attempt is written to the audit log.
 
 from __future__ import annotations
 
+import functools
 from functools import wraps
+from pathlib import Path
 from urllib.parse import quote
 
 from django import forms
@@ -154,13 +156,17 @@ def audit_log_page(request):
 
 @require_GET
 def stylesheet(request):
-    from pathlib import Path
-
-    extra = (Path(__file__).parent / "static" / "review" / "review.css").read_text(encoding="utf-8")
-    response = HttpResponse(riskmodel.case_stylesheet() + "\n" + extra, content_type="text/css; charset=utf-8")
+    response = HttpResponse(_stylesheet_text(), content_type="text/css; charset=utf-8")
     response.cacheable = True
     response["Cache-Control"] = "max-age=3600"
     return response
+
+
+@functools.cache
+def _stylesheet_text() -> str:
+    """The case page's stylesheet and the service's own, read once per process."""
+    extra = (Path(__file__).parent / "static" / "review" / "review.css").read_text(encoding="utf-8")
+    return riskmodel.case_stylesheet() + "\n" + extra
 
 
 def csrf_failure(request, reason: str = ""):
