@@ -27,11 +27,11 @@ CARD_METRICS = ("roc_auc", "pr_auc", "brier", "calibration_slope", "calibration_
 
 def source_record_dates(tables: dict) -> dict:
     """Source name to the record dates of all its tidy tables (for volume counts)."""
-    from features._builders._cohort import RECORD_DATES
+    from features._builders._known import AVAILABLE_FROM
     from features._load import SOURCE_OF_TABLE
 
     dates: dict = {}
-    for table, column in RECORD_DATES.items():
+    for table, column in AVAILABLE_FROM.items():
         frame = tables.get(table)
         if frame is None or column not in frame.columns or table not in SOURCE_OF_TABLE:
             continue

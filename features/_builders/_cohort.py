@@ -112,9 +112,6 @@ def cohort_status(people: People, clock: Clock, known: Known) -> np.ndarray:
     ).astype(object)
 
 
-RECORD_DATES = AVAILABLE_FROM
-"""Each table's recording date: the date a record enters the extracts."""
-
 SNAPSHOTS = {
     "pupils": "census_date",
     "attendance": "term_start",
@@ -136,7 +133,7 @@ def record_span(tables: dict[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Times
 
     The start is the first regular collection (:data:`SNAPSHOTS`), or else the first
     record: event tables reach back before the extracts begin (an episode that started
-    years earlier). The end is the latest recording date (:data:`RECORD_DATES`). Each
+    years earlier). The end is the latest recording date (:data:`AVAILABLE_FROM`). Each
     source's own span is :func:`source_spans`.
 
     Raises
@@ -144,8 +141,8 @@ def record_span(tables: dict[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Times
     ValueError
         If the tables hold no dated records.
     """
-    starts = _dated(tables, SNAPSHOTS) or _dated(tables, RECORD_DATES)
-    ends = _dated(tables, RECORD_DATES)
+    starts = _dated(tables, SNAPSHOTS) or _dated(tables, AVAILABLE_FROM)
+    ends = _dated(tables, AVAILABLE_FROM)
     if not ends:
         raise ValueError("The extracts hold no dated records, so no as-of dates can be chosen.")
     return min(d.min() for d in starts), max(d.max() for d in ends)
@@ -164,8 +161,8 @@ def source_spans(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     rows = {}
     for source, names in SOURCE_TABLES.items():
         own = {name: tables[name] for name in names if name in tables}
-        starts = _dated(own, SNAPSHOTS) or _dated(own, RECORD_DATES)
-        ends = _dated(own, RECORD_DATES)
+        starts = _dated(own, SNAPSHOTS) or _dated(own, AVAILABLE_FROM)
+        ends = _dated(own, AVAILABLE_FROM)
         rows[source] = (min((d.min() for d in starts), default=pd.NaT),
                         max((d.max() for d in ends), default=pd.NaT))
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=["start", "end"]).astype("datetime64[ns]")
@@ -183,13 +180,13 @@ def _dated(tables: dict[str, pd.DataFrame], columns: dict[str, str]) -> list[pd.
 
 def data_end_day(tables: dict[str, pd.DataFrame], data_end=None) -> int:
     """Day number of the last date the extracts cover: ``data_end`` if given, else the
-    latest recording date (:data:`RECORD_DATES`) in any table.
+    latest recording date (:data:`AVAILABLE_FROM`) in any table.
 
     End dates (closures, episode ends) do not count: a planned end is not a record.
     """
     if data_end is not None:
         return _day_option(data_end, "data_end")
-    ends = _dated(tables, RECORD_DATES)
+    ends = _dated(tables, AVAILABLE_FROM)
     return day_of(max(d.max() for d in ends)) if ends else -NEVER
 
 

@@ -160,12 +160,12 @@ def test_synthetic_authority_through_loaders_to_features(synthetic_tables):
 @pytest.mark.slow
 def test_synthetic_features_ignore_records_not_yet_available(synthetic_tables):
     from features._builders._base import day_of, to_days
-    from features._builders._cohort import RECORD_DATES
+    from features._builders._known import AVAILABLE_FROM
 
     as_of = "2022-09-30"
     known = {
-        name: table[to_days(table[RECORD_DATES[name]]) <= day_of(as_of)].reset_index(drop=True)
-        if name in RECORD_DATES else table
+        name: table[to_days(table[AVAILABLE_FROM[name]]) <= day_of(as_of)].reset_index(drop=True)
+        if name in AVAILABLE_FROM else table
         for name, table in synthetic_tables.items()
     }
     assert sum(map(len, known.values())) < sum(map(len, synthetic_tables.values()))
