@@ -30,6 +30,7 @@ from ._builders._known import known_sources
 from ._matrix import FeatureSet, build_features, cohort, cohort_status_of, partition_tables
 from ._distributed import build_features_distributed, person_partition
 from ._synth import DEFAULT_RECORDING_BIAS, synthesize, true_labels
+from ._store import PersonRows, extracts_digest, keep_extracts, load_person_rows, read_person_rows
 
 __all__ = [
     "CONCEPTS",
@@ -79,4 +80,9 @@ __all__ = [
     "DEFAULT_RECORDING_BIAS",
     "synthesize",
     "true_labels",
+    "PersonRows",
+    "extracts_digest",
+    "keep_extracts",
+    "load_person_rows",
+    "read_person_rows",
 ]

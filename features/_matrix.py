@@ -316,8 +316,13 @@ class FeaturePlan:
 
 def plan_features(tables: dict[str, pd.DataFrame], as_of, *, horizon_months: int = 12,
                   label: LabelDefinition = KNIFE_INVOLVEMENT, registry: FeatureRegistry | None = None,
-                  data_end=None, recording_lag_months: int = DEFAULT_RECORDING_LAG_MONTHS) -> FeaturePlan:
+                  data_end=None, recording_lag_months: int = DEFAULT_RECORDING_LAG_MONTHS,
+                  spans: pd.DataFrame | None = None) -> FeaturePlan:
     """Check the options and tables and fix what every partition shares (see :class:`FeaturePlan`).
+
+    All the plan reads of the tables is each source's first and last dates
+    (:func:`source_spans`). ``spans`` gives them for data larger than ``tables``: a young
+    person's rows read from a tidy store (:func:`read_person_rows`) with the spans of everyone's.
 
     Raises
     ------
@@ -328,11 +333,12 @@ def plan_features(tables: dict[str, pd.DataFrame], as_of, *, horizon_months: int
     check_tables(tables)
     builders_for(registry)
     lag = check_recording_lag(recording_lag_months)
-    label_end = label_end_day(tables, data_end=data_end, recording_lag_months=lag)
+    spans = source_spans(tables) if spans is None else spans
+    label_end = label_end_day(tables, data_end=data_end, recording_lag_months=lag, spans=spans)
     return FeaturePlan(
         dates=tuple(as_of_dates(as_of)), label=resolve_label(label).with_horizon(horizon_months),
-        registry=registry, end=data_end_day(tables), label_end=label_end, recording_lag_months=lag,
-        span_dates=_dates(tables, label_end, lag),
+        registry=registry, end=data_end_day(tables, spans=spans), label_end=label_end,
+        recording_lag_months=lag, span_dates=_dates(spans, label_end, lag),
     )
 
 
@@ -340,8 +346,8 @@ def _stamp(day: int) -> pd.Timestamp | None:
     return pd.Timestamp(np.datetime64(day, "D")) if abs(day) < NEVER else None
 
 
-def _dates(tables, label_end: int, lag: int) -> dict:
-    ends = source_spans(tables)["end"]
+def _dates(spans: pd.DataFrame, label_end: int, lag: int) -> dict:
+    ends = spans["end"]
     cut = _stamp(label_end)
     return {
         "source_ends": {source: (f"{end:%Y-%m-%d}" if pd.notna(end) else None) for source, end in ends.items()},

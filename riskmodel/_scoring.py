@@ -178,14 +178,15 @@ def score_people(
 
 
 def explain_person(model, tables: dict[str, pd.DataFrame], as_of, person_id: str, *, out_dir,
-                   client=None) -> PersonExplanation:
+                   client=None, spans: pd.DataFrame | None = None) -> PersonExplanation:
     """Explain one young person's score, print-ready, and write their case page.
 
     Parameters
     ----------
     model : RiskModel
     tables : dict of DataFrame
-        The tidy tables from ``features.load_extracts``.
+        The tidy tables from ``features.load_extracts``, or (with ``spans``) the young
+        person's own rows of them, as ``features.read_person_rows`` reads them from a store.
     as_of : date-like
     person_id : str
         The young person's pseudonym.
@@ -195,6 +196,8 @@ def explain_person(model, tables: dict[str, pd.DataFrame], as_of, person_id: str
         Run the SHAP explanation as a task on this Dask cluster. The person's features are
         built in this process from their own rows (a fraction of a second), with the whole
         data's feature plan, so they equal their row of the whole matrix.
+    spans : DataFrame, optional
+        ``features.source_spans`` of the whole data, when ``tables`` holds less than all of it.
 
     Returns
     -------
@@ -211,7 +214,7 @@ def explain_person(model, tables: dict[str, pd.DataFrame], as_of, person_id: str
     _require_known(tables, person_id)
     own = features.partition_tables(tables, [person_id])
     _require_in_cohort(own, person_id, as_of)
-    X = person_features(model, tables, own, as_of)
+    X = person_features(model, tables, own, as_of, spans=spans)
     parts = _decompose(model, X, client)
     scores = _scores_table(model, parts, own, as_of, ranked=False)
     statements, evidence = concept_statements(
@@ -243,15 +246,16 @@ def _features(model, tables: dict[str, pd.DataFrame], as_of: pd.Timestamp, clien
 
 
 def person_features(model, tables: dict[str, pd.DataFrame], own: dict[str, pd.DataFrame],
-                    as_of: pd.Timestamp) -> pd.DataFrame:
+                    as_of: pd.Timestamp, *, spans: pd.DataFrame | None = None) -> pd.DataFrame:
     """The model's features for the people in ``own`` (their rows of ``tables``), as the full build gives them.
 
     The builders read only a person's own rows, and what every person shares (the data's
     end, the label cut-off) is fixed from the whole of ``tables`` by the feature plan, as the
     partitioned build does: so the row equals that person's row of the whole authority's
-    matrix, at the cost of building one person's.
+    matrix, at the cost of building one person's. ``spans`` stands for the whole data's
+    ``features.source_spans`` when ``tables`` holds only some of it.
     """
-    plan = plan_features(tables, [as_of], registry=model.registry)
+    plan = plan_features(tables, [as_of], registry=model.registry, spans=spans)
     frame = plan.assemble([plan.build_rows(own)]).frame
     model.check_features(frame)
     X = frame[model.feature_names]

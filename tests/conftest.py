@@ -134,3 +134,16 @@ def dask_client():
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
         yield client
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tidy_stores(tmp_path_factory):
+    """'riskmodel score' and 'explain' keep their tidy stores in the session's temporary folder,
+    never in the home folder's cache (commands run in subprocesses inherit the variable)."""
+    previous = os.environ.get("RISKMODEL_STORE")
+    os.environ["RISKMODEL_STORE"] = str(tmp_path_factory.mktemp("tidy-stores"))
+    yield
+    if previous is None:
+        os.environ.pop("RISKMODEL_STORE", None)
+    else:
+        os.environ["RISKMODEL_STORE"] = previous

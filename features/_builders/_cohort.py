@@ -178,16 +178,17 @@ def _dated(tables: dict[str, pd.DataFrame], columns: dict[str, str]) -> list[pd.
     ]
 
 
-def data_end_day(tables: dict[str, pd.DataFrame], data_end=None) -> int:
+def data_end_day(tables: dict[str, pd.DataFrame], data_end=None, *, spans: pd.DataFrame | None = None) -> int:
     """Day number of the last date the extracts cover: ``data_end`` if given, else the
     latest recording date (:data:`AVAILABLE_FROM`) in any table.
 
     End dates (closures, episode ends) do not count: a planned end is not a record.
+    ``spans``, the tables' :func:`source_spans` when already known, saves reading them again.
     """
     if data_end is not None:
         return _day_option(data_end, "data_end")
-    ends = _dated(tables, AVAILABLE_FROM)
-    return day_of(max(d.max() for d in ends)) if ends else -NEVER
+    end = (source_spans(tables) if spans is None else spans)["end"].max()
+    return day_of(end) if pd.notna(end) else -NEVER
 
 
 def check_recording_lag(months) -> int:
@@ -202,13 +203,15 @@ def check_recording_lag(months) -> int:
 
 
 def label_end_day(tables: dict[str, pd.DataFrame], *, data_end=None,
-                  recording_lag_months: int = DEFAULT_RECORDING_LAG_MONTHS) -> int:
+                  recording_lag_months: int = DEFAULT_RECORDING_LAG_MONTHS,
+                  spans: pd.DataFrame | None = None) -> int:
     """Day number of the last day a label window may end.
 
     That is the youth justice extract's own end minus the recording lag. The extract's end
     is the latest recording date in ``yj_offences`` and ``yj_outcomes``, or ``data_end``
     when that is earlier (an extract taken on a known date); other sources' ends do not
-    count, since the label reads youth justice records only.
+    count, since the label reads youth justice records only. ``spans``, the tables'
+    :func:`source_spans` when already known, saves reading them again.
 
     Raises
     ------
@@ -216,7 +219,8 @@ def label_end_day(tables: dict[str, pd.DataFrame], *, data_end=None,
         If ``data_end`` is not a date or ``recording_lag_months`` is out of range.
     """
     lag = check_recording_lag(recording_lag_months)
-    ends = [day_of(end) for end in (source_spans(tables).loc["youth_justice", "end"],) if pd.notna(end)]
+    spans = source_spans(tables) if spans is None else spans
+    ends = [day_of(end) for end in (spans.loc["youth_justice", "end"],) if pd.notna(end)]
     if data_end is not None:
         ends.append(_day_option(data_end, "data_end"))
     if not ends:

@@ -38,6 +38,7 @@ out = Console()
 EXIT_BAD_INPUT = 2
 EXIT_SOFTWARE = 70  # sysexits.h EX_SOFTWARE: an internal error
 KEY_ENV = "RISKMODEL_PSEUDONYM_KEY"
+STORE_ENV = "RISKMODEL_STORE"
 DEFAULT_KEY_FILE = Path(".pseudonym.key")
 CRASH_LOG_FOLDER = "crash-logs"
 
@@ -258,20 +259,35 @@ def pseudonym_key(key_file: Path | None, allow_shared: bool = False) -> bytes:
     return key
 
 
-def load_data(data: Path, key_file: Path | None, step, allow_shared: bool = False) -> object:
+def load_data(data: Path, key_file: Path | None, step, allow_shared: bool = False, *,
+              key: bytes | None = None) -> object:
+    """The extracts in ``data``, read with ``key`` (else the key :func:`pseudonym_key` finds)."""
     from features import load_extracts
 
-    extracts = load_extracts(data, key=pseudonym_key(key_file, allow_shared), progress=step)
-    say_quarantine(extracts.report)
+    key = pseudonym_key(key_file, allow_shared) if key is None else key
+    extracts = load_extracts(data, key=key, progress=step)
+    say_quarantine(extracts.report.n_quarantined)
     return extracts
 
 
-def say_quarantine(report) -> None:
-    if report.n_quarantined:
+def say_quarantine(n_quarantined: int) -> None:
+    if n_quarantined:
         console.print(
-            f"[yellow]{report.n_quarantined} row(s) were quarantined and left out; run "
+            f"[yellow]{n_quarantined} row(s) were quarantined and left out; run "
             "'riskmodel validate' to see which rows and why.[/yellow]"
         )
+
+
+def store_root() -> Path:
+    """Where ``score`` keeps the tidy tables it read and ``explain`` reads one young person's rows.
+
+    ``RISKMODEL_STORE`` when set, else ``$XDG_CACHE_HOME/riskmodel/tidy-stores`` (by default
+    ``~/.cache/riskmodel/tidy-stores``); owner-only, pseudonymised (``features.keep_extracts``).
+    """
+    if os.environ.get(STORE_ENV, "").strip():
+        return Path(os.environ[STORE_ENV])
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "riskmodel" / "tidy-stores"
 
 
 def parse_model(model: str) -> tuple[str, int | None]:

@@ -21,6 +21,8 @@ from ._app import (
     parse_model,
     progress_steps,
     reported_errors,
+    say_quarantine,
+    store_root,
     app,
     out,
 )
@@ -250,24 +252,28 @@ def score(
     with reported_errors(out_dir), progress_steps() as step, dask_client(scheduler, workers, memory_per_worker) as client:
         if file_format not in ("csv", "parquet"):
             raise ValueError(f"The '--format' option must be 'csv' or 'parquet'; got '{file_format}'.")
-        risk_model, tables = _model_and_tables(model, data, key_file, signing_key_file, step, allow_shared_key_file)
-        result = riskmodel.score_people(risk_model, tables, as_of, out_dir=out_dir, progress=step,
+        import features
+
+        key = pseudonym_key(key_file, allow_shared_key_file)
+        digest = features.extracts_digest(data, key)
+        risk_model = _registered_model(model, signing_key_file, key)
+        extracts = load_data(data, key_file, step, allow_shared_key_file, key=key)
+        result = riskmodel.score_people(risk_model, extracts.tables, as_of, out_dir=out_dir, progress=step,
                                         file_format=file_format, client=client)
+        step("keeping the tables for 'riskmodel explain'")
+        features.keep_extracts(store_root(), extracts, digest=digest)
     parts = client is not None and file_format == "parquet"
     written = f"{Path(out_dir) / 'scores'} (Parquet parts)" if parts else Path(out_dir) / f"scores.{file_format}"
     out.print(f"{len(result.scores)} young people scored -> {written}")
     out.print(f"{len(result.case_pages)} case pages; start at {result.index_path}")
 
 
-def _model_and_tables(model: str, data: Path, key_file: Path | None, signing_key_file: Path | None, step,
-                      allow_shared_key_file: bool):
-    """The registered model named by ``--model`` (signature verified) and the loaded extracts."""
+def _registered_model(model: str, signing_key_file: Path | None, key: bytes):
+    """The registered model named by ``--model``, its signature verified."""
     import training
 
     name, version = parse_model(model)
-    key = signing_key(signing_key_file, pseudonym_key(key_file, allow_shared_key_file))
-    risk_model = training.load_registered_model(name, version, signing_key=key)
-    return risk_model, load_data(data, key_file, step, allow_shared_key_file).tables
+    return training.load_registered_model(name, version, signing_key=signing_key(signing_key_file, key))
 
 
 @app.command()
@@ -284,13 +290,22 @@ def explain(
     workers: WorkersOption = 2,
     memory_per_worker: MemoryOption = "4GB",
 ) -> None:
-    """Print one young person's explained score and write their case page."""
+    """Print one young person's explained score and write their case page.
+
+    Their rows are read from the tables 'riskmodel score' kept for these extracts (see
+    'RISKMODEL_STORE' in the README); without them, every extract is read and kept first.
+    """
+    import features
     import riskmodel
 
     with reported_errors(out_dir), dask_client(scheduler, workers, memory_per_worker) as client:
         with progress_steps() as step:
-            risk_model, tables = _model_and_tables(model, data, key_file, signing_key_file, step, allow_shared_key_file)
-        explanation = riskmodel.explain_person(risk_model, tables, as_of, person, out_dir=out_dir, client=client)
+            key = pseudonym_key(key_file, allow_shared_key_file)
+            risk_model = _registered_model(model, signing_key_file, key)
+            rows = features.load_person_rows(data, person, key=key, store=store_root(), progress=step)
+            say_quarantine(rows.n_quarantined)
+        explanation = riskmodel.explain_person(risk_model, rows.tables, as_of, person, out_dir=out_dir,
+                                               client=client, spans=rows.spans)
     out.print(explanation.text)
     out.print(f"Case page: {explanation.case_page}")
 

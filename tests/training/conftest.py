@@ -142,3 +142,27 @@ def fast():
     import training
 
     return training.TrainingConfig(**FAST)
+
+
+@pytest.fixture(scope="session")
+def authority(tmp_path_factory, empty_store):
+    """A small synthetic authority (1,500 young people) with a model trained and registered on it."""
+    import shutil
+
+    import features
+    import training
+
+    folder = tmp_path_factory.mktemp("authority")
+    features.synthesize(folder / "data", n_young_people=1500, seed=5)
+    key_file = folder / "pseudonym.key"
+    key = features.load_pseudonym_key(key_file=key_file, create=True)
+    with pytest.MonkeyPatch.context() as patch:
+        (folder / "mlruns").mkdir()
+        shutil.copy(empty_store, folder / "mlruns" / "mlflow.db")
+        uri = f"sqlite:///{folder / 'mlruns' / 'mlflow.db'}"
+        patch.setenv("MLFLOW_TRACKING_URI", uri)
+        patch.chdir(folder)
+        result = training.train_from_data(folder / "data", key=key, config=training.TrainingConfig(
+            n_search=2, n_boot=60, audit_n_boot=20, num_threads=1), progress=lambda *a: None)
+        as_of = f"{result.split.train_dates_[-1]:%Y-%m-%d}"
+        yield {"folder": folder, "key_file": key_file, "uri": uri, "as_of": as_of}

@@ -1,0 +1,229 @@
+"""The tidy tables kept as Parquet, to read one young person's rows without reading every extract.
+
+A pseudonym is a keyed hash, so finding one young person's records in the extracts means
+reading, validating and pseudonymising all of them: seconds per hundred thousand young
+people. :func:`write_tidy_store` keeps what :func:`~features.load_extracts` handed on, one
+Parquet file per tidy table sorted by pseudonym in row groups of :data:`ROW_GROUP_ROWS` rows,
+beside each source's first and last dates (:func:`~features.source_spans`, all that the
+feature plan reads of the other people's rows) and the number of rows quarantined.
+:func:`read_person_rows` reads back one young person's rows; Parquet's per-row-group minimum
+and maximum let it skip every group that cannot hold them. :func:`load_person_rows` does both
+for ``riskmodel explain``: the store of the extracts when there is one, else a load and a store.
+
+A store belongs to exactly one set of extracts and one key: :func:`extracts_digest` hashes
+the bytes of every file in the data folder and a keyed tag of the pseudonymisation key (never
+the key itself), and a store is used only under the digest it was written for. Its files are
+owner-only, like every person-level file here, and hold pseudonyms, never raw identifiers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ._builders._cohort import source_spans
+from ._loaders._tidy import TIDY_TABLES, conform
+from ._private import private_file, private_folder, write_private_text
+
+FORMAT = 1
+ROW_GROUP_ROWS = 4096
+KEEP_STORES = 2
+_MANIFEST = "store.json"
+_KEY_TAG = b"riskmodel tidy store: which key made these pseudonyms"
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class PersonRows:
+    """One young person's rows of every tidy table, and what the plan needs of everyone else's.
+
+    Attributes
+    ----------
+    tables : dict of str to pandas.DataFrame
+        Every tidy table cut down to the young person's rows, in the order
+        :func:`~features.load_extracts` gave them (empty tables when they have none).
+    spans : pandas.DataFrame
+        :func:`~features.source_spans` of the whole data.
+    n_quarantined : int
+        Rows quarantined when the extracts were read.
+    """
+
+    tables: dict
+    spans: pd.DataFrame
+    n_quarantined: int
+
+
+def extracts_digest(data_dir, key: bytes) -> str:
+    """A digest of the path and bytes of every extract in ``data_dir`` and of the key's keyed tag.
+
+    The extracts are the files the loaders may read (under the paths of
+    ``docs/data-formats.md``); any change to any of them, or another key, gives another digest. The key enters only as
+    ``HMAC(key, tag)``, so the digest reveals nothing of it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = Path(folder, "nccis").mkdir()
+    ...     _ = Path(folder, "nccis", "a.csv").write_text("x")
+    ...     first = extracts_digest(folder, b"k" * 32)
+    ...     _ = Path(folder, "nccis", "a.csv").write_text("y")
+    ...     first != extracts_digest(folder, b"k" * 32), first != extracts_digest(folder, b"j" * 32)
+    (True, True)
+    """
+    from ._load import SOURCE_PATHS
+
+    root = Path(data_dir)
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"tidy store {FORMAT}".encode())
+    digest.update(hmac.new(key, _KEY_TAG, hashlib.sha256).digest())
+    sources = [root / source for source in SOURCE_PATHS]
+    files = [p for p in sources if p.is_file()] + [p for s in sources if s.is_dir() for p in s.rglob("*") if p.is_file()]
+    for path in sorted(files):
+        name = path.relative_to(root).as_posix().encode()
+        digest.update(len(name).to_bytes(8, "big") + name + path.stat().st_size.to_bytes(8, "big"))
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_person_rows(data_dir, person_id: str, *, key: bytes, store, progress=None) -> PersonRows:
+    """One young person's rows of the extracts in ``data_dir``, read from their store under ``store``.
+
+    When ``store`` holds no store of exactly these extracts and this key, the extracts are
+    loaded (:func:`~features.load_extracts`) and kept there first (:func:`keep_extracts`).
+
+    Parameters
+    ----------
+    data_dir : path-like
+    person_id : str
+        The young person's pseudonym.
+    key : bytes
+        The pseudonymisation key.
+    store : path-like
+        The folder that holds the stores (each in a sub-folder named by its digest).
+    progress : callable, optional
+        As for :func:`~features.load_extracts`.
+
+    Returns
+    -------
+    PersonRows
+    """
+    from ._load import load_extracts
+
+    digest = extracts_digest(data_dir, key)
+    folder = Path(store) / digest
+    if not store_matches(folder, digest):
+        keep_extracts(store, load_extracts(data_dir, key=key, progress=progress), digest=digest)
+    (progress or (lambda name: None))("reading the young person's rows")
+    os.utime(folder)  # the stores kept are the ones used last
+    return read_person_rows(folder, person_id)
+
+
+def keep_extracts(store, extracts, *, digest: str) -> Path:
+    """Keep ``extracts`` as the store for ``digest`` under ``store``, and only the
+    :data:`KEEP_STORES` stores used last (older ones, of earlier extracts, are deleted).
+
+    Returns
+    -------
+    pathlib.Path
+        The store's folder, ``store/<digest>``.
+    """
+    store = private_folder(store)
+    folder = write_tidy_store(store / digest, extracts.tables, digest=digest,
+                              n_quarantined=extracts.report.n_quarantined)
+    kept = sorted((p for p in store.iterdir() if p.is_dir() and (p / _MANIFEST).is_file()),
+                  key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in kept[KEEP_STORES:]:
+        if old != folder:
+            shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+def write_tidy_store(folder, tables: dict[str, pd.DataFrame], *, digest: str, n_quarantined: int = 0) -> Path:
+    """Write ``tables`` (as :func:`~features.load_extracts` gives them) as a store under ``digest``.
+
+    The store is written beside ``folder`` and renamed into place, so a reader never sees half
+    of one; an existing store at ``folder`` is replaced.
+
+    Returns
+    -------
+    pathlib.Path
+        ``folder``.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = Path(folder)
+    private_folder(folder.parent)
+    partial = private_folder(folder.parent / f".{folder.name}.{uuid.uuid4().hex}.partial")
+    try:
+        for name in TIDY_TABLES:
+            frame = tables[name]
+            order = frame["person_id"].to_numpy(dtype=object, na_value="").argsort(kind="stable")
+            arrow = pa.Table.from_pandas(frame.iloc[order], preserve_index=False)
+            with private_file(partial / f"{name}.parquet", "wb", encoding=None) as handle:
+                pq.write_table(arrow, handle, row_group_size=ROW_GROUP_ROWS)
+        spans = source_spans(tables)
+        write_private_text(partial / _MANIFEST, json.dumps({
+            "format": FORMAT, "digest": digest, "n_quarantined": int(n_quarantined),
+            "spans": {source: [_day(row.start), _day(row.end)] for source, row in spans.iterrows()},
+        }, indent=2))
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.replace(partial, folder)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return folder
+
+
+def store_matches(folder, digest: str) -> bool:
+    """Whether ``folder`` holds a complete store written for ``digest``."""
+    try:
+        manifest = json.loads((Path(folder) / _MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return manifest.get("format") == FORMAT and manifest.get("digest") == digest
+
+
+def read_person_rows(folder, person_id: str) -> PersonRows:
+    """One young person's rows of every table in the store at ``folder``.
+
+    Returns
+    -------
+    PersonRows
+        Their tables equal :func:`~features.partition_tables` of the whole tables for them,
+        row for row and dtype for dtype.
+    """
+    import pyarrow.parquet as pq
+
+    folder = Path(folder)
+    manifest = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
+    wanted = [("person_id", "==", str(person_id))]
+    tables = {
+        name: conform(name, pq.read_table(folder / f"{name}.parquet", filters=wanted).to_pandas())
+        for name in TIDY_TABLES
+    }
+    spans = pd.DataFrame.from_dict(
+        {source: [_stamp(start), _stamp(end)] for source, (start, end) in manifest["spans"].items()},
+        orient="index", columns=["start", "end"],
+    ).astype("datetime64[ns]")
+    spans.index.name = "source"
+    return PersonRows(tables=tables, spans=spans, n_quarantined=int(manifest["n_quarantined"]))
+
+
+def _day(value) -> str | None:
+    return None if pd.isna(value) else pd.Timestamp(value).isoformat()
+
+
+def _stamp(value: str | None):
+    return pd.NaT if value is None else pd.Timestamp(value)

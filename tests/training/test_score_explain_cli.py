@@ -1,0 +1,137 @@
+"""``riskmodel score`` then ``riskmodel explain``: one young person's rows come from the tidy
+store that scoring kept, and equal what reading every extract gives (synthetic data only)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import features
+from riskmodel.cli import app
+
+
+def _run(authority, monkeypatch, *arguments):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", authority["uri"])
+    monkeypatch.chdir(authority["folder"])
+    return CliRunner().invoke(app, [*arguments, "--key-file", str(authority["key_file"])])
+
+
+@pytest.fixture
+def stores(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "stores"
+    monkeypatch.setenv("RISKMODEL_STORE", str(folder))
+    return folder
+
+
+@pytest.fixture
+def loads(monkeypatch) -> list:
+    """Every call of features.load_extracts (reading every extract whole)."""
+    from features import _load
+
+    calls, real = [], _load.load_extracts
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_load, "load_extracts", counted)
+    monkeypatch.setattr(features, "load_extracts", counted)
+    return calls
+
+
+def _score(authority, monkeypatch, data, out):
+    result = _run(authority, monkeypatch, "score", "--data", str(data), "--as-of", authority["as_of"], "--out", str(out))
+    assert result.exit_code == 0, result.output
+    return pd.read_csv(out / "scores.csv", dtype={"person_id": str})
+
+
+def _explain(authority, monkeypatch, data, person, out):
+    result = _run(authority, monkeypatch, "explain", "--data", str(data), "--as-of", authority["as_of"],
+                  "--person", person, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_explain_after_score_reads_the_kept_store_and_gives_the_bulk_case_page(authority, monkeypatch, tmp_path,
+                                                                               stores, loads):
+    data = authority["folder"] / "data"
+    scores = _score(authority, monkeypatch, data, tmp_path / "batch")
+    assert len(loads) == 1
+    top = scores.iloc[0]["person_id"]
+    page = tmp_path / "batch" / "cases" / f"{top}.html"
+    bulk = page.read_text(encoding="utf-8")
+    page.unlink()
+    output = _explain(authority, monkeypatch, data, top, tmp_path / "batch")
+    assert len(loads) == 1, "explain read every extract again instead of the store"
+    assert page.read_text(encoding="utf-8") == bulk
+    assert "decides nothing" in output
+
+
+def test_the_store_is_owner_only_and_holds_pseudonyms_only(authority, monkeypatch, tmp_path, stores):
+    _score(authority, monkeypatch, authority["folder"] / "data", tmp_path / "batch")
+    (store,) = [p for p in stores.iterdir() if not p.name.startswith(".")]
+    assert stat.S_IMODE(store.stat().st_mode) == 0o700
+    for path in store.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+    people = pd.read_parquet(store / "people.parquet")
+    assert people["person_id"].str.fullmatch(r"[0-9a-f]{16}").all()
+    index = pd.read_csv(authority["folder"] / "data" / "linkage" / "person_index.csv", dtype=str)
+    raw = set(index.stack().dropna())
+    for path in store.glob("*.parquet"):
+        frame = pd.read_parquet(path)
+        for column in frame.columns:
+            if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+                assert not raw & set(frame[column].dropna()), f"{path.name}.{column} holds a raw identifier"
+
+
+def test_changed_extracts_are_read_again_and_explained_as_they_now_are(authority, monkeypatch, tmp_path, stores,
+                                                                       loads):
+    data = tmp_path / "data"
+    shutil.copytree(authority["folder"] / "data", data)
+    scores = _score(authority, monkeypatch, data, tmp_path / "batch")
+    person = scores.iloc[len(scores) // 2]["person_id"]
+    offences = data / "youth_justice" / "offences.csv"
+    offences.write_text(offences.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    _explain(authority, monkeypatch, data, person, tmp_path / "again")
+    assert len(loads) == 2, "a changed extract must be read again, not served from the old store"
+    assert len([p for p in stores.iterdir() if not p.name.startswith(".")]) == 2
+
+
+def test_a_young_person_missing_from_the_store_is_the_same_message(authority, monkeypatch, tmp_path, stores):
+    data = authority["folder"] / "data"
+    _score(authority, monkeypatch, data, tmp_path / "batch")
+    result = _run(authority, monkeypatch, "explain", "--data", str(data), "--as-of", authority["as_of"],
+                  "--person", "ffffffffffffffff", "--out", str(tmp_path / "one"))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "No young person with the pseudonym given" in " ".join(result.output.split())
+    assert "ffffffffffffffff" not in result.output
+
+
+def test_person_rows_read_from_a_store_equal_the_whole_tables_cut_to_them(authority, tmp_path):
+    key = features.load_pseudonym_key(key_file=authority["key_file"])
+    extracts = features.load_extracts(authority["folder"] / "data", key=key)
+    tables = extracts.tables
+    store = features.keep_extracts(tmp_path, extracts, digest="d" * 40)
+    chosen = [*tables["people"]["person_id"].iloc[[0, 7, -1]], *tables["yj_offences"]["person_id"].iloc[:2],
+              "0123456789abcdef"]
+    for person in chosen:
+        rows = features.read_person_rows(store, person)
+        for name, own in features.partition_tables(tables, [person]).items():
+            pd.testing.assert_frame_equal(rows.tables[name], own, check_exact=True)
+        pd.testing.assert_frame_equal(rows.spans, features.source_spans(tables))
+
+
+def test_only_the_stores_used_last_are_kept(tmp_path):
+    from features._loaders._tidy import TIDY_TABLES, empty_table
+
+    extracts = features.Extracts(tables={name: empty_table(name) for name in TIDY_TABLES})
+    for n, digest in enumerate("abc"):
+        folder = features.keep_extracts(tmp_path, extracts, digest=digest * 40)
+        os.utime(folder, ns=(n * 10**9, n * 10**9))
+    assert sorted(p.name[0] for p in tmp_path.iterdir()) == ["b", "c"]
