@@ -2,7 +2,7 @@
 
 Figures are built with :class:`matplotlib.figure.Figure` directly, which needs
 no pyplot and no backend switch, so importing the library leaves matplotlib's
-global state as the user set it.
+global state as the user set it; matplotlib itself is imported only when a figure is drawn.
 
 Every figure uses the Okabe-Ito colour-blind-safe palette with distinct
 markers, keeps its text as text, and returns an ``<svg>`` element carrying
@@ -15,9 +15,7 @@ import io
 import re
 from html import escape
 
-import matplotlib
 import numpy as np
-from matplotlib.figure import Figure
 
 from ._text import METRIC_LABELS
 
@@ -36,11 +34,15 @@ _STYLE = {
 
 def style():
     """The report's figure style as a context manager (``matplotlib.rc_context``)."""
+    import matplotlib
+
     return matplotlib.rc_context(_STYLE)
 
 
 def subplots(nrows: int = 1, ncols: int = 1, *, figsize, **kwargs):
     """A new ``Figure`` and its axes, as ``pyplot.subplots`` would give, without pyplot."""
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=figsize)
     return fig, fig.subplots(nrows, ncols, **kwargs)
 
