@@ -38,6 +38,7 @@ import argparse
 import json
 import os
 import secrets
+import signal
 import tempfile
 import threading
 import time
@@ -251,6 +252,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     args = parser.parse_args()
+    # The memory limit stops a step by interrupting this thread, which needs Python's own
+    # SIGINT handler: a shell starts a background job with SIGINT ignored, and then the
+    # interrupt would do nothing.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     from riskmodel.cli._dask import dask_client
 
