@@ -20,6 +20,7 @@ from ._builders import BUILDERS, Clock, People
 from ._builders._base import NEVER
 from ._builders._cohort import (
     DEFAULT_RECORDING_LAG_MONTHS,
+    NOT_IN_COHORT,
     UNPLACED_REASONS,
     as_of_dates,
     check_recording_lag,
@@ -65,7 +66,7 @@ class FeatureSet:
         ISO text or None), ``label_end`` (the label cut-off: no label window ends after it),
         ``recording_lag_months``, and ``unlabelled`` (rows whose window runs past the cut-off).
     unplaced : DataFrame
-        Per as-of date (``as_of``) and reason (``reason``, a key of ``UNPLACED_REASONS``),
+        Per as-of date (``as_of``) and reason (``reason``, one of ``UNPLACED_REASONS``),
         ``n``: young people in the people index who could not be placed in the cohort.
     """
 
@@ -146,8 +147,8 @@ class FeatureSet:
         totals = self.unplaced.groupby("reason", sort=False)["n"].sum() if len(self.unplaced) else {}
         return [
             f"{int(totals[reason]) if reason in totals else 0} young person-date(s) could not be scored "
-            f"because {text}."
-            for reason, text in UNPLACED_REASONS.items()
+            f"because {NOT_IN_COHORT[reason].format(date='the date')}."
+            for reason in UNPLACED_REASONS
         ]
 
     def _metadata(self) -> dict[bytes, bytes]:
