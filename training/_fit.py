@@ -63,8 +63,9 @@ class FitResult:
     report : dict
         The same metrics nested by model, with intervals.
     split : TemporalSplit
-    verdict : dict
-        ``status``, ``checks`` and ``statements`` of the fit-for-use verdict.
+    verdict : Verdict
+        The fit-for-use verdict: ``status``, ``checks`` and ``statements``;
+        ``verdict.to_dict()`` is what ``verdict.json`` holds.
     label_definition : features.LabelDefinition
     test_predictions : DataFrame
         The test period in memory only: ``person_id``, ``as_of``, ``label``, ``probability``
@@ -83,7 +84,7 @@ class FitResult:
     metrics: dict
     report: dict
     split: TemporalSplit
-    verdict: dict
+    verdict: Verdict
     label_definition: LabelDefinition
     test_predictions: pd.DataFrame = field(repr=False)
     audit: object
@@ -124,7 +125,7 @@ class FitResult:
             "Label definition: " + self.label_definition.describe(),
             f"Test ROC AUC {_ci(m, 'test_roc_auc')}; logistic regression {_ci(m, 'baseline_logreg_test_roc_auc')}; "
             f"simple rule {_ci(m, 'baseline_rule_test_roc_auc')}.",
-            f"Verdict: {self.verdict['status']}. " + " ".join(self.verdict["statements"][1:]),
+            f"Verdict: {self.verdict.status}. " + " ".join(self.verdict.statements[1:]),
         ]
 
 
@@ -381,7 +382,7 @@ def fit_result(model: RiskModel, fitted: Fitted, evaluation: TestEvaluation) -> 
     """The public result of a fit, its card facts included."""
     return FitResult(
         model=model, metrics=flatten(evaluation.report), report=evaluation.report, split=fitted.split,
-        verdict=evaluation.verdict.to_dict(), label_definition=fitted.prepared.label_definition,
+        verdict=evaluation.verdict, label_definition=fitted.prepared.label_definition,
         test_predictions=evaluation.predictions, audit=evaluation.fairness.audit,
         flag_count=flag_count(fitted.rows("test"), fitted.config), notes=(*fitted.notes, fitted.rule.note),
         card=card_facts(model, fitted, evaluation),

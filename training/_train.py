@@ -160,7 +160,7 @@ def _documents(result: FitResult, fitted: Fitted) -> dict:
         "feature_registry.json": fitted.prepared.registry.to_dict(),
         "label_definition.json": facts.label_definition.to_dict(),
         "split.json": {**facts.split, "counts": facts.counts},
-        "metrics.json": result.report, "verdict.json": result.verdict,
+        "metrics.json": result.report, "verdict.json": result.verdict.to_dict(),
         "search_trials.json": facts.trials.to_dict(orient="records"),
         "training_config.json": config.to_dict(),
         "environment.json": {"library_versions": facts.library_versions, "code_version": facts.code_version,
