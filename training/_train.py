@@ -124,9 +124,8 @@ def _track(fitted: Fitted, *, experiment, registered_name, say, signing_key, ext
         _tracking.log_params({f"config.{k}": v for k, v in config.to_dict().items()})
         evaluation = evaluate(model, fitted, say=say, extract_profile=extract_profile)
         say.step("Registering the model")
-        test = fitted.rows("test")
         version, _ = _tracking.log_and_register(model, registered_name=registered_name, signing_key=signing_key,
-                                                signature_frame=test[model.feature_names].head(0))
+                                                signature_frame=evaluation.test[model.feature_names].head(0))
         model.metadata["version"] = version
         result = fit_result(model, fitted, evaluation)
         say.step("Writing the model card")
