@@ -187,45 +187,43 @@ def check_tables(tables: dict[str, pd.DataFrame]) -> None:
             "features.load_extracts, which always holds every table (see docs/tidy-tables.md)."
         )
     failures = _failures(ENTRY_SCHEMAS, tables)
-    for explain in (_missing_columns, _wrong_dtypes, _missing_person_ids, _repeated_people):
-        message = explain(failures)
-        if message:
-            raise ValueError(message)
+    checks = failures["check"].astype(str)
+    for failed, explain in _EXPLAINED:
+        rows = failures[failed(checks)]
+        if len(rows):
+            raise ValueError(explain(rows))
 
 
-def _by_table(rows: pd.DataFrame) -> str:
-    return "; ".join(f"{table}: {', '.join(sorted(group['name']))}" for table, group in rows.groupby("table"))
+def _by_table(rows: pd.DataFrame, names: pd.Series) -> str:
+    grouped = names.groupby(rows["table"])
+    return "; ".join(f"{table}: {', '.join(sorted(group))}" for table, group in grouped)
 
 
-def _missing_columns(failures: pd.DataFrame) -> str | None:
-    rows = failures[failures["check"] == "column_in_dataframe"]
-    if not len(rows):
-        return None
-    listed = _by_table(rows.assign(name=rows["column"]))
-    return (f"Some tables lack columns the feature builders read ({listed}); "
+def _missing_columns(rows: pd.DataFrame) -> str:
+    return (f"Some tables lack columns the feature builders read ({_by_table(rows, rows['column'])}); "
             "the columns are listed in docs/tidy-tables.md.")
 
 
-def _wrong_dtypes(failures: pd.DataFrame) -> str | None:
-    rows = failures[failures["check"].astype(str).str.startswith("dtype is ")]
-    if not len(rows):
-        return None
-    listed = _by_table(rows.assign(name=rows["column"] + " (" + rows["check"].str.removeprefix("dtype is ") + ")"))
-    return (f"Some columns the feature builders read have the wrong type ({listed}); each column's "
-            "type is in docs/tidy-tables.md, and features.load_extracts gives them so.")
+def _wrong_dtypes(rows: pd.DataFrame) -> str:
+    named = rows["column"] + " (" + rows["check"].str.removeprefix("dtype is ") + ")"
+    return (f"Some columns the feature builders read have the wrong type ({_by_table(rows, named)}); each "
+            "column's type is in docs/tidy-tables.md, and features.load_extracts gives them so.")
 
 
-def _missing_person_ids(failures: pd.DataFrame) -> str | None:
-    rows = failures[failures["check"] == "not_nullable"]
-    if not len(rows):
-        return None
+def _missing_person_ids(rows: pd.DataFrame) -> str:
     return (f"Some tables have rows without a person_id ({', '.join(sorted(rows['table']))}); every row "
             "must name its person, as features.load_extracts gives them.")
 
 
-def _repeated_people(failures: pd.DataFrame) -> str | None:
-    rows = failures[failures["check"] == "field_uniqueness"]
-    if not len(rows):
-        return None
+def _repeated_people(rows: pd.DataFrame) -> str:
     return (f"The people table lists {int(rows['n'].sum())} person(s) more than once; it must hold one row "
             "per person_id, as features.load_extracts gives it.")
+
+
+# Which failed checks each message explains, in the order a user should mend them.
+_EXPLAINED = (
+    (lambda checks: checks == "column_in_dataframe", _missing_columns),
+    (lambda checks: checks.str.startswith("dtype is "), _wrong_dtypes),
+    (lambda checks: checks == "not_nullable", _missing_person_ids),
+    (lambda checks: checks == "field_uniqueness", _repeated_people),
+)
