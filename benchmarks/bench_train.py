@@ -68,7 +68,7 @@ def main() -> None:
     print(f"train (search, calibration, baselines, metrics, audit, MLflow): {t3 - t2:6.1f} s wall, "
           f"{c3 - c2:.1f} s CPU; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     _print_steps(t2, steps, t3)
-    print(f"verdict: {result.verdict['status']}")
+    print(f"verdict: {result.verdict.status}")
     m = result.metrics
     for metric in ("roc_auc", "pr_auc", "brier", "calibration_slope", "precision_at_50", "precision_at_100",
                    "precision_at_200", "recall_at_100"):
@@ -118,7 +118,7 @@ def _generated(seed: int) -> None:
     print(f"train (search, calibration, baselines, metrics, MLflow): {seconds:.1f} s wall, {cpu:.1f} s CPU")
     _print_steps(t0, steps, t0 + seconds)
     print(result.model.metadata.get("split", {}).get("test_dates", [])[:1], "trees:", result.model.booster.num_trees())
-    print(f"test ROC AUC {result.metrics['test_roc_auc']:.3f}; verdict: {result.verdict['status']}")
+    print(f"test ROC AUC {result.metrics['test_roc_auc']:.3f}; verdict: {result.verdict.status}")
 
 
 if __name__ == "__main__":

@@ -112,7 +112,7 @@ def audit_scores(
         "suppression": builder.suppression_list(),
         "capacity": capacity_plan(inputs.y_true, inputs.score, inputs.groups,
                                   capacities=spec.capacities, withheld=withheld,
-                                  min_cell=spec.min_cell),
+                                  min_cell=spec.min_cell, person=inputs.person),
     }
     if inputs.decision is not None:
         payload["decision"] = _decision_audit(inputs, layout, status, people, options,

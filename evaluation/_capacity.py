@@ -10,7 +10,7 @@ __all__ = ["capacity_plan"]
 _CURVE_POINTS = 200
 
 
-def capacity_plan(y, score, groups: pd.DataFrame, *, capacities, withheld, min_cell=10) -> dict:
+def capacity_plan(y, score, groups: pd.DataFrame, *, capacities, withheld, min_cell=10, person=None) -> dict:
     """Threshold, precision, recall and group shares for each caseload K.
 
     Parameters
@@ -26,8 +26,11 @@ def capacity_plan(y, score, groups: pd.DataFrame, *, capacities, withheld, min_c
     withheld : set of (str, str)
         (column, value) pairs whose shares must be withheld (suppressed groups).
     min_cell : int, default=10
-        The curves start at this caseload, so no point describes one or two
-        young people.
+        The curves start at the first caseload that flags this many distinct young
+        people, so no point describes one or two of them.
+    person : array-like, default=None
+        Who each row belongs to; None: every row is a different young person. A young
+        person flagged on several as-of dates counts once towards ``min_cell``.
 
     Returns
     -------
@@ -44,7 +47,7 @@ def capacity_plan(y, score, groups: pd.DataFrame, *, capacities, withheld, min_c
     note = None
     if skipped:
         note = f"Caseloads larger than the {len(y)} young people in the table were skipped: {skipped}."
-    curve = _curve(ranked, groups, withheld, start=min(min_cell, len(y)))
+    curve = _curve(ranked, groups, withheld, start=ranked.first_reaching(min_cell, person))
     return {"available": True, "note": note, "rows": rows, "curve": curve}
 
 
@@ -57,6 +60,15 @@ class _Ranking:
         self.y = y[self.order].astype(np.int64)
         self.cum_pos = np.cumsum(self.y)
         self.positives = int(self.y.sum())
+
+    def first_reaching(self, min_cell: int, person) -> int:
+        """The smallest caseload whose flags hold ``min_cell`` distinct young people (or everyone)."""
+        rows = np.arange(1, len(self.order) + 1)
+        if person is not None:
+            first_row = ~pd.Series(np.asarray(person, dtype=object)[self.order]).duplicated().to_numpy()
+            rows = np.cumsum(first_row)
+        k = int(np.searchsorted(rows, min_cell)) + 1
+        return min(k, len(self.order))
 
     def flagged_count(self, k: np.ndarray | int):
         """Number flagged when the threshold is the k-th highest score (ties flagged)."""

@@ -9,7 +9,7 @@ import numpy as np
 from ._bootstrap import build_design, point_weights, replicate_weights, unit_sums
 from ._calibration import N_BINS, calibration_bins
 from ._custom import CustomMetrics
-from ._layout import Layout
+from ._layout import Layout, count_people_by
 from ._metrics import metrics_from_sums
 
 __all__ = ["Estimates", "estimate", "N_BINS"]
@@ -19,7 +19,8 @@ __all__ = ["Estimates", "estimate", "N_BINS"]
 class Estimates:
     """Point values (U,) and replicates (B, U) per metric, plus calibration bins.
 
-    ``custom`` names the caller's metrics among the keys of ``point``.
+    ``bins_people`` (U, bins) counts the distinct young people in each unit's bin, the
+    count small-cell suppression of the bins uses. ``custom`` names the caller's metrics among the keys of ``point``.
     """
 
     point: dict[str, np.ndarray]
@@ -27,6 +28,7 @@ class Estimates:
     bin_edges: np.ndarray | None
     bins_point: np.ndarray | None
     bins_replicates: np.ndarray | None
+    bins_people: np.ndarray | None = None
     custom: tuple[str, ...] = ()
 
 
@@ -74,6 +76,7 @@ def estimate(y, flags, score, layout: Layout, *, probability: bool, n_boot: int,
         bin_edges=edges if probability else None,
         bins_point=point_sums["bins"][0] if probability else None,
         bins_replicates=bins,
+        bins_people=count_people_by(layout, person, bin_codes, max(len(edges) - 1, 1)) if probability else None,
         custom=tuple(custom.metrics),
     )
 

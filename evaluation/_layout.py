@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Unit", "Layout", "build_layout", "count_people", "MAX_CROSSINGS"]
+__all__ = ["Unit", "Layout", "build_layout", "count_people", "count_people_by", "MAX_CROSSINGS"]
 
 MAX_CROSSINGS = 1000
 
@@ -95,16 +95,30 @@ def count_people(layout: Layout, person) -> np.ndarray:
     A young person on several as-of dates counts once in a unit, and once in each of
     the units their rows fall in (a person who crossed an age band counts in both bands).
     """
-    if person is None:
-        return np.bincount(layout.cell_codes, minlength=layout.n_cells) @ layout.membership
+    return count_people_by(layout, person, np.zeros(len(layout.cell_codes), dtype=np.int64), 1)[:, 0]
+
+
+def count_people_by(layout: Layout, person, codes: np.ndarray, n_codes: int) -> np.ndarray:
+    """Distinct young people in each unit and each of ``n_codes`` parts of the rows (U, n_codes).
+
+    ``codes`` gives each row's part (a calibration bin, say), from 0 to ``n_codes - 1``;
+    a person counts once in a unit's part, as in :func:`count_people`. Rows are people
+    when ``person`` is None.
+    """
     from scipy.sparse import csr_matrix
 
-    codes = pd.factorize(pd.Series(np.asarray(person, dtype=object)))[0]
-    seen = csr_matrix((np.ones(len(codes)), (codes, layout.cell_codes)),
-                      shape=(codes.max() + 1, layout.n_cells))
+    columns = np.asarray(codes, dtype=np.int64) * layout.n_cells + layout.cell_codes
+    if person is None:
+        per_cell = np.bincount(columns, minlength=n_codes * layout.n_cells).reshape(n_codes, layout.n_cells)
+        return (per_cell @ layout.membership).T.astype(np.int64)
+    people = pd.factorize(pd.Series(np.asarray(person, dtype=object)))[0]
+    seen = csr_matrix((np.ones(len(people)), (people, columns)),
+                      shape=(people.max() + 1, n_codes * layout.n_cells))
     seen.data[:] = 1.0
-    in_unit = seen @ csr_matrix(layout.membership.astype(float))
-    return np.diff(in_unit.tocsc().indptr).astype(np.int64)
+    member = csr_matrix(layout.membership.astype(float))
+    counts = [np.diff((seen[:, c * layout.n_cells:(c + 1) * layout.n_cells] @ member).tocsc().indptr)
+              for c in range(n_codes)]
+    return np.column_stack(counts).astype(np.int64)
 
 
 def _check_crossings(levels: dict) -> None:

@@ -82,9 +82,10 @@ class PayloadBuilder:
     def _calibration(self, u: int) -> dict:
         edges, bins = self.est.bin_edges, self.est.bins_point[u]
         counts = bins[:, 0].astype(np.int64)
-        status = suppress_counts(counts, min_cell=self.min_cell, totals=[(None, list(range(len(counts))))])
+        people = self.est.bins_people[u]
+        status = suppress_counts(people, min_cell=self.min_cell, totals=[(None, list(range(len(people))))])
         reps = self.est.bins_replicates[:, u]
-        rows = [_bin_row(edges, b, counts[b], bins[b], reps[:, b], status[b]) for b in range(len(counts))]
+        rows = [_bin_row(edges, b, (counts[b], people[b]), bins[b], reps[:, b], status[b]) for b in range(len(counts))]
         ece = self.est.point.get("ece")
         return {"ece": clean(ece[u]) if ece is not None else None, "bins": rows}
 
@@ -121,13 +122,14 @@ def _count(value) -> int | None:
     return None if pd.isna(value) else int(value)
 
 
-def _bin_row(edges, b, count, sums, reps, status) -> dict:
+def _bin_row(edges, b, counts, sums, reps, status) -> dict:
+    count, people = counts
     row = {"low": float(edges[b]), "high": float(edges[b + 1]), "suppressed": status is not None}
     if status is not None or count == 0:
-        return {**row, "n": None if status else 0, "mean_score": None,
+        return {**row, "n": None if status else 0, "n_people": None if status else 0, "mean_score": None,
                 "observed_rate": None, "ci_low": None, "ci_high": None}
     observed = sums[1] / count
     with np.errstate(invalid="ignore", divide="ignore"):
         low, high = interval(reps[:, 1] / reps[:, 0], observed)
-    return {**row, "n": int(count), "mean_score": float(sums[2] / count),
+    return {**row, "n": int(count), "n_people": int(people), "mean_score": float(sums[2] / count),
             "observed_rate": float(observed), "ci_low": clean(low), "ci_high": clean(high)}

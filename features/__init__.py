@@ -25,7 +25,7 @@ from ._labels import (
     resolve_label,
 )
 from ._lineage import trace_feature, trace_features
-from ._builders._cohort import DEFAULT_RECORDING_LAG_MONTHS, UNPLACED_REASONS, label_cut_off, record_span, source_spans
+from ._builders._cohort import DEFAULT_RECORDING_LAG_MONTHS, NOT_IN_COHORT, UNPLACED_REASONS, label_cut_off, record_span, source_spans
 from ._builders._known import known_sources
 from ._matrix import FeatureSet, build_features, cohort, cohort_status_of, partition_tables
 from ._distributed import build_features_distributed, person_partition
@@ -76,6 +76,7 @@ __all__ = [
     "label_cut_off",
     "known_sources",
     "DEFAULT_RECORDING_LAG_MONTHS",
+    "NOT_IN_COHORT",
     "UNPLACED_REASONS",
     "DEFAULT_RECORDING_BIAS",
     "synthesize",

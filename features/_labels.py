@@ -20,6 +20,7 @@ from . import _codes
 from ._builders._base import Clock, People, Records, in_codes
 from ._builders._cohort import DEFAULT_RECORDING_LAG_MONTHS, as_of_dates, check_horizon, cohort_frame, label_end_day
 from ._builders._known import Known
+from ._loaders._schemas import check_tables
 
 
 UNKNOWN_FLAG_RULES = {
@@ -279,8 +280,11 @@ def build_labels(
     ------
     ValueError
         If ``horizon_months`` is not a whole number from 1 to 36, ``recording_lag_months``
-        not one from 0 to 24, no as-of date is given or ``label`` is unknown.
+        not one from 0 to 24, no as-of date is given or ``label`` is unknown; or if the
+        tables fail the builders' check of ``docs/tidy-tables.md`` (a table or column
+        missing, a wrong dtype, a row without ``person_id``, a person listed twice).
     """
+    check_tables(tables)
     dates = as_of_dates(as_of)
     horizon = check_horizon(horizon_months)
     label = resolve_label(label)

@@ -23,6 +23,7 @@ from ._loaders._people_attrs import build_people
 from ._loaders._person_index import read_person_index
 from ._builders._known import SOURCE_TABLES
 from ._loaders._report import ValidationReport
+from ._loaders._schemas import check_tidy_tables
 from ._loaders._tidy import TIDY_TABLES, conform, empty_table
 from ._private import private_folder
 from ._pseudonym import Pseudonymiser
@@ -73,6 +74,9 @@ def load_extracts(data_dir, *, key, progress=None):
     DataError
         If the folder is missing or holds no extracts, or a file cannot be read
         (empty, undecodable, malformed XML, missing a required column).
+    ValueError
+        If a tidy table breaks its schema (``docs/tidy-tables.md``): a fault of the loaders,
+        not of the data, since bad rows are quarantined before this check.
 
     Examples
     --------
@@ -97,6 +101,7 @@ def load_extracts(data_dir, *, key, progress=None):
     _cin.learn_upns(raw["cin"], linker)
     step("linking people")
     tables = _tidy_all(raw, linker)
+    check_tidy_tables(tables)
     report.count_people(tables["people"])
     _warn_about_file_notes(report)
     return Extracts(tables=tables, report=report)

@@ -20,6 +20,7 @@ from ._builders import BUILDERS, Clock, People
 from ._builders._base import NEVER
 from ._builders._cohort import (
     DEFAULT_RECORDING_LAG_MONTHS,
+    NOT_IN_COHORT,
     UNPLACED_REASONS,
     as_of_dates,
     check_recording_lag,
@@ -33,6 +34,7 @@ from ._builders._cohort import (
 from ._builders._known import Known
 from ._catalog import default_registry
 from ._groups import GROUP_COLUMNS, group_frame, prepare_groups
+from ._loaders._schemas import check_tables
 from ._labels import KNIFE_INVOLVEMENT, LabelDefinition, label_values, prepare_offences, resolve_label
 from ._private import private_file
 from ._registry import FeatureRegistry
@@ -64,7 +66,7 @@ class FeatureSet:
         ISO text or None), ``label_end`` (the label cut-off: no label window ends after it),
         ``recording_lag_months``, and ``unlabelled`` (rows whose window runs past the cut-off).
     unplaced : DataFrame
-        Per as-of date (``as_of``) and reason (``reason``, a key of ``UNPLACED_REASONS``),
+        Per as-of date (``as_of``) and reason (``reason``, one of ``UNPLACED_REASONS``),
         ``n``: young people in the people index who could not be placed in the cohort.
     """
 
@@ -145,8 +147,8 @@ class FeatureSet:
         totals = self.unplaced.groupby("reason", sort=False)["n"].sum() if len(self.unplaced) else {}
         return [
             f"{int(totals[reason]) if reason in totals else 0} young person-date(s) could not be scored "
-            f"because {text}."
-            for reason, text in UNPLACED_REASONS.items()
+            f"because {NOT_IN_COHORT[reason].format(date='the date')}."
+            for reason in UNPLACED_REASONS
         ]
 
     def _metadata(self) -> dict[bytes, bytes]:
@@ -238,8 +240,10 @@ def build_features(
     Raises
     ------
     ValueError
-        If a table or column is missing, the registry names a feature no builder makes,
-        or an option is out of range.
+        If the tables fail the builders' check of ``docs/tidy-tables.md`` (a table or a
+        column read is missing, a column has the wrong kind of dtype, a row has no
+        ``person_id``, ``people`` lists a person twice), the registry names a feature no
+        builder makes, or an option is out of range.
 
     Examples
     --------
@@ -390,34 +394,6 @@ def builders_for(registry: FeatureRegistry) -> list:
         )
     needed = {made[name] for name in registry.names}
     return [builder for builder in BUILDERS if builder in needed]
-
-
-def check_tables(tables: dict[str, pd.DataFrame]) -> None:
-    """Refuse tables that lack one the builders read, or its columns, naming what is missing."""
-    from ._builders._columns import REQUIRED_COLUMNS
-
-    missing_tables = sorted(set(REQUIRED_COLUMNS) - set(tables))
-    if missing_tables:
-        raise ValueError(
-            f"The tables given lack {', '.join(missing_tables)}; pass Extracts.tables from "
-            "features.load_extracts, which always holds every table (see docs/tidy-tables.md)."
-        )
-    problems = [
-        f"{name}: {', '.join(sorted(set(columns) - set(tables[name].columns)))}"
-        for name, columns in REQUIRED_COLUMNS.items()
-        if set(columns) - set(tables[name].columns)
-    ]
-    if problems:
-        raise ValueError(
-            f"Some tables lack columns the feature builders read ({'; '.join(problems)}); "
-            "the columns are listed in docs/tidy-tables.md."
-        )
-    repeated = int(tables["people"]["person_id"].duplicated().sum())
-    if repeated:
-        raise ValueError(
-            f"The people table lists {repeated} person(s) more than once; it must hold one row per "
-            "person_id, as features.load_extracts gives it."
-        )
 
 
 def partition_tables(tables: dict[str, pd.DataFrame], person_ids) -> dict[str, pd.DataFrame]:

@@ -226,40 +226,6 @@ def concept_matrix(registry: FeatureRegistry, feature_names: list[str]) -> tuple
     return matrix, concepts
 
 
-def concept_shap(contributions: pd.DataFrame, registry: FeatureRegistry) -> pd.DataFrame:
-    """Sum per-feature SHAP values (log-odds) within each concept.
-
-    Parameters
-    ----------
-    contributions : DataFrame
-        One column per feature plus ``"base"``, as returned by
-        ``RiskModel.contributions``; rows sum to the model's log-odds.
-    registry : FeatureRegistry
-
-    Returns
-    -------
-    DataFrame
-        Same index, one column per concept; with ``contributions["base"]`` the rows
-        still sum exactly to the model's log-odds.
-
-    Examples
-    --------
-    >>> from features import Feature, FeatureRegistry
-    >>> registry = FeatureRegistry((
-    ...     Feature("a", "A", "t", "12 months", "count", "attendance", "{value} a"),
-    ...     Feature("b", "B", "t", "12 months", "count", "attendance", "{value} b"),
-    ... ))
-    >>> shap = pd.DataFrame({"a": [0.5], "b": [-0.25], "base": [-3.0]})
-    >>> concept_shap(shap, registry)
-       attendance
-    0        0.25
-    """
-    names = [c for c in contributions.columns if c != "base"]
-    matrix, concepts = concept_matrix(registry, names)
-    values = contributions[names].to_numpy(dtype=float) @ matrix
-    return pd.DataFrame(values, index=contributions.index, columns=concepts)
-
-
 def probability_contributions(
     shap_logodds: np.ndarray, probability: np.ndarray, base_probability: np.ndarray | float
 ) -> np.ndarray:

@@ -121,41 +121,6 @@ def _as_need(feature: Feature) -> Feature:
     return dataclasses.replace(feature, statement=wording) if wording else feature
 
 
-def with_records(text: str, records: pd.DataFrame) -> tuple[str, str]:
-    """Add the date and meaning of the most recent record to a sentence; list the records.
-
-    Parameters
-    ----------
-    text : str
-        The sentence for the value, e.g. ``"3 suspensions in the last 12 months"``.
-    records : DataFrame
-        ``features.trace_feature`` output: ``table, record_ref, date, code, meaning, detail``.
-
-    Returns
-    -------
-    statement : str
-    evidence : str
-        ``"; "``-joined record references, most recent first (at most five, then a count).
-
-    Examples
-    --------
-    >>> records = pd.DataFrame({
-    ...     "table": ["exclusions"] * 2, "record_ref": ["x.csv:row 4", "x.csv:row 9"],
-    ...     "date": pd.to_datetime(["2024-11-02", "2025-03-14"]), "code": ["PA", "PP"],
-    ...     "meaning": ["physical assault against an adult", "physical assault against a pupil"],
-    ...     "detail": ["", ""]})
-    >>> with_records("2 suspensions in the last 12 months", records)[0]
-    '2 suspensions in the last 12 months, most recently on 14 March 2025, for physical assault against a pupil'
-    """
-    if records is None or records.empty or not text:
-        return text, ""
-    records = records.sort_values("date", ascending=False, na_position="last")
-    latest = records.iloc[0]
-    return dated_sentence(text, len(records), latest["date"], latest.get("meaning")), evidence_text(
-        records["record_ref"].astype(str).tolist()
-    )
-
-
 # How a record's decoded code joins the sentence, by source table: a referral's code is
 # who made it; most other codes say what the record was for.
 CONNECTORS = {"cin_referrals": "from"}

@@ -347,20 +347,10 @@ def _require_known(tables: dict[str, pd.DataFrame], person_id: str) -> None:
         )
 
 
-NOT_SCORED = {
-    "not_yet_known": "no source held a record of them available by {date} (their first record "
-                     "came later), so the authority could not have scored them on that date",
-    "no_birth_month": "no month of birth is recorded in any source, so their age on {date} is "
-                      "unknown and they cannot be placed in the cohort; the data owner can add it",
-    "outside_age_range": "they are not aged 10 to 18 on {date}; only young people of that age are scored",
-}
-"""Why a young person in the data has no score on a date, as :func:`features.cohort_status_of` says."""
-
-
 def _require_in_cohort(own: dict[str, pd.DataFrame], person_id: str, as_of: pd.Timestamp) -> None:
     status = str(features.cohort_status_of(own, as_of).get(person_id, "in_cohort"))
     if status != "in_cohort":
-        reason = NOT_SCORED[status].format(date=_reasons.format_date(as_of))
+        reason = features.NOT_IN_COHORT[status].format(date=_reasons.format_date(as_of))
         raise PersonNotFoundError(
             f"The young person asked for has no score on {as_of.date().isoformat()}: {reason}. "
             "Choose another date or person."

@@ -16,6 +16,7 @@ from ._input import read_feature_table
 from ._panel import panel_dates, train_from_data
 from ._split import TemporalSplit
 from ._train import TrainingResult, train_model
+from ._verdict import Verdict
 
 
 def load_registered_model(name: str = "knife-crime-risk", version: int | None = None, *,
@@ -53,6 +54,7 @@ __all__ = [
     "TemporalSplit",
     "TrainingConfig",
     "TrainingResult",
+    "Verdict",
     "fit",
     "load_config",
     "load_registered_model",

@@ -57,8 +57,9 @@ def flag_count(test, config) -> int:
     return config.capacity * int(test["as_of"].nunique())
 
 
-def audit_test_period(test, groups, probability, config) -> FairnessSection:
-    """Audit the test period's scores across ``groups`` (the test rows' group columns, or None).
+def audit_test_period(test, groups, probability, config, *, top_k: int) -> FairnessSection:
+    """Audit the test period's scores across ``groups`` (the test rows' group columns, or None),
+    flagging the ``top_k`` highest (:func:`flag_count`).
 
     Returns
     -------
@@ -73,7 +74,6 @@ def audit_test_period(test, groups, probability, config) -> FairnessSection:
     groups = audit_columns(groups)
     if groups is None:
         return FairnessSection(reason=NO_GROUPS)
-    top_k = flag_count(test, config)
     result = audit_scores(test["label"].to_numpy(), y_score=np.asarray(probability), top_k=top_k,
                           sensitive_features=groups, person=test["person_id"].to_numpy(), n_boot=config.audit_n_boot,
                           tolerance=config.fairness_tolerance, random_state=config.random_state)

@@ -63,8 +63,9 @@ class FitResult:
     report : dict
         The same metrics nested by model, with intervals.
     split : TemporalSplit
-    verdict : dict
-        ``status``, ``checks`` and ``statements`` of the fit-for-use verdict.
+    verdict : Verdict
+        The fit-for-use verdict: ``status``, ``checks`` and ``statements``;
+        ``verdict.to_dict()`` is what ``verdict.json`` holds.
     label_definition : features.LabelDefinition
     test_predictions : DataFrame
         The test period in memory only: ``person_id``, ``as_of``, ``label``, ``probability``
@@ -83,7 +84,7 @@ class FitResult:
     metrics: dict
     report: dict
     split: TemporalSplit
-    verdict: dict
+    verdict: Verdict
     label_definition: LabelDefinition
     test_predictions: pd.DataFrame = field(repr=False)
     audit: object
@@ -124,7 +125,7 @@ class FitResult:
             "Label definition: " + self.label_definition.describe(),
             f"Test ROC AUC {_ci(m, 'test_roc_auc')}; logistic regression {_ci(m, 'baseline_logreg_test_roc_auc')}; "
             f"simple rule {_ci(m, 'baseline_rule_test_roc_auc')}.",
-            f"Verdict: {self.verdict['status']}. " + " ".join(self.verdict["statements"][1:]),
+            f"Verdict: {self.verdict.status}. " + " ".join(self.verdict.statements[1:]),
         ]
 
 
@@ -172,13 +173,22 @@ class Fitted:
         """The rows of one period (``"train"``, ``"validation"`` or ``"test"``)."""
         return self.prepared.frame[self.period == name]
 
+    def group_rows(self, name: str) -> pd.DataFrame | None:
+        """The group columns of one period's rows (None without group columns)."""
+        groups = self.prepared.groups
+        return None if groups is None else groups.loc[self.period == name]
+
 
 @dataclass(frozen=True)
 class TestEvaluation:
-    """The test period, read once.
+    """The test period, sliced and read once.
 
     Attributes
     ----------
+    test : DataFrame
+        The test period's rows of the training table.
+    flag_count : int
+        Flags in the audit: ``capacity`` per test as-of date, pooled.
     probabilities : dict
         ``model``, ``logreg`` and (when the rule is available) ``rule`` probabilities.
     report : dict
@@ -189,6 +199,8 @@ class TestEvaluation:
     predictions : DataFrame
     """
 
+    test: pd.DataFrame
+    flag_count: int
     probabilities: dict
     report: dict
     fairness: FairnessSection
@@ -268,11 +280,7 @@ def _fit(prepared: TrainingData, split, period, counts, config: TrainingConfig, 
     search = _search(prepared, train, valid, config, say, client)
     say.step("Calibrating on the validation period")
     valid_logodds = search.booster.predict(as_matrix(valid[names]), raw_score=True)
-    calibrator, calibration_scores = choose_calibrator(
-        valid_logodds, valid[LABEL].to_numpy(), person=valid["person_id"],
-        methods=config.calibration_methods, score=config.calibration_score,
-        n_folds=config.calibration_folds, random_state=config.random_state,
-    )
+    calibrator, calibration_scores = calibrate(valid_logodds, valid, config)
     say.step("Fitting the baselines on the training period")
     rule = find_rule(prepared.registry, names, configured=config.rule_features)
     logreg_rows = train if client is None else baseline_rows(train, random_state=config.random_state)
@@ -286,6 +294,15 @@ def _fit(prepared: TrainingData, split, period, counts, config: TrainingConfig, 
         rule=rule, rule_rates=rule.fit_rates(train, train[LABEL]) if rule.available else None,
         logreg=fit_logistic_baseline(logreg_rows[names], logreg_rows[LABEL], random_state=config.random_state),
         notes=tuple(notes),
+    )
+
+
+def calibrate(valid_logodds, valid: pd.DataFrame, config: TrainingConfig):
+    """The calibrator the configuration chooses on the validation rows, and each method's score."""
+    return choose_calibrator(
+        valid_logodds, valid[LABEL].to_numpy(), person=valid["person_id"],
+        methods=config.calibration_methods, score=config.calibration_score,
+        n_folds=config.calibration_folds, random_state=config.random_state,
     )
 
 
@@ -324,7 +341,8 @@ def risk_model(fitted: Fitted, extra: dict) -> RiskModel:
 
 def evaluate(model: RiskModel, fitted: Fitted, *, say: Reporter, extract_profile=None) -> TestEvaluation:
     """Step 5: score the test period once, store its evidence with the model, audit, judge."""
-    test, config = fitted.rows("test"), fitted.config
+    test, test_groups, config = fitted.rows("test"), fitted.group_rows("test"), fitted.config
+    flags = flag_count(test, config)
     say.step("Scoring the test period (bootstrap intervals)")
     probabilities, report = _score_test(model, test, fitted, config)
     model.metadata["band_evidence"] = band_evidence(model, probabilities["model"], test[LABEL].to_numpy())
@@ -332,16 +350,14 @@ def evaluate(model: RiskModel, fitted: Fitted, *, say: Reporter, extract_profile
         model, train=fitted.rows("train"), split=fitted.split, report=report,
         horizon_months=config.horizon_months, profile=extract_profile))
     say.step("Auditing fairness on the test period")
-    groups = fitted.prepared.groups
-    fairness = audit_test_period(test, None if groups is None else groups.loc[fitted.period == "test"],
-                                 probabilities["model"], config)
+    fairness = audit_test_period(test, test_groups, probabilities["model"], config, top_k=flags)
     audit = fairness.audit.to_dict() if fairness.audit is not None else None
     return TestEvaluation(
-        probabilities=probabilities, report=report, fairness=fairness,
+        test=test, flag_count=flags, probabilities=probabilities, report=report, fairness=fairness,
         verdict=judge(report, config, rule=fitted.rule, audit=audit),
         calibration_png=calibration_plot(test[LABEL].to_numpy(), {k: v for k, v in probabilities.items() if k != "rule"},
                                          title="Calibration on the test period"),
-        predictions=_test_predictions(test, fitted, probabilities["model"]),
+        predictions=_test_predictions(test, test_groups, probabilities["model"]),
     )
 
 
@@ -366,11 +382,10 @@ def _test_probabilities(model: RiskModel, test, fitted: Fitted) -> dict:
     return probabilities
 
 
-def _test_predictions(test, fitted: Fitted, probability) -> pd.DataFrame:
+def _test_predictions(test, test_groups, probability) -> pd.DataFrame:
     frame = test[["person_id", "as_of", LABEL]].reset_index(drop=True).assign(probability=probability)
-    groups = fitted.prepared.groups
-    if groups is not None:
-        frame = pd.concat([frame, groups.loc[fitted.period == "test"].reset_index(drop=True)], axis=1)
+    if test_groups is not None:
+        frame = pd.concat([frame, test_groups.reset_index(drop=True)], axis=1)
     return frame
 
 
@@ -381,9 +396,9 @@ def fit_result(model: RiskModel, fitted: Fitted, evaluation: TestEvaluation) -> 
     """The public result of a fit, its card facts included."""
     return FitResult(
         model=model, metrics=flatten(evaluation.report), report=evaluation.report, split=fitted.split,
-        verdict=evaluation.verdict.to_dict(), label_definition=fitted.prepared.label_definition,
+        verdict=evaluation.verdict, label_definition=fitted.prepared.label_definition,
         test_predictions=evaluation.predictions, audit=evaluation.fairness.audit,
-        flag_count=flag_count(fitted.rows("test"), fitted.config), notes=(*fitted.notes, fitted.rule.note),
+        flag_count=evaluation.flag_count, notes=(*fitted.notes, fitted.rule.note),
         card=card_facts(model, fitted, evaluation),
     )
 

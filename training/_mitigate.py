@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from ._calibration import choose_calibrator
 from ._config import TrainingConfig
+from ._fairness import flag_count
+from ._fit import calibrate, learn, risk_model
 from ._input import LABEL, prepare_training_data
 from ._lgbm import as_matrix
 from ._progress import Reporter
@@ -84,15 +85,13 @@ def compare_mitigations(data, *, attribute: str = "ethnicity_group", config: Tra
     ValueError
         If ``attribute`` is not one of the group columns, or the data breaks the input contract.
     """
-    from ._fit import learn, risk_model
-
     config = config or TrainingConfig()
     say = Reporter(progress)
     prepared = prepare_training_data(data, groups=groups)
     sensitive = _sensitive(prepared, attribute)
     fitted = learn(prepared, config=config, say=say)
     split, model = fitted.split, risk_model(fitted, {})
-    parts = _Parts(prepared, fitted.period, sensitive, config, model, fitted)
+    parts = _Parts(sensitive, model, fitted)
     parts.attribute = attribute
     say.step("Mitigation: without proxy-prone inputs")
     scores = {"as_trained": model.predict_proba(parts.test[model.feature_names]),
@@ -111,14 +110,14 @@ def compare_mitigations(data, *, attribute: str = "ethnicity_group", config: Tra
 class _Parts:
     """The split's frames and the as-trained model, named once."""
 
-    def __init__(self, prepared, period, sensitive, config, model, fitted):
-        frame = prepared.frame
-        self.prepared, self.config, self.model, self.fitted = prepared, config, model, fitted
-        self.train, self.valid, self.test = (frame[period == p] for p in ("train", "validation", "test"))
+    def __init__(self, sensitive, model, fitted):
+        prepared, period = fitted.prepared, fitted.period
+        self.prepared, self.config, self.model, self.fitted = prepared, fitted.config, model, fitted
+        self.train, self.valid, self.test = (fitted.rows(p) for p in ("train", "validation", "test"))
         self.s_train, self.s_valid, self.s_test = (sensitive[period == p] for p in ("train", "validation", "test"))
         self.names = model.feature_names
         self.proxies = [f.name for f in prepared.registry if getattr(f, "proxy", None) and f.name in self.names]
-        self.top_k = config.capacity * int(self.test["as_of"].nunique())
+        self.top_k = flag_count(self.test, fitted.config)
 
 
 def _sensitive(prepared, attribute: str) -> np.ndarray:
@@ -171,10 +170,7 @@ def _equalized_odds(parts) -> np.ndarray:
 
 
 def _calibrated(parts, valid_logodds, test_logodds) -> np.ndarray:
-    config = parts.config
-    calibrator, _ = choose_calibrator(valid_logodds, parts.valid[LABEL].to_numpy(), person=parts.valid["person_id"],
-                                      methods=config.calibration_methods, score=config.calibration_score,
-                                      n_folds=config.calibration_folds, random_state=config.random_state)
+    calibrator, _ = calibrate(valid_logodds, parts.valid, parts.config)
     return calibrator.predict(test_logodds)
 
 

@@ -124,9 +124,8 @@ def _track(fitted: Fitted, *, experiment, registered_name, say, signing_key, ext
         _tracking.log_params({f"config.{k}": v for k, v in config.to_dict().items()})
         evaluation = evaluate(model, fitted, say=say, extract_profile=extract_profile)
         say.step("Registering the model")
-        test = fitted.rows("test")
         version, _ = _tracking.log_and_register(model, registered_name=registered_name, signing_key=signing_key,
-                                                signature_frame=test[model.feature_names].head(0))
+                                                signature_frame=evaluation.test[model.feature_names].head(0))
         model.metadata["version"] = version
         result = fit_result(model, fitted, evaluation)
         say.step("Writing the model card")
@@ -160,7 +159,7 @@ def _documents(result: FitResult, fitted: Fitted) -> dict:
         "feature_registry.json": fitted.prepared.registry.to_dict(),
         "label_definition.json": facts.label_definition.to_dict(),
         "split.json": {**facts.split, "counts": facts.counts},
-        "metrics.json": result.report, "verdict.json": result.verdict,
+        "metrics.json": result.report, "verdict.json": result.verdict.to_dict(),
         "search_trials.json": facts.trials.to_dict(orient="records"),
         "training_config.json": config.to_dict(),
         "environment.json": {"library_versions": facts.library_versions, "code_version": facts.code_version,

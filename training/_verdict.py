@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(frozen=True)
 class Verdict:
     """Outcome of the fit-for-use checks.
 
@@ -38,6 +38,7 @@ class Verdict:
     statements: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
+        """The verdict as plain data, as ``verdict.json`` holds it."""
         return {"status": self.status, "checks": self.checks, "statements": self.statements}
 
 

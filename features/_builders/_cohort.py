@@ -73,27 +73,25 @@ def in_age_range(age_months: np.ndarray) -> np.ndarray:
     return (years >= MIN_AGE) & (years <= MAX_AGE)
 
 
-UNPLACED_REASONS = {
-    "no_birth_month": "no month of birth is recorded in any source, so their age on the date is unknown",
-    "not_yet_known": "they are aged 10 to 18 but no source held a record of them available by the date",
+NOT_IN_COHORT = {
+    "no_birth_month": "no month of birth is recorded in any source, so their age on {date} is unknown "
+                      "and they cannot be placed in the cohort; the data owner can add it",
+    "not_yet_known": "no source held a record of them available by {date} (their first record came "
+                     "later), so the authority could not have scored them then",
+    "outside_age_range": "they are not aged 10 to 18 on {date}; only young people of that age are scored",
 }
-"""Why a young person in the people index is not in an as-of date's cohort, when the
-reason is not simply their age."""
+"""Why a young person in the people index is not in an as-of date's cohort, by the reason
+:func:`cohort_status` gives; ``{date}`` is the as-of date ("the date" in counts over dates)."""
+
+UNPLACED_REASONS = ("no_birth_month", "not_yet_known")
+"""The reasons counted in ``FeatureSet.unplaced``: those that are not simply a young person's age."""
 
 
 def unplaced_counts(people: People, clock: Clock, known: Known) -> dict[str, int]:
-    """How many young people could not be placed in the cohort on the date, by reason
-    (:data:`UNPLACED_REASONS`).
-
-    ``no_birth_month`` counts those known by the date whose age cannot be worked out;
-    ``not_yet_known`` those of cohort age whose first record became available later.
-    """
-    months = people.age_months(clock)
-    by_then = known.by(clock)
-    return {
-        "no_birth_month": int((np.isnan(months) & by_then).sum()),
-        "not_yet_known": int((in_age_range(months) & ~by_then).sum()),
-    }
+    """How many young people :func:`cohort_status` leaves out of the date's cohort, by each
+    reason of :data:`UNPLACED_REASONS`."""
+    status = cohort_status(people, clock, known)
+    return {reason: int((status == reason).sum()) for reason in UNPLACED_REASONS}
 
 
 def cohort_status(people: People, clock: Clock, known: Known) -> np.ndarray:

@@ -12,61 +12,16 @@ import numpy as np
 import pandas as pd
 
 from .. import _codes
-from ._columns import REQUIRED_COLUMNS
+from .._loaders._tidy import TIDY_TABLES
 
-COLUMNS = {
-    "people": ("person_id", "birth_month", "sex", "ethnicity", "ethnicity_group", "postcode_district",
-               "disability", "sources"),
-    "pupils": ("person_id", "census_date", "sex", "ethnicity", "sen_provision", "sen_type", "fsm_eligible",
-               "postcode_district", "nc_year", "record_ref"),
-    "exclusions": ("person_id", "start_date", "category", "reasons", "sessions", "record_ref"),
-    "attendance": ("person_id", "academic_year", "term", "term_start", "term_end", "sessions_possible",
-                   "sessions_authorised", "sessions_unauthorised", "record_ref"),
-    "ap_placements": ("person_id", "census_date", "entry_date", "leaving_date", "setting_type", "primary_reason",
-                      "sessions_per_week", "record_ref"),
-    "nccis_activity": ("person_id", "month_end", "activity_code", "activity_group", "activity_start", "record_ref"),
-    "cin_referrals": ("person_id", "referral_ref", "collection_year", "referral_date", "closure_date",
-                      "referral_source", "primary_need", "reason_for_closure", "referral_nfa", "record_ref"),
-    "cin_assessment_factors": ("person_id", "referral_ref", "assessment_start", "assessment_authorised", "factor",
-                               "record_ref"),
-    "cin_section47": ("person_id", "referral_ref", "s47_start", "icpc_date", "record_ref"),
-    "cin_cp_plans": ("person_id", "referral_ref", "cpp_start", "cpp_end", "initial_category", "latest_category",
-                     "record_ref"),
-    "cla_episodes": ("person_id", "collection_year", "decom", "dec", "rne", "legal_status", "need_category",
-                     "place", "place_provider", "reason_ceased", "reason_place_change", "record_ref"),
-    "cla_missing": ("person_id", "missing_type", "start", "end", "record_ref"),
-    "cla_oc2": ("person_id", "collection_year", "year_end", "sdq_score", "convicted", "substance_misuse",
-                "record_ref"),
-    "yj_offences": ("person_id", "offence_ref", "offence_date", "recorded_date", "ho_class", "ho_code",
-                    "yjb_category", "knife_flag", "gravity", "record_ref"),
-    "yj_outcomes": ("person_id", "offence_ref", "outcome_date", "outcome_type", "tier", "tier_rank",
-                    "length_months", "record_ref"),
-}
-assert all(set(REQUIRED_COLUMNS[t]) <= set(COLUMNS[t]) for t in REQUIRED_COLUMNS)
-
-_DATE = ("date", "_start", "_end", "start", "end", "decom", "dec", "birth_month", "authorised", "month_end")
-_BOOL = ("disability", "fsm_eligible", "referral_nfa", "convicted", "substance_misuse", "knife_flag")
-_INT = ("nc_year", "academic_year", "sessions_possible", "sessions_authorised", "sessions_unauthorised",
-        "activity_code", "collection_year", "gravity", "tier_rank", "sessions_per_week")
-_FLOAT = ("sessions", "sdq_score", "length_months")
-
-
-def column_dtype(column: str) -> str:
-    """The dtype a tidy column has (``docs/tidy-tables.md``)."""
-    if column in _BOOL:
-        return "boolean"
-    if column in _INT:
-        return "Int64"
-    if column in _FLOAT:
-        return "float64"
-    if column.endswith(_DATE) or column == "dec":
-        return "datetime64[ns]"
-    return "string"
+COLUMNS = {name: tuple(columns) for name, columns in TIDY_TABLES.items()}
+# The sample tables use the nullable dtype of each tidy dtype, so a column left out is <NA>.
+_NULLABLE = {"str": "string", "bool": "boolean", "int64": "Int64"}
 
 
 def empty_tables() -> dict[str, pd.DataFrame]:
     """Every tidy table, empty, with its columns and dtypes."""
-    return {name: _typed(pd.DataFrame({c: [] for c in columns})) for name, columns in COLUMNS.items()}
+    return {name: _typed(name, pd.DataFrame({c: [] for c in columns})) for name, columns in COLUMNS.items()}
 
 
 def make_table(name: str, rows: list[dict] | dict) -> pd.DataFrame:
@@ -81,13 +36,13 @@ def make_table(name: str, rows: list[dict] | dict) -> pd.DataFrame:
     for column in COLUMNS[name]:
         if column not in frame:
             frame[column] = None
-    return _typed(frame[list(COLUMNS[name])])
+    return _typed(name, frame[list(COLUMNS[name])])
 
 
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for column in frame.columns:
-        dtype = column_dtype(column)
+        dtype = _NULLABLE.get(TIDY_TABLES[name][column], TIDY_TABLES[name][column])
         values = frame[column]
         if dtype.startswith("datetime"):
             out[column] = pd.to_datetime(values, errors="coerce").astype(dtype)

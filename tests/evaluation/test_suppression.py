@@ -110,3 +110,31 @@ def test_calibration_bins_with_small_counts_are_withheld():
             assert b["n"] >= 10
     hidden = [b for b in bins if b["suppressed"]]
     assert len(hidden) != 1
+
+
+def _three_people_on_many_dates():
+    """120 young people on one date each, and 3 with the top score on 40 dates each."""
+    rng = np.random.default_rng(0)
+    score = np.r_[rng.uniform(0, 0.5, 120), np.full(120, 0.95)]
+    person = np.r_[[f"p{i}" for i in range(120)], np.repeat(["a", "b", "c"], 40)]
+    y = (rng.random(len(score)) < score).astype(int)
+    groups = pd.Series(np.where(np.arange(len(score)) % 2, "A", "B"), name="g")
+    return y, score, groups, person
+
+
+def test_a_calibration_bin_of_many_rows_but_few_young_people_is_withheld():
+    y, score, groups, person = _three_people_on_many_dates()
+    by_person = audit_scores(y, y_score=score, threshold=0.5, sensitive_features=groups, n_boot=20,
+                             min_cell=10, person=person).to_dict()
+    top = by_person["overall"]["calibration"]["bins"][-1]
+    assert top["suppressed"] and top["n"] is None
+    by_row = audit_scores(y, y_score=score, threshold=0.5, sensitive_features=groups, n_boot=20,
+                          min_cell=10).to_dict()
+    assert by_row["overall"]["calibration"]["bins"][-1]["n"] == 120
+
+
+def test_capacity_curves_start_once_enough_young_people_are_flagged():
+    y, score, groups, person = _three_people_on_many_dates()
+    curve = audit_scores(y, y_score=score, threshold=0.5, sensitive_features=groups, n_boot=20,
+                         min_cell=10, person=person).to_dict()["capacity"]["curve"]
+    assert curve["k"][0] == 127  # the 120 rows of 3 people, then 7 more people

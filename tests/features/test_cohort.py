@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from features import build_features, cohort, cohort_status_of, known_sources, source_spans
+from features import UNPLACED_REASONS, build_features, cohort, cohort_status_of, known_sources, source_spans
 from features._builders._known import AVAILABLE_FROM, SOURCE_TABLES
 from features._builders._sample import empty_tables, make_table, sample_tables
 
@@ -93,10 +93,23 @@ def test_people_who_cannot_be_placed_are_counted_by_reason_and_date():
                       (pd.Timestamp("2025-03-31"), "no_birth_month"): 1, (pd.Timestamp("2025-03-31"), "not_yet_known"): 0}
     assert built.unplaced_summary() == [
         "2 young person-date(s) could not be scored because no month of birth is recorded in any source, "
-        "so their age on the date is unknown.",
-        "1 young person-date(s) could not be scored because they are aged 10 to 18 but no source held a "
-        "record of them available by the date.",
+        "so their age on the date is unknown and they cannot be placed in the cohort; the data owner can add it.",
+        "1 young person-date(s) could not be scored because no source held a record of them available by "
+        "the date (their first record came later), so the authority could not have scored them then.",
     ]
+
+
+def test_unplaced_counts_are_the_statuses_that_are_not_about_age():
+    tables = people(("known", "2010-01-01"), ("later", "2010-01-01"), ("undated", None), ("young", "2018-01-01"),
+                    ("young_later", "2018-01-01"), ("undated_later", None))
+    tables = with_rows(tables, "pupils", [
+        {"person_id": who, "census_date": "2023-01-19" if not who.endswith("later") else "2025-01-16"}
+        for who in ("known", "later", "undated", "young", "young_later", "undated_later")
+    ])
+    status = cohort_status_of(tables, AS_OF).value_counts().to_dict()
+    counts = build_features(tables, [AS_OF]).unplaced.set_index("reason")["n"].to_dict()
+    assert counts == {reason: status.get(reason, 0) for reason in UNPLACED_REASONS}
+    assert counts == {"no_birth_month": 1, "not_yet_known": 3}
 
 
 def test_unplaced_counts_and_dates_survive_writing_and_reading(tmp_path):

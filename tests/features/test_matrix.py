@@ -118,6 +118,28 @@ def test_missing_tables_or_columns_are_refused():
         build_features(broken, DATES)
 
 
+def test_a_column_of_the_wrong_kind_is_refused_by_table_column_and_kind():
+    broken = {**TABLES, "exclusions": TABLES["exclusions"].assign(start_date="14/03/2024")}
+    with pytest.raises(ValueError, match=r"wrong type \(exclusions: start_date \(dates\)\)") as error:
+        build_features(broken, DATES)
+    assert "14/03/2024" not in str(error.value)
+
+
+def test_a_row_without_a_person_is_refused():
+    pupils = TABLES["pupils"].copy()
+    pupils.loc[0, "person_id"] = pd.NA
+    with pytest.raises(ValueError, match=r"rows without a person_id \(pupils\)"):
+        build_features({**TABLES, "pupils": pupils}, DATES)
+
+
+def test_labels_check_their_tables_as_features_do():
+    from features import build_labels
+
+    broken = {**TABLES, "yj_offences": TABLES["yj_offences"].drop(columns="offence_date")}
+    with pytest.raises(ValueError, match=r"yj_offences: offence_date"):
+        build_labels(broken, DATES)
+
+
 def test_unreadable_dates_are_refused():
     with pytest.raises(ValueError, match="could not be read as a date"):
         build_features(TABLES, ["not a date"])

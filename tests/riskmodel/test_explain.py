@@ -12,7 +12,6 @@ from riskmodel import FeatureMismatchError
 from riskmodel._explain import (
     EXPLANATION_COLUMNS,
     concept_matrix,
-    concept_shap,
     decompose,
     explain_scores,
     probability_contributions,
@@ -76,7 +75,8 @@ def test_concept_matrix_maps_unknown_features_to_other_information():
 
 def test_concept_shap_sums_features_within_each_concept(model, X):
     contributions = model.contributions(X)
-    grouped = concept_shap(contributions, model.registry)
+    parts = decompose(model, X)
+    grouped = pd.DataFrame(parts.shap_logodds, index=contributions.index, columns=parts.concepts)
     np.testing.assert_allclose(
         grouped["school exclusions"],
         contributions["suspensions_12m"] + contributions["permanent_exclusion_24m"],

@@ -13,11 +13,12 @@ from riskmodel._reasons import (
     assemble,
     choose_features,
     cites_protected,
+    dated_sentence,
+    evidence_text,
     feature_texts,
     format_date,
     missing_sources,
     top_reasons,
-    with_records,
 )
 
 
@@ -94,6 +95,17 @@ def test_protected_characteristics_are_never_cited(feature):
 )
 def test_cites_protected(text, cited):
     assert cites_protected(text) is cited
+
+
+def with_records(text, records):
+    """A sentence and its evidence from ``features.trace_feature`` records, worded as
+    ``riskmodel._records.add_lineage`` words one traced cell (latest record first)."""
+    if records.empty or not text:
+        return text, ""
+    records = records.sort_values("date", ascending=False, na_position="last")
+    latest = records.iloc[0]
+    return (dated_sentence(text, len(records), latest["date"], latest.get("meaning")),
+            evidence_text(records["record_ref"].astype(str).tolist()))
 
 
 def _records(dates, meanings=None, refs=None):

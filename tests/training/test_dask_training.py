@@ -34,7 +34,7 @@ def test_the_registered_model_holds_an_ordinary_early_stopped_booster(trained_on
     model, trials = trained_on_dask.model, None
     assert isinstance(model.booster, lightgbm.Booster)
     assert 0 < model.booster.num_trees() < training.TrainingConfig(**FAST).num_boost_round
-    assert trained_on_dask.verdict["status"] and trained_on_dask.card_paths["model_card.md"].endswith("model_card.md")
+    assert trained_on_dask.verdict.status and trained_on_dask.card_paths["model_card.md"].endswith("model_card.md")
     assert any("Dask" in note and "not bit-identical" in note for note in trained_on_dask.notes)
     del trials
 

@@ -56,7 +56,7 @@ def test_run_records_params_lineage_and_tags(trained):
     assert params["config.random_state"] == "0" and params["lgbm.deterministic"] == "True"
     assert re.fullmatch(r"[0-9a-f]{64}", params["data_fingerprint"])
     assert params["code_version"] and params["rule_features"] == "permanent_exclusion_24m,max_outcome_tier_24m"
-    assert tags["verdict"] == trained["result"].verdict["status"]
+    assert tags["verdict"] == trained["result"].verdict.status
 
 
 def test_run_artifacts_include_card_registry_label_and_split(trained):
@@ -372,7 +372,7 @@ def test_the_card_prints_the_calibration_and_fairness_criteria(trained):
     assert "test calibration slope | 0.8 to 1.25" in markdown
     assert "test expected calibration error | at most 0.01" in markdown
     assert "fairness: no false-negative rate and false-positive rate disparity outside tolerance" in markdown
-    names = [c["name"] for c in trained["result"].verdict["checks"]]
+    names = [c["name"] for c in trained["result"].verdict.checks]
     assert names[-3:] == ["test calibration slope", "test expected calibration error",
                           "fairness: no false-negative rate and false-positive rate disparity outside tolerance in the test-period audit"]
 
