@@ -129,7 +129,10 @@ def _run_demo(out_dir: Path, n_young_people: int, seed: int, step, clock: StepCl
     from training._reference import extract_profile
 
     with clock.step("training, calibration, baselines, audit, model card, registry"):
-        result = training.train_model(feature_set, experiment="knife-crime-risk-demo", progress=step,
+        # The demo is the machine's only job, so LightGBM may take every core (the library's
+        # default leaves one free for other work; training.default_threads).
+        config = training.TrainingConfig(num_threads=os.cpu_count() or 1)
+        result = training.train_model(feature_set, config=config, experiment="knife-crime-risk-demo", progress=step,
                                       signing_key=signing_key, extract_profile=extract_profile(extracts.tables))
         model_card = _copy_model_card(result, out_dir / "model")
 
