@@ -10,13 +10,32 @@ metrics, audit, verdict, card) without touching MLflow; :func:`train_model` is `
 plus MLflow tracking, signing and registration, and returns a :class:`TrainingResult`.
 """
 
-from ._config import TrainingConfig, load_config
-from ._fit import FitResult, fit
-from ._input import read_feature_table
-from ._panel import panel_dates, train_from_data
-from ._split import TemporalSplit
-from ._train import TrainingResult, train_model
-from ._verdict import Verdict
+from importlib import import_module
+
+_EXPORTS = {
+    "TrainingConfig": "._config", "load_config": "._config",
+    "FitResult": "._fit", "fit": "._fit",
+    "read_feature_table": "._input",
+    "panel_dates": "._panel", "train_from_data": "._panel",
+    "TemporalSplit": "._split",
+    "TrainingResult": "._train", "train_model": "._train",
+    "Verdict": "._verdict",
+}
+"""Where each public name is defined. They are imported on first use (PEP 562): fitting
+brings scikit-learn's estimators, SciPy and the report templates, about a second that a
+command which only loads a registered model (``riskmodel explain``) should not pay."""
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'training' has no attribute {name!r}")
+    value = getattr(import_module(_EXPORTS[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted([*globals(), *_EXPORTS])
 
 
 def load_registered_model(name: str = "knife-crime-risk", version: int | None = None, *,
