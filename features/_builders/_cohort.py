@@ -97,16 +97,18 @@ def unplaced_counts(people: People, clock: Clock, known: Known) -> dict[str, int
 def cohort_status(people: People, clock: Clock, known: Known) -> np.ndarray:
     """Per person, why they are or are not in the as-of date's cohort.
 
-    ``"in_cohort"``; ``"not_yet_known"`` (no source held a record available by the date,
-    whatever their age); ``"no_birth_month"`` (known, but no month of birth anywhere); or
-    ``"outside_age_range"`` (known, not aged 10 to 18).
+    ``"outside_age_range"`` (a known month of birth, not aged 10 to 18, whether or not
+    known to a source by then: their age alone keeps them out); ``"not_yet_known"`` (no
+    source held a record available by the date, and aged 10 to 18 or of unknown age);
+    ``"no_birth_month"`` (known by then, but no month of birth anywhere); or ``"in_cohort"``.
+    So a count of ``"not_yet_known"`` counts only those the date's records alone keep out.
     """
     months = people.age_months(clock)
-    by_then = known.by(clock)
+    unknown_age = np.isnan(months)
     return np.select(
-        [~by_then, np.isnan(months), in_age_range(months)],
-        ["not_yet_known", "no_birth_month", "in_cohort"],
-        default="outside_age_range",
+        [~unknown_age & ~in_age_range(months), ~known.by(clock), unknown_age],
+        ["outside_age_range", "not_yet_known", "no_birth_month"],
+        default="in_cohort",
     ).astype(object)
 
 
