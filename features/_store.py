@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import uuid
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,10 +124,26 @@ def load_person_rows(data_dir, person_id: str, *, key: bytes, store, progress=No
     digest = extracts_digest(data_dir, key)
     folder = Path(store) / digest
     if not store_matches(folder, digest):
-        keep_extracts(store, load_extracts(data_dir, key=key, progress=progress), digest=digest)
+        extracts = load_extracts(data_dir, key=key, progress=progress)
+        try:
+            keep_extracts(store, extracts, digest=digest)
+        except OSError as error:  # a store only saves time: explain from what was read
+            warnings.warn(
+                f"The tidy store could not be kept under {os.fspath(store)} ({error.strerror or 'refused'}), so "
+                "the next explanation reads every extract again; give a store folder this user can write.",
+                UserWarning, stacklevel=2,
+            )
+            return _rows_in(extracts, str(person_id))
     (progress or (lambda name: None))("reading the young person's rows")
     os.utime(folder)  # the stores kept are the ones used last
     return read_person_rows(folder, person_id)
+
+
+def _rows_in(extracts, person_id: str) -> PersonRows:
+    from ._matrix import partition_tables
+
+    return PersonRows(tables=partition_tables(extracts.tables, [person_id]), spans=source_spans(extracts.tables),
+                      n_quarantined=extracts.report.n_quarantined)
 
 
 def keep_extracts(store, extracts, *, digest: str) -> Path:

@@ -24,7 +24,9 @@ from ._app import (
     say_quarantine,
     store_root,
     app,
+    console,
     out,
+    path_problem,
 )
 from ._dask import MemoryOption, SchedulerOption, WorkersOption, dask_client
 
@@ -261,7 +263,12 @@ def score(
         result = riskmodel.score_people(risk_model, extracts.tables, as_of, out_dir=out_dir, progress=step,
                                         file_format=file_format, client=client)
         step("keeping the tables for 'riskmodel explain'")
-        features.keep_extracts(store_root(), extracts, digest=digest)
+        try:
+            features.keep_extracts(store_root(), extracts, digest=digest)
+        except OSError as error:  # the scores are written; a store only saves 'explain' time
+            console.print(f"The tables were not kept for 'riskmodel explain': {path_problem(error)} Set "
+                          "RISKMODEL_STORE to a folder you can write; until then 'explain' reads every extract.",
+                          style="yellow", soft_wrap=True, markup=False, highlight=False)
     parts = client is not None and file_format == "parquet"
     written = f"{Path(out_dir) / 'scores'} (Parquet parts)" if parts else Path(out_dir) / f"scores.{file_format}"
     out.print(f"{len(result.scores)} young people scored -> {written}")

@@ -135,3 +135,22 @@ def test_only_the_stores_used_last_are_kept(tmp_path):
         folder = features.keep_extracts(tmp_path, extracts, digest=digest * 40)
         os.utime(folder, ns=(n * 10**9, n * 10**9))
     assert sorted(p.name[0] for p in tmp_path.iterdir()) == ["b", "c"]
+
+
+def test_a_store_that_cannot_be_kept_is_a_note_not_a_failure(authority, monkeypatch, tmp_path, loads):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("RISKMODEL_STORE", str(blocker / "stores"))
+    data = authority["folder"] / "data"
+    scored = _run(authority, monkeypatch, "score", "--data", str(data), "--as-of", authority["as_of"],
+                  "--out", str(tmp_path / "batch"))
+    assert scored.exit_code == 0, scored.output
+    assert "The tables were not kept for 'riskmodel explain'" in " ".join(scored.output.split())
+    top = pd.read_csv(tmp_path / "batch" / "scores.csv", dtype={"person_id": str}).iloc[0]["person_id"]
+    page = tmp_path / "batch" / "cases" / f"{top}.html"
+    bulk = page.read_text(encoding="utf-8")
+    page.unlink()
+    with pytest.warns(UserWarning, match="The tidy store could not be kept"):
+        _explain(authority, monkeypatch, data, top, tmp_path / "batch")
+    assert page.read_text(encoding="utf-8") == bulk
+    assert len(loads) == 2 and "Traceback" not in scored.output
