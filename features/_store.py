@@ -66,8 +66,8 @@ def extracts_digest(data_dir, key: bytes) -> str:
     """A digest of the path and bytes of every extract in ``data_dir`` and of the key's keyed tag.
 
     The extracts are the files the loaders may read (under the paths of
-    ``docs/data-formats.md``); any change to any of them, or another key, gives another digest. The key enters only as
-    ``HMAC(key, tag)``, so the digest reveals nothing of it.
+    ``docs/data-formats.md``); any change to any of them, or another key, gives another
+    digest. The key enters only as ``HMAC(key, tag)``, so the digest reveals nothing of it.
 
     Examples
     --------
@@ -178,6 +178,7 @@ def write_tidy_store(folder, tables: dict[str, pd.DataFrame], *, digest: str, n_
         ``folder``.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     folder = Path(folder)
@@ -185,9 +186,8 @@ def write_tidy_store(folder, tables: dict[str, pd.DataFrame], *, digest: str, n_
     partial = private_folder(folder.parent / f".{folder.name}.{uuid.uuid4().hex}.partial")
     try:
         for name in TIDY_TABLES:
-            frame = tables[name]
-            order = frame["person_id"].to_numpy(dtype=object, na_value="").argsort(kind="stable")
-            arrow = pa.Table.from_pandas(frame.iloc[order], preserve_index=False)
+            arrow = pa.Table.from_pandas(tables[name], preserve_index=False)
+            arrow = arrow.take(pc.sort_indices(arrow, sort_keys=[("person_id", "ascending")]))  # a stable sort
             with private_file(partial / f"{name}.parquet", "wb", encoding=None) as handle:
                 pq.write_table(arrow, handle, row_group_size=ROW_GROUP_ROWS)
         spans = source_spans(tables)
