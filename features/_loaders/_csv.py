@@ -100,7 +100,7 @@ def _decode(path, relpath):
             f"be a CSV file laid out as in {DATA_FORMATS_DOC}."
         )
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # data.strip() would copy the whole file
         raise DataError(
             f"{relpath} is empty. Each extract needs at least its header row; "
             f"re-export the file (see {DATA_FORMATS_DOC})."
@@ -146,6 +146,7 @@ def _parse(text, relpath):
 # A field in double quotes that starts where a field starts and ends where one ends; inside,
 # any character but a lone quote (a doubled quote is an escaped one).
 _QUOTED_FIELD = re.compile(r'(?:^|(?<=[,\r\n]))"(?:[^"]|"")*"(?=[,\r\n]|$)')
+_HEADER_LINE = re.compile(rb"[\r\n]*([^\r\n]*)")
 SMALL_FILE_BYTES = 65_536  # below this the strict reader is the quicker of the two
 
 
@@ -157,7 +158,7 @@ def _header_width(data):
     undercount unless a quoted header cell holds a line break, and then a column is not
     text and the strict reader is used.
     """
-    header = re.split(rb"[\r\n]", data.lstrip(b"\r\n"), maxsplit=1)[0]
+    header = _HEADER_LINE.match(data).group(1)  # the first non-empty line, without copying the rest
     return header.count(b",") + 1
 
 
