@@ -23,6 +23,7 @@ import hmac
 import json
 import os
 import shutil
+import time
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from ._private import private_file, private_folder, write_private_text
 FORMAT = 1
 ROW_GROUP_ROWS = 4096
 KEEP_STORES = 2
+ABANDONED_SECONDS = 24 * 3600  # a half-written store this old belongs to no running process
 _MANIFEST = "store.json"
 _KEY_TAG = b"riskmodel tidy store: which key made these pseudonyms"
 _CHUNK = 1 << 20
@@ -148,7 +150,8 @@ def _rows_in(extracts, person_id: str) -> PersonRows:
 
 def keep_extracts(store, extracts, *, digest: str) -> Path:
     """Keep ``extracts`` as the store for ``digest`` under ``store``, and only the
-    :data:`KEEP_STORES` stores used last (older ones, of earlier extracts, are deleted).
+    :data:`KEEP_STORES` stores used last (older ones, of earlier extracts, are deleted, as
+    is any store left half-written over :data:`ABANDONED_SECONDS` ago).
 
     Returns
     -------
@@ -163,6 +166,9 @@ def keep_extracts(store, extracts, *, digest: str) -> Path:
     for old in kept[KEEP_STORES:]:
         if old != folder:
             shutil.rmtree(old, ignore_errors=True)
+    for partial in store.glob(".*.partial"):  # left by a process stopped while writing
+        if time.time() - partial.stat().st_mtime > ABANDONED_SECONDS:
+            shutil.rmtree(partial, ignore_errors=True)
     return folder
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -154,3 +155,17 @@ def test_a_store_that_cannot_be_kept_is_a_note_not_a_failure(authority, monkeypa
         _explain(authority, monkeypatch, data, top, tmp_path / "batch")
     assert page.read_text(encoding="utf-8") == bulk
     assert len(loads) == 2 and "Traceback" not in scored.output
+
+
+def test_a_store_left_half_written_long_ago_is_removed(tmp_path):
+    from features import _store
+    from features._loaders._tidy import TIDY_TABLES, empty_table
+
+    old, recent = tmp_path / ".x.old.partial", tmp_path / ".y.recent.partial"
+    for folder in (old, recent):
+        folder.mkdir()
+        (folder / "people.parquet").write_bytes(b"half")
+    long_ago = time.time() - _store.ABANDONED_SECONDS - 60
+    os.utime(old, (long_ago, long_ago))
+    features.keep_extracts(tmp_path, features.Extracts(tables={n: empty_table(n) for n in TIDY_TABLES}), digest="e" * 40)
+    assert not old.exists() and recent.exists()
