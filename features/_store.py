@@ -33,6 +33,7 @@ import pandas as pd
 
 from ._builders._cohort import source_spans
 from ._loaders._tidy import TIDY_TABLES, conform
+from ._matrix import partition_tables
 from ._private import private_file, private_folder, write_private_text
 
 FORMAT = 1
@@ -142,8 +143,6 @@ def load_person_rows(data_dir, person_id: str, *, key: bytes, store, progress=No
 
 
 def _rows_in(extracts, person_id: str) -> PersonRows:
-    from ._matrix import partition_tables
-
     return PersonRows(tables=partition_tables(extracts.tables, [person_id]), spans=source_spans(extracts.tables),
                       n_quarantined=extracts.report.n_quarantined)
 
@@ -151,7 +150,8 @@ def _rows_in(extracts, person_id: str) -> PersonRows:
 def keep_extracts(store, extracts, *, digest: str) -> Path:
     """Keep ``extracts`` as the store for ``digest`` under ``store``, and only the
     :data:`KEEP_STORES` stores used last (older ones, of earlier extracts, are deleted, as
-    is any store left half-written over :data:`ABANDONED_SECONDS` ago).
+    is any store left half-written over :data:`ABANDONED_SECONDS` ago). A store already
+    kept for ``digest`` holds these very tables, so it is marked used, not written again.
 
     Returns
     -------
@@ -159,8 +159,11 @@ def keep_extracts(store, extracts, *, digest: str) -> Path:
         The store's folder, ``store/<digest>``.
     """
     store = private_folder(store)
-    folder = write_tidy_store(store / digest, extracts.tables, digest=digest,
-                              n_quarantined=extracts.report.n_quarantined)
+    folder = store / digest
+    if store_matches(folder, digest):
+        os.utime(folder)
+    else:
+        write_tidy_store(folder, extracts.tables, digest=digest, n_quarantined=extracts.report.n_quarantined)
     kept = sorted((p for p in store.iterdir() if p.is_dir() and (p / _MANIFEST).is_file()),
                   key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for old in kept[KEEP_STORES:]:
@@ -188,7 +191,6 @@ def write_tidy_store(folder, tables: dict[str, pd.DataFrame], *, digest: str, n_
     import pyarrow.parquet as pq
 
     folder = Path(folder)
-    private_folder(folder.parent)
     partial = private_folder(folder.parent / f".{folder.name}.{uuid.uuid4().hex}.partial")
     try:
         for name in TIDY_TABLES:

@@ -68,17 +68,4 @@ def load_registered_model(name: str = "knife-crime-risk", version: int | None = 
     return load(name, version, signing_key=signing_key)
 
 
-__all__ = [
-    "FitResult",
-    "TemporalSplit",
-    "TrainingConfig",
-    "TrainingResult",
-    "Verdict",
-    "fit",
-    "load_config",
-    "load_registered_model",
-    "panel_dates",
-    "read_feature_table",
-    "train_from_data",
-    "train_model",
-]
+__all__ = sorted([*_EXPORTS, "load_registered_model"])

@@ -259,12 +259,10 @@ def pseudonym_key(key_file: Path | None, allow_shared: bool = False) -> bytes:
     return key
 
 
-def load_data(data: Path, key_file: Path | None, step, allow_shared: bool = False, *,
-              key: bytes | None = None) -> object:
-    """The extracts in ``data``, read with ``key`` (else the key :func:`pseudonym_key` finds)."""
+def load_data(data: Path, key: bytes, step) -> object:
+    """The extracts in ``data``, read with the pseudonymisation ``key`` (:func:`pseudonym_key`)."""
     from features import load_extracts
 
-    key = pseudonym_key(key_file, allow_shared) if key is None else key
     extracts = load_extracts(data, key=key, progress=step)
     say_quarantine(extracts.report.n_quarantined)
     return extracts

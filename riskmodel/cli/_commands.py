@@ -129,7 +129,7 @@ def features(
             )
         definition = _label_definition(label)
         with progress_steps() as step, dask_client(scheduler, workers, memory_per_worker) as client:
-            extracts = load_data(data, key_file, step, allow_shared_key_file)
+            extracts = load_data(data, pseudonym_key(key_file, allow_shared_key_file), step)
             build = feats.build_features if client is None else partial(feats.build_features_distributed, client=client)
             feature_set = build(extracts.tables, as_of, horizon_months=horizon_months, label=definition,
                                 recording_lag_months=recording_lag_months, progress=step)
@@ -257,9 +257,9 @@ def score(
         import features
 
         key = pseudonym_key(key_file, allow_shared_key_file)
-        digest = features.extracts_digest(data, key)
-        risk_model = _registered_model(model, signing_key_file, key)
-        extracts = load_data(data, key_file, step, allow_shared_key_file, key=key)
+        risk_model = _registered_model(model, signing_key_file, key)  # a refused model stops before any reading
+        digest = features.extracts_digest(data, key)  # of the bytes about to be read
+        extracts = load_data(data, key, step)
         result = riskmodel.score_people(risk_model, extracts.tables, as_of, out_dir=out_dir, progress=step,
                                         file_format=file_format, client=client)
         step("keeping the tables for 'riskmodel explain'")

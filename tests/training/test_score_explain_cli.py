@@ -169,3 +169,13 @@ def test_a_store_left_half_written_long_ago_is_removed(tmp_path):
     os.utime(old, (long_ago, long_ago))
     features.keep_extracts(tmp_path, features.Extracts(tables={n: empty_table(n) for n in TIDY_TABLES}), digest="e" * 40)
     assert not old.exists() and recent.exists()
+
+
+def test_a_store_kept_already_is_not_written_again(tmp_path):
+    from features._loaders._tidy import TIDY_TABLES, empty_table
+
+    extracts = features.Extracts(tables={name: empty_table(name) for name in TIDY_TABLES})
+    folder = features.keep_extracts(tmp_path, extracts, digest="f" * 40)
+    written = (folder / "people.parquet").stat().st_ino, (folder / "people.parquet").stat().st_mtime_ns
+    features.keep_extracts(tmp_path, extracts, digest="f" * 40)
+    assert ((folder / "people.parquet").stat().st_ino, (folder / "people.parquet").stat().st_mtime_ns) == written
