@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import secrets
 import shutil
 import subprocess
@@ -37,6 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from bench_features import _children_cpu, _load  # noqa: E402
 from bench_score import Timing, train_model  # noqa: E402
 
 TARGET_SECONDS = 5.0
@@ -49,30 +49,23 @@ PREVIOUS = {
 }
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def in_child(argv: list[str], env: dict | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds of one fresh process running ``argv``."""
+    start, cpu = time.perf_counter(), _children_cpu()
+    done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(argv[:2])} failed:\n{done.stderr[-2000:]}")
+    return time.perf_counter() - start, _children_cpu() - cpu
 
 
 def command(arguments: list[str], env: dict) -> tuple[float, float]:
     """Wall and CPU seconds of one ``riskmodel`` command in a fresh process."""
-    start, cpu = time.perf_counter(), _children_cpu()
-    done = subprocess.run([str(Path(sys.executable).with_name("riskmodel")), *arguments], env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if done.returncode:
-        raise SystemExit(f"riskmodel {arguments[0]} failed:\n{done.stderr[-2000:]}")
-    return time.perf_counter() - start, _children_cpu() - cpu
+    return in_child([str(Path(sys.executable).with_name("riskmodel")), *arguments], env)
 
 
 def import_time() -> tuple[float, float]:
     """Wall and CPU seconds of a fresh interpreter importing what ``riskmodel explain`` imports."""
-    start, cpu = time.perf_counter(), _children_cpu()
-    subprocess.run([sys.executable, "-c", "import features, riskmodel, training, riskmodel.cli"], check=True)
-    return time.perf_counter() - start, _children_cpu() - cpu
-
-
-def _load() -> str:
-    return f"load {os.getloadavg()[0]:.1f}"
+    return in_child([sys.executable, "-c", "import features, riskmodel, training, riskmodel.cli"])
 
 
 def register(model, frame, signing_key: bytes) -> None:

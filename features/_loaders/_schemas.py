@@ -1,10 +1,12 @@
 """Pandera schemas of the tidy tables: the one contract between the loaders and the builders.
 
-:data:`TIDY_SCHEMAS` holds one schema per table, built from :data:`~._tidy.TIDY_TABLES`
-(columns and dtypes) plus the value rules of ``docs/tidy-tables.md`` (pseudonymous
-``person_id``, code lists, upper-case codes). Each column's ``metadata["read"]`` says
-whether the feature builders, labels or groups read it; :data:`REQUIRED_COLUMNS` is
-derived from it. The one schema is checked in two places, at two depths:
+:func:`tidy_schemas` gives one schema per table, built from :data:`~._tidy.TIDY_TABLES`
+(columns and dtypes) plus the value rules of ``docs/tidy-tables.md`` (:data:`VALUE_RULES`:
+pseudonymous ``person_id``, code lists, upper-case codes). Each column's
+``metadata["read"]`` says whether the feature builders, labels or groups read it, and
+:func:`required_columns` is derived from it. The schemas are built, and pandera imported
+(about 0.8 s), the first time a table is checked, not when the library is imported. The
+one schema is checked in two places, at two depths:
 
 - :func:`check_tidy_tables`, where the tables leave :func:`features.load_extracts`: every
   column, dtype, missing value and value check (the regexes on every pseudonym and record
@@ -19,8 +21,9 @@ Both report every failure at once, naming tables, columns and checks, never valu
 
 from __future__ import annotations
 
+from functools import cache
+
 import pandas as pd
-import pandera.pandas as pa
 
 from .. import _codes as codes
 from ._tidy import TIDY_TABLES
@@ -28,27 +31,28 @@ from ._tidy import TIDY_TABLES
 PSEUDONYM = r"^[0-9a-f]{16}$"
 RECORD_REF = r"^[a-z_0-9/]+\.(csv|xml):(row \d+|child \d+(/referral \d+(/(assessment|s47|cpp) \d+)?)?)$"
 
-VALUE_CHECKS = {
-    "person_id": [pa.Check.str_matches(PSEUDONYM)],
-    "referral_ref": [pa.Check.str_matches(PSEUDONYM)],
-    "offence_ref": [pa.Check.str_matches(PSEUDONYM)],
-    "record_ref": [pa.Check.str_matches(RECORD_REF)],
-    "sex": [pa.Check.isin(["M", "F", "U"])],
-    "ethnicity": [pa.Check.isin([*codes.ETHNICITY, "UNKN"])],
-    "ethnicity_group": [pa.Check.isin(sorted(set(codes.ETHNICITY_GROUP.values())))],
-    "postcode_district": [pa.Check.str_matches(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")],
-    "sen_provision": [pa.Check.isin(list(codes.SEN_PROVISION))],
-    "category": [pa.Check.isin(list(codes.EXCLUSION_CATEGORY))],
-    "term": [pa.Check.isin(list(codes.TERMS))],
-    "activity_code": [pa.Check.isin(list(codes.NCCIS_ACTIVITY))],
-    "activity_group": [pa.Check.isin(["PRE16", "EET", "NEET", "NOT_KNOWN", "OTHER"])],
-    "missing_type": [pa.Check.isin(list(codes.MISSING_TYPE))],
-    "legal_status": [pa.Check.isin(list(codes.LEGAL_STATUS))],
-    "tier": [pa.Check.isin(list(codes.OUTCOME_TIERS))],
-    "tier_rank": [pa.Check.in_range(1, len(codes.OUTCOME_TIERS))],
-    "outcome_type": [pa.Check.isin(list(codes.OUTCOME_TYPE))],
-    "factor": [pa.Check.isin([*codes.ASSESSMENT_FACTOR, *codes.LEGACY_ASSESSMENT_FACTOR])],
-    "gravity": [pa.Check.in_range(1, 8)],
+# Each column's value check, as (pandera.Check method, its arguments).
+VALUE_RULES = {
+    "person_id": ("str_matches", PSEUDONYM),
+    "referral_ref": ("str_matches", PSEUDONYM),
+    "offence_ref": ("str_matches", PSEUDONYM),
+    "record_ref": ("str_matches", RECORD_REF),
+    "sex": ("isin", ["M", "F", "U"]),
+    "ethnicity": ("isin", [*codes.ETHNICITY, "UNKN"]),
+    "ethnicity_group": ("isin", sorted(set(codes.ETHNICITY_GROUP.values()))),
+    "postcode_district": ("str_matches", r"^[A-Z]{1,2}[0-9][A-Z0-9]?$"),
+    "sen_provision": ("isin", list(codes.SEN_PROVISION)),
+    "category": ("isin", list(codes.EXCLUSION_CATEGORY)),
+    "term": ("isin", list(codes.TERMS)),
+    "activity_code": ("isin", list(codes.NCCIS_ACTIVITY)),
+    "activity_group": ("isin", ["PRE16", "EET", "NEET", "NOT_KNOWN", "OTHER"]),
+    "missing_type": ("isin", list(codes.MISSING_TYPE)),
+    "legal_status": ("isin", list(codes.LEGAL_STATUS)),
+    "tier": ("isin", list(codes.OUTCOME_TIERS)),
+    "tier_rank": ("in_range", 1, len(codes.OUTCOME_TIERS)),
+    "outcome_type": ("isin", list(codes.OUTCOME_TYPE)),
+    "factor": ("isin", [*codes.ASSESSMENT_FACTOR, *codes.LEGACY_ASSESSMENT_FACTOR]),
+    "gravity": ("in_range", 1, 8),
 }
 NOT_NULL = {"person_id", "record_ref", "sex", "ethnicity", "ethnicity_group", "sources"}
 
@@ -90,10 +94,16 @@ KINDS = {
 }
 
 
-def _schema(name):
+def _schema(pa, name: str):
+    def checks(column):
+        if column not in VALUE_RULES:
+            return []
+        method, *arguments = VALUE_RULES[column]
+        return [getattr(pa.Check, method)(*arguments)]
+
     columns = {
         column: pa.Column(
-            dtype, checks=VALUE_CHECKS.get(column, []),
+            dtype, checks=checks(column),
             nullable=column not in NOT_NULL and dtype not in ("bool", "int64"),
             metadata={"read": column in READ[name]},
         )
@@ -102,40 +112,53 @@ def _schema(name):
     return pa.DataFrameSchema(columns, name=name, strict=True, ordered=True, coerce=False)
 
 
-TIDY_SCHEMAS = {name: _schema(name) for name in TIDY_TABLES}
-REQUIRED_COLUMNS = {
-    name: tuple(column for column, spec in schema.columns.items() if spec.metadata["read"])
-    for name, schema in TIDY_SCHEMAS.items()
-}
+@cache
+def tidy_schemas() -> dict:
+    """The full schema of each tidy table (``pandera.DataFrameSchema`` by table name)."""
+    import pandera.pandas as pa
+
+    return {name: _schema(pa, name) for name in TIDY_TABLES}
 
 
-def _kind_check(dtype: str) -> pa.Check:
+def required_columns() -> dict[str, tuple[str, ...]]:
+    """The columns the builders, labels and groups read, by table: the schemas' ``read`` columns."""
+    return {
+        name: tuple(column for column, spec in schema.columns.items() if spec.metadata["read"])
+        for name, schema in tidy_schemas().items()
+    }
+
+
+def _kind_check(pa, dtype: str):
     kind, test = KINDS[dtype]
     return pa.Check(lambda series: bool(test(series.dtype)), name=f"dtype is {kind}", error=f"dtype is {kind}")
 
 
-def _entry_schema(schema: pa.DataFrameSchema) -> pa.DataFrameSchema:
-    """The builders' cheap check of a table: its schema's read columns, their dtype kind, person_id."""
-    columns = {
-        column: pa.Column(
-            None, checks=[_kind_check(TIDY_TABLES[schema.name][column])], nullable=column != "person_id",
-            unique=schema.name == "people" and column == "person_id", report_duplicates="exclude_first",
-        )
-        for column, spec in schema.columns.items() if spec.metadata["read"]
+@cache
+def entry_schemas() -> dict:
+    """The builders' cheap check of each table: its schema's read columns, their dtype kind, person_id."""
+    import pandera.pandas as pa
+
+    return {
+        name: pa.DataFrameSchema({
+            column: pa.Column(
+                None, checks=[_kind_check(pa, TIDY_TABLES[name][column])], nullable=column != "person_id",
+                unique=name == "people" and column == "person_id", report_duplicates="exclude_first",
+            )
+            for column in columns
+        }, name=name, strict=False, coerce=False)
+        for name, columns in required_columns().items()
     }
-    return pa.DataFrameSchema(columns, name=schema.name, strict=False, coerce=False)
-
-
-ENTRY_SCHEMAS = {name: _entry_schema(schema) for name, schema in TIDY_SCHEMAS.items()}
 
 
 def _failures(schemas, tables) -> pd.DataFrame:
     """Every failed (table, column, check), with how many rows failed, from lazy validation."""
+    from pandera.errors import SchemaErrors
+
     found = []
     for name, schema in schemas.items():
         try:
             schema.validate(tables[name], lazy=True)
-        except pa.errors.SchemaErrors as error:
+        except SchemaErrors as error:
             cases = error.failure_cases.assign(table=name)
             absent = cases["check"] == "column_in_dataframe"  # the case is then the absent column's name
             cases["column"] = cases["column"].where(~absent, cases["failure_case"].astype(str))
@@ -159,7 +182,7 @@ def check_tidy_tables(tables: dict[str, pd.DataFrame]) -> None:
     ValueError
         Listing each table, column and failed check (no values), if any fail.
     """
-    failures = _failures(TIDY_SCHEMAS, tables)
+    failures = _failures(tidy_schemas(), tables)
     if len(failures):
         listed = [f"{row.table}.{row.column}: {row.check}" for row in failures.drop_duplicates(
             ["table", "column", "check"]).itertuples()]
@@ -169,7 +192,7 @@ def check_tidy_tables(tables: dict[str, pd.DataFrame]) -> None:
 def check_tables(tables: dict[str, pd.DataFrame]) -> None:
     """Refuse tables the builders cannot read, naming each table, column and check.
 
-    The cheap part of :data:`TIDY_SCHEMAS`: every table present, the columns the
+    The cheap part of :func:`tidy_schemas`: every table present, the columns the
     builders read present with the right kind of dtype (text, dates, true/false, whole
     numbers, numbers; nullable variants accepted), no row without a ``person_id``, one
     ``people`` row per person. Values are not checked here (see :func:`check_tidy_tables`).
@@ -180,13 +203,13 @@ def check_tables(tables: dict[str, pd.DataFrame]) -> None:
         If a table or column is missing, or a check fails; the message names tables,
         columns and checks, never values.
     """
-    missing_tables = sorted(set(ENTRY_SCHEMAS) - set(tables))
+    missing_tables = sorted(set(TIDY_TABLES) - set(tables))
     if missing_tables:
         raise ValueError(
             f"The tables given lack {', '.join(missing_tables)}; pass Extracts.tables from "
             "features.load_extracts, which always holds every table (see docs/tidy-tables.md)."
         )
-    failures = _failures(ENTRY_SCHEMAS, tables)
+    failures = _failures(entry_schemas(), tables)
     checks = failures["check"].astype(str)
     for failed, explain in _EXPLAINED:
         rows = failures[failed(checks)]
