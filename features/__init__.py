@@ -30,7 +30,8 @@ from ._builders._known import known_sources
 from ._matrix import FeatureSet, build_features, cohort, cohort_status_of, partition_tables
 from ._distributed import build_features_distributed, person_partition
 from ._synth import DEFAULT_RECORDING_BIAS, synthesize, true_labels
-from ._store import PersonRows, extracts_digest, keep_extracts, load_person_rows, read_person_rows
+from ._store import (KeptTables, PersonRows, extracts_digest, keep_extracts, load_person_rows, read_kept_extracts,
+                     read_person_rows)
 
 __all__ = [
     "CONCEPTS",
@@ -82,8 +83,10 @@ __all__ = [
     "synthesize",
     "true_labels",
     "PersonRows",
+    "KeptTables",
     "extracts_digest",
     "keep_extracts",
     "load_person_rows",
+    "read_kept_extracts",
     "read_person_rows",
 ]

@@ -9,6 +9,9 @@ feature plan reads of the other people's rows) and the number of rows quarantine
 :func:`read_person_rows` reads back one young person's rows; Parquet's per-row-group minimum
 and maximum let it skip every group that cannot hold them. :func:`load_person_rows` does both
 for ``riskmodel explain``: the store of the extracts when there is one, else a load and a store.
+:func:`read_kept_extracts` reads every table back whole, in the order ``load_extracts`` gave it
+(each row carries its position), so ``riskmodel score`` run again on the same extracts, for
+another as-of date or another model, skips reading, validating and pseudonymising them.
 
 A store belongs to exactly one set of extracts and one key: :func:`extracts_digest` hashes
 the bytes of every file in the data folder and a keyed tag of the pseudonymisation key (never
@@ -36,7 +39,7 @@ from ._loaders._tidy import TIDY_TABLES, conform
 from ._matrix import partition_tables
 from ._private import private_file, private_folder, write_private_text
 
-FORMAT = 1
+FORMAT = 2
 ROW_GROUP_ROWS = 4096
 KEEP_STORES = 2
 ABANDONED_SECONDS = 24 * 3600  # a half-written store this old belongs to no running process
@@ -45,15 +48,17 @@ _KEY_TAG = b"riskmodel tidy store: which key made these pseudonyms"
 _CHUNK = 1 << 20
 
 
+_ROW = "_row"  # a row's position in the table load_extracts gave
+
+
 @dataclass(frozen=True)
-class PersonRows:
-    """One young person's rows of every tidy table, and what the plan needs of everyone else's.
+class KeptTables:
+    """Tidy tables read from a store, and what was recorded when the extracts were read.
 
     Attributes
     ----------
     tables : dict of str to pandas.DataFrame
-        Every tidy table cut down to the young person's rows, in the order
-        :func:`~features.load_extracts` gave them (empty tables when they have none).
+        Every tidy table, in the order :func:`~features.load_extracts` gave it.
     spans : pandas.DataFrame
         :func:`~features.source_spans` of the whole data.
     n_quarantined : int
@@ -63,6 +68,16 @@ class PersonRows:
     tables: dict
     spans: pd.DataFrame
     n_quarantined: int
+
+
+@dataclass(frozen=True)
+class PersonRows(KeptTables):
+    """One young person's rows of every tidy table, and what the plan needs of everyone else's.
+
+    ``tables`` holds every tidy table cut down to the young person's rows, in the order
+    :func:`~features.load_extracts` gave them (empty tables when they have none);
+    ``spans`` and ``n_quarantined`` are the whole data's, as for :class:`KeptTables`.
+    """
 
 
 def extracts_digest(data_dir, key: bytes) -> str:
@@ -195,6 +210,7 @@ def write_tidy_store(folder, tables: dict[str, pd.DataFrame], *, digest: str, n_
     try:
         for name in TIDY_TABLES:
             arrow = pa.Table.from_pandas(tables[name], preserve_index=False)
+            arrow = arrow.append_column(_ROW, pa.array(range(arrow.num_rows), pa.int64()))
             arrow = arrow.take(pc.sort_indices(arrow, sort_keys=[("person_id", "ascending")]))  # a stable sort
             with private_file(partial / f"{name}.parquet", "wb", encoding=None) as handle:
                 pq.write_table(arrow, handle, row_group_size=ROW_GROUP_ROWS)
@@ -220,6 +236,40 @@ def store_matches(folder, digest: str) -> bool:
     return manifest.get("format") == FORMAT and manifest.get("digest") == digest
 
 
+def read_kept_extracts(store, digest: str, progress=None) -> KeptTables | None:
+    """Every tidy table kept under ``store`` for the extracts of ``digest``; ``None`` when none is.
+
+    Parameters
+    ----------
+    store : path-like
+        The folder that holds the stores.
+    digest : str
+        :func:`extracts_digest` of the extracts and key.
+    progress : callable, optional
+        As for :func:`~features.load_extracts`.
+
+    Returns
+    -------
+    KeptTables or None
+        Its tables equal what :func:`~features.load_extracts` gave for these extracts, row for
+        row and dtype for dtype.
+    """
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    folder = Path(store) / digest
+    if not store_matches(folder, digest):
+        return None
+    (progress or (lambda name: None))("reading the tables kept for these extracts")
+    os.utime(folder)  # the stores kept are the ones used last
+    tables = {}
+    for name in TIDY_TABLES:
+        arrow = pq.read_table(folder / f"{name}.parquet")
+        arrow = arrow.take(pc.sort_indices(arrow, sort_keys=[(_ROW, "ascending")]))
+        tables[name] = conform(name, arrow.to_pandas())
+    return KeptTables(tables=tables, **_recorded(folder))
+
+
 def read_person_rows(folder, person_id: str) -> PersonRows:
     """One young person's rows of every table in the store at ``folder``.
 
@@ -230,14 +280,19 @@ def read_person_rows(folder, person_id: str) -> PersonRows:
         row for row and dtype for dtype.
     """
     folder = Path(folder)
-    manifest = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
     tables = {name: _rows_of(folder / f"{name}.parquet", name, str(person_id)) for name in TIDY_TABLES}
+    return PersonRows(tables=tables, **_recorded(folder))
+
+
+def _recorded(folder: Path) -> dict:
+    """The spans and quarantine count in a store's manifest."""
+    manifest = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
     spans = pd.DataFrame.from_dict(
         {source: [_stamp(start), _stamp(end)] for source, (start, end) in manifest["spans"].items()},
         orient="index", columns=["start", "end"],
     ).astype("datetime64[ns]")
     spans.index.name = "source"
-    return PersonRows(tables=tables, spans=spans, n_quarantined=int(manifest["n_quarantined"]))
+    return {"spans": spans, "n_quarantined": int(manifest["n_quarantined"])}
 
 
 def _rows_of(path: Path, name: str, person_id: str) -> pd.DataFrame:

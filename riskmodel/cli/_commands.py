@@ -248,7 +248,11 @@ def score(
     workers: WorkersOption = 2,
     memory_per_worker: MemoryOption = "4GB",
 ) -> None:
-    """Score and explain everyone aged 10-18 on the as-of date; write case pages for the highest band."""
+    """Score and explain everyone aged 10-18 on the as-of date; write case pages for the highest band.
+
+    The tables read are kept (see 'RISKMODEL_STORE' in the README) for 'riskmodel explain' and
+    for scoring the same extracts again, which then reads none of them.
+    """
     import riskmodel
 
     with reported_errors(out_dir), progress_steps() as step, dask_client(scheduler, workers, memory_per_worker) as client:
@@ -259,20 +263,35 @@ def score(
         key = pseudonym_key(key_file, allow_shared_key_file)
         risk_model = _registered_model(model, signing_key_file, key)  # a refused model stops before any reading
         digest = features.extracts_digest(data, key)  # of the bytes about to be read
-        extracts = load_data(data, key, step)
-        result = riskmodel.score_people(risk_model, extracts.tables, as_of, out_dir=out_dir, progress=step,
-                                        file_format=file_format, client=client)
-        step("keeping the tables for 'riskmodel explain'")
-        try:
-            features.keep_extracts(store_root(), extracts, digest=digest)
-        except OSError as error:  # the scores are written; a store only saves 'explain' time
-            console.print(f"The tables were not kept for 'riskmodel explain': {path_problem(error)} Set "
-                          "RISKMODEL_STORE to a folder you can write; until then 'explain' reads every extract.",
-                          style="yellow", soft_wrap=True, markup=False, highlight=False)
+        kept = _kept_tables(digest, step)
+        extracts = load_data(data, key, step) if kept is None else None
+        result = riskmodel.score_people(risk_model, (kept or extracts).tables, as_of, out_dir=out_dir,
+                                        progress=step, file_format=file_format, client=client)
+        if extracts is not None:
+            step("keeping the tables for 'riskmodel explain'")
+            try:
+                features.keep_extracts(store_root(), extracts, digest=digest)
+            except OSError as error:  # the scores are written; a store only saves 'explain' time
+                console.print(f"The tables were not kept for 'riskmodel explain': {path_problem(error)} Set "
+                              "RISKMODEL_STORE to a folder you can write; until then 'explain' reads every extract.",
+                              style="yellow", soft_wrap=True, markup=False, highlight=False)
     parts = client is not None and file_format == "parquet"
     written = f"{Path(out_dir) / 'scores'} (Parquet parts)" if parts else Path(out_dir) / f"scores.{file_format}"
     out.print(f"{len(result.scores)} young people scored -> {written}")
     out.print(f"{len(result.case_pages)} case pages; start at {result.index_path}")
+
+
+def _kept_tables(digest: str, step):
+    """The tables a store holds for these very extracts and key (a run before read them), or ``None``."""
+    import features
+
+    try:
+        kept = features.read_kept_extracts(store_root(), digest, progress=step)
+    except (OSError, ValueError):  # an unreadable store only costs the time of reading the extracts
+        return None
+    if kept is not None:
+        say_quarantine(kept.n_quarantined)
+    return kept
 
 
 def _registered_model(model: str, signing_key_file: Path | None, key: bytes):

@@ -74,6 +74,32 @@ def test_explain_after_score_reads_the_kept_store_and_gives_the_bulk_case_page(a
     assert "decides nothing" in output
 
 
+def test_scoring_the_same_extracts_again_reads_the_store_and_writes_the_same_files(authority, monkeypatch,
+                                                                                   tmp_path, stores, loads):
+    data = authority["folder"] / "data"
+    _score(authority, monkeypatch, data, tmp_path / "first")
+    _score(authority, monkeypatch, data, tmp_path / "again")
+    assert len(loads) == 1, "scoring unchanged extracts read every extract again"
+    first = sorted(p.relative_to(tmp_path / "first") for p in (tmp_path / "first").rglob("*") if p.is_file())
+    assert first == sorted(p.relative_to(tmp_path / "again") for p in (tmp_path / "again").rglob("*") if p.is_file())
+    for path in first:
+        if path.name != "timings.json":
+            assert (tmp_path / "first" / path).read_bytes() == (tmp_path / "again" / path).read_bytes(), path
+
+
+def test_the_whole_tables_read_from_a_store_equal_what_was_loaded(authority, tmp_path):
+    key = features.load_pseudonym_key(key_file=authority["key_file"])
+    extracts = features.load_extracts(authority["folder"] / "data", key=key)
+    features.keep_extracts(tmp_path, extracts, digest="d" * 40)
+    kept = features.read_kept_extracts(tmp_path, "d" * 40)
+    assert list(kept.tables) == list(extracts.tables)
+    for name, table in extracts.tables.items():
+        pd.testing.assert_frame_equal(kept.tables[name], table, check_exact=True)
+    pd.testing.assert_frame_equal(kept.spans, features.source_spans(extracts.tables))
+    assert kept.n_quarantined == extracts.report.n_quarantined
+    assert features.read_kept_extracts(tmp_path, "e" * 40) is None
+
+
 def test_the_store_is_owner_only_and_holds_pseudonyms_only(authority, monkeypatch, tmp_path, stores):
     _score(authority, monkeypatch, authority["folder"] / "data", tmp_path / "batch")
     (store,) = [p for p in stores.iterdir() if not p.name.startswith(".")]
