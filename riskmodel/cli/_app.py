@@ -268,6 +268,23 @@ def load_data(data: Path, key: bytes, step) -> object:
     return extracts
 
 
+def kept_tables(digest: str, step):
+    """The tables a store holds for these very extracts and key (``riskmodel score`` kept them), or ``None``.
+
+    ``digest`` is ``features.extracts_digest`` of the extracts and key; the tables equal what
+    :func:`load_data` would read, so a command that only reads tables may use either.
+    """
+    import features
+
+    try:
+        kept = features.read_kept_extracts(store_root(), digest, progress=step)
+    except (OSError, ValueError):  # an unreadable store only costs the time of reading the extracts
+        return None
+    if kept is not None:
+        say_quarantine(kept.n_quarantined)
+    return kept
+
+
 def say_quarantine(n_quarantined: int) -> None:
     if n_quarantined:
         console.print(

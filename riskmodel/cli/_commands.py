@@ -17,6 +17,7 @@ from ._app import (
     KeyFileOption,
     ModelOption,
     pseudonym_key,
+    kept_tables,
     load_data,
     parse_model,
     progress_steps,
@@ -129,7 +130,8 @@ def features(
             )
         definition = _label_definition(label)
         with progress_steps() as step, dask_client(scheduler, workers, memory_per_worker) as client:
-            extracts = load_data(data, pseudonym_key(key_file, allow_shared_key_file), step)
+            key = pseudonym_key(key_file, allow_shared_key_file)
+            extracts = kept_tables(feats.extracts_digest(data, key), step) or load_data(data, key, step)
             build = feats.build_features if client is None else partial(feats.build_features_distributed, client=client)
             feature_set = build(extracts.tables, as_of, horizon_months=horizon_months, label=definition,
                                 recording_lag_months=recording_lag_months, progress=step)
@@ -263,7 +265,7 @@ def score(
         key = pseudonym_key(key_file, allow_shared_key_file)
         risk_model = _registered_model(model, signing_key_file, key)  # a refused model stops before any reading
         digest = features.extracts_digest(data, key)  # of the bytes about to be read
-        kept = _kept_tables(digest, step)
+        kept = kept_tables(digest, step)
         extracts = load_data(data, key, step) if kept is None else None
         result = riskmodel.score_people(risk_model, (kept or extracts).tables, as_of, out_dir=out_dir,
                                         progress=step, file_format=file_format, client=client)
@@ -279,19 +281,6 @@ def score(
     written = f"{Path(out_dir) / 'scores'} (Parquet parts)" if parts else Path(out_dir) / f"scores.{file_format}"
     out.print(f"{len(result.scores)} young people scored -> {written}")
     out.print(f"{len(result.case_pages)} case pages; start at {result.index_path}")
-
-
-def _kept_tables(digest: str, step):
-    """The tables a store holds for these very extracts and key (a run before read them), or ``None``."""
-    import features
-
-    try:
-        kept = features.read_kept_extracts(store_root(), digest, progress=step)
-    except (OSError, ValueError):  # an unreadable store only costs the time of reading the extracts
-        return None
-    if kept is not None:
-        say_quarantine(kept.n_quarantined)
-    return kept
 
 
 def _registered_model(model: str, signing_key_file: Path | None, key: bytes):

@@ -87,6 +87,28 @@ def test_scoring_the_same_extracts_again_reads_the_store_and_writes_the_same_fil
             assert (tmp_path / "first" / path).read_bytes() == (tmp_path / "again" / path).read_bytes(), path
 
 
+def test_features_after_score_read_the_store_and_give_the_same_table_and_report(authority, monkeypatch, tmp_path,
+                                                                                 stores, loads):
+    data = authority["folder"] / "data"
+
+    def build(out):
+        result = _run(authority, monkeypatch, "features", "--data", str(data), "--as-of", authority["as_of"],
+                      "--out", str(out))
+        assert result.exit_code == 0, result.output
+        return pd.read_parquet(out), pd.read_parquet(out.with_name(f"{out.stem}_groups.parquet"))
+
+    fresh = build(tmp_path / "fresh.parquet")
+    _score(authority, monkeypatch, data, tmp_path / "batch")
+    kept = build(tmp_path / "kept.parquet")
+    assert len(loads) == 2, "features read every extract although score had kept them"
+    for own, other in zip(kept, fresh):
+        pd.testing.assert_frame_equal(own, other, check_exact=True)
+    reports = [p.name for p in tmp_path.iterdir() if p.name.startswith("fresh") and p.suffix != ".parquet"]
+    assert reports, "the label report was not found beside the table"
+    for name in reports:
+        assert (tmp_path / name).read_bytes() == (tmp_path / name.replace("fresh", "kept", 1)).read_bytes(), name
+
+
 def test_the_whole_tables_read_from_a_store_equal_what_was_loaded(authority, tmp_path):
     key = features.load_pseudonym_key(key_file=authority["key_file"])
     extracts = features.load_extracts(authority["folder"] / "data", key=key)
