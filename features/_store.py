@@ -46,9 +46,8 @@ ABANDONED_SECONDS = 24 * 3600  # a half-written store this old belongs to no run
 _MANIFEST = "store.json"
 _KEY_TAG = b"riskmodel tidy store: which key made these pseudonyms"
 _CHUNK = 1 << 20
-
-
 _ROW = "_row"  # a row's position in the table load_extracts gave
+_UNREADABLE = (OSError, ValueError)  # what pyarrow raises for a damaged file (ArrowIOError, ArrowInvalid)
 
 
 @dataclass(frozen=True)
@@ -140,20 +139,20 @@ def load_person_rows(data_dir, person_id: str, *, key: bytes, store, progress=No
     from ._load import load_extracts
 
     digest = extracts_digest(data_dir, key)
-    folder = Path(store) / digest
-    if not store_matches(folder, digest):
-        extracts = load_extracts(data_dir, key=key, progress=progress)
-        try:
-            keep_extracts(store, extracts, digest=digest)
-        except OSError as error:  # a store only saves time: explain from what was read
-            warnings.warn(
-                f"The tidy store could not be kept under {os.fspath(store)} ({error.strerror or 'refused'}), so "
-                "the next explanation reads every extract again; give a store folder this user can write.",
-                UserWarning, stacklevel=2,
-            )
-            return _rows_in(extracts, str(person_id))
-    (progress or (lambda name: None))("reading the young person's rows")
-    os.utime(folder)  # the stores kept are the ones used last
+    rows = _read_kept(store, digest, lambda folder: read_person_rows(folder, person_id),
+                      progress, "reading the young person's rows")
+    if rows is not None:
+        return rows
+    extracts = load_extracts(data_dir, key=key, progress=progress)
+    try:
+        folder = keep_extracts(store, extracts, digest=digest)
+    except OSError as error:  # a store only saves time: explain from what was read
+        warnings.warn(
+            f"The tidy store could not be kept under {os.fspath(store)} ({error.strerror or 'refused'}), so "
+            "the next explanation reads every extract again; give a store folder this user can write.",
+            UserWarning, stacklevel=2,
+        )
+        return _rows_in(extracts, str(person_id))
     return read_person_rows(folder, person_id)
 
 
@@ -252,16 +251,34 @@ def read_kept_extracts(store, digest: str, progress=None) -> KeptTables | None:
     -------
     KeptTables or None
         Its tables equal what :func:`~features.load_extracts` gave for these extracts, row for
-        row and dtype for dtype.
+        row and dtype for dtype. ``None`` too when the store is damaged; it is then deleted.
     """
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
+    return _read_kept(store, digest, _whole_tables, progress, "reading the tables kept for these extracts")
 
+
+def _read_kept(store, digest: str, read, progress, step: str):
+    """``read(folder)`` of the store kept for ``digest``, marked used; ``None`` when there is none.
+
+    A store whose files cannot be read (damaged on disk) is deleted, so that the next
+    :func:`keep_extracts` writes it anew instead of marking it used, and ``None`` is returned:
+    the caller reads the extracts, which costs time, never a result.
+    """
     folder = Path(store) / digest
     if not store_matches(folder, digest):
         return None
-    (progress or (lambda name: None))("reading the tables kept for these extracts")
+    (progress or (lambda name: None))(step)
     os.utime(folder)  # the stores kept are the ones used last
+    try:
+        return read(folder)
+    except _UNREADABLE:
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+
+
+def _whole_tables(folder: Path) -> KeptTables:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
     tables = {}
     for name in TIDY_TABLES:
         arrow = pq.read_table(folder / f"{name}.parquet")

@@ -276,10 +276,7 @@ def kept_tables(digest: str, step):
     """
     import features
 
-    try:
-        kept = features.read_kept_extracts(store_root(), digest, progress=step)
-    except (OSError, ValueError):  # an unreadable store only costs the time of reading the extracts
-        return None
+    kept = features.read_kept_extracts(store_root(), digest, progress=step)
     if kept is not None:
         say_quarantine(kept.n_quarantined)
     return kept

@@ -83,8 +83,18 @@ def test_scoring_the_same_extracts_again_reads_the_store_and_writes_the_same_fil
     first = sorted(p.relative_to(tmp_path / "first") for p in (tmp_path / "first").rglob("*") if p.is_file())
     assert first == sorted(p.relative_to(tmp_path / "again") for p in (tmp_path / "again").rglob("*") if p.is_file())
     for path in first:
-        if path.name != "timings.json":
-            assert (tmp_path / "first" / path).read_bytes() == (tmp_path / "again" / path).read_bytes(), path
+        assert (tmp_path / "first" / path).read_bytes() == (tmp_path / "again" / path).read_bytes(), path
+
+
+def test_a_damaged_store_is_read_past_and_kept_anew(authority, monkeypatch, tmp_path, stores, loads):
+    data = authority["folder"] / "data"
+    _score(authority, monkeypatch, data, tmp_path / "first")
+    (store,) = [p for p in stores.iterdir() if not p.name.startswith(".")]
+    (store / "attendance.parquet").write_bytes(b"not parquet")
+    _score(authority, monkeypatch, data, tmp_path / "again")
+    assert len(loads) == 2, "a damaged store must send the command back to the extracts"
+    assert features.read_kept_extracts(stores, store.name) is not None, "the damaged store was not kept anew"
+    assert (tmp_path / "first" / "scores.csv").read_bytes() == (tmp_path / "again" / "scores.csv").read_bytes()
 
 
 def test_features_after_score_read_the_store_and_give_the_same_table_and_report(authority, monkeypatch, tmp_path,
