@@ -21,11 +21,13 @@ Run::
 
     .venv/bin/python benchmarks/bench_explain.py
     .venv/bin/python benchmarks/bench_explain.py --young-people 5000
+    .venv/bin/python benchmarks/bench_explain.py --keep /tmp/bench-explain   # then: . /tmp/bench-explain/env.sh
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import secrets
 import shutil
@@ -84,6 +86,9 @@ def main() -> None:
     parser.add_argument("--young-people", type=int, default=50_000)
     parser.add_argument("--trees", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="work in this folder and keep it (extracts, MLflow store, tidy store) "
+                             "for profiling a command afterwards")
     args = parser.parse_args()
 
     import features
@@ -91,12 +96,18 @@ def main() -> None:
     from riskmodel import explain_person
 
     key, signing_key = secrets.token_bytes(32), secrets.token_bytes(32)
-    with tempfile.TemporaryDirectory() as folder:
+    with (contextlib.nullcontext(str(args.keep)) if args.keep else tempfile.TemporaryDirectory()) as folder:
         folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
         data = folder / "data"
         env = {**os.environ, "RISKMODEL_PSEUDONYM_KEY": key.hex(), "RISKMODEL_SIGNING_KEY": signing_key.hex(),
                "MLFLOW_TRACKING_URI": f"sqlite:///{folder / 'mlflow.db'}", "RISKMODEL_STORE": str(folder / "stores")}
         os.environ.update(env)
+        if args.keep:  # the keys of this synthetic authority, to run commands on it afterwards
+            settings = folder / "env.sh"
+            settings.touch(mode=0o600)
+            settings.write_text("".join(f"export {name}='{env[name]}'\n" for name in (
+                "RISKMODEL_PSEUDONYM_KEY", "RISKMODEL_SIGNING_KEY", "MLFLOW_TRACKING_URI", "RISKMODEL_STORE")))
         features.synthesize(data, n_young_people=args.young_people, seed=args.seed)
         tables = features.load_extracts(data, key=key).tables
         as_of = training.panel_dates(tables)[-1]

@@ -16,7 +16,7 @@ _EXPORTS = {
     "TrainingConfig": "._config", "load_config": "._config",
     "FitResult": "._fit", "fit": "._fit",
     "read_feature_table": "._input",
-    "panel_dates": "._panel", "train_from_data": "._panel",
+    "panel_dates": "._panel", "train_from_data": "._panel", "train_from_tables": "._panel",
     "TemporalSplit": "._split",
     "TrainingResult": "._train", "train_model": "._train",
     "Verdict": "._verdict",

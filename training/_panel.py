@@ -58,18 +58,8 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
         Folder of statutory extracts (see ``docs/data-formats.md``).
     key : bytes
         Pseudonymisation key (see :func:`features.load_pseudonym_key`).
-    config : TrainingConfig, optional
-    experiment, registered_name : str
-    data_end : date-like, optional
-        The date the youth justice extract was taken; by default its latest recording date.
-        Label windows end at least ``features.DEFAULT_RECORDING_LAG_MONTHS`` before it.
-    progress : callable, optional
-        ``progress(message, fraction)``.
-    signing_key : bytes, optional
-        The model signing key; by default read from ``RISKMODEL_SIGNING_KEY``. It must
-        differ from ``key``.
-    client : dask.distributed.Client, optional
-        Build the features and train LightGBM on this Dask cluster.
+    config, experiment, registered_name, data_end, progress, signing_key, client
+        As for :func:`train_from_tables`.
 
     Returns
     -------
@@ -82,22 +72,51 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
     """
     from riskmodel import check_keys_differ, load_signing_key
 
-    from ._train import train_model
-
     signing_key = load_signing_key() if signing_key is None else signing_key
-    check_keys_differ(signing_key, key)
-    config = config or TrainingConfig()
+    check_keys_differ(signing_key, key)  # before reading: a refused key stops at once
     extracts = features.load_extracts(data_dir, key=key, progress=progress)
     if extracts.report.n_quarantined:
         Reporter(progress).always(f"{extracts.report.n_quarantined} row(s) were quarantined at load and left out (see 'riskmodel validate').")
-    dates = panel_dates(extracts.tables, horizon_months=config.horizon_months, data_end=data_end,
+    return train_from_tables(extracts.tables, config=config, experiment=experiment, registered_name=registered_name,
+                             data_end=data_end, progress=progress, signing_key=signing_key, client=client)
+
+
+def train_from_tables(tables: dict, *, config: TrainingConfig | None = None, experiment="knife-crime-risk",
+                      registered_name="knife-crime-risk", data_end=None, progress=None, signing_key=None,
+                      client=None):
+    """Build the quarterly panel from tidy tables already read and train on it.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        ``Extracts.tables`` from :func:`features.load_extracts`, or the same tables from
+        :func:`features.read_kept_extracts`.
+    config : TrainingConfig, optional
+    experiment, registered_name : str
+    data_end : date-like, optional
+        The date the youth justice extract was taken; by default its latest recording date.
+        Label windows end at least ``features.DEFAULT_RECORDING_LAG_MONTHS`` before it.
+    progress : callable, optional
+        ``progress(message, fraction)``.
+    signing_key : bytes, optional
+        The model signing key; by default read from ``RISKMODEL_SIGNING_KEY``.
+    client : dask.distributed.Client, optional
+        Build the features and train LightGBM on this Dask cluster.
+
+    Returns
+    -------
+    TrainingResult
+    """
+    from ._reference import extract_profile
+    from ._train import train_model
+
+    config = config or TrainingConfig()
+    dates = panel_dates(tables, horizon_months=config.horizon_months, data_end=data_end,
                         recording_lag_months=config.recording_lag_months)
     build = features.build_features if client is None else partial(features.build_features_distributed, client=client)
-    feature_set = build(extracts.tables, dates, horizon_months=config.horizon_months,
+    feature_set = build(tables, dates, horizon_months=config.horizon_months,
                         data_end=data_end, recording_lag_months=config.recording_lag_months,
                         progress=Reporter(progress, prefix="Building features: ").step)
-    from ._reference import extract_profile
-
     return train_model(feature_set, config=config, experiment=experiment,
                        registered_name=registered_name, progress=progress, signing_key=signing_key,
-                       extract_profile=extract_profile(extracts.tables), client=client)
+                       extract_profile=extract_profile(tables), client=client)

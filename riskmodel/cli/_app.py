@@ -282,6 +282,14 @@ def kept_tables(digest: str, step):
     return kept
 
 
+def read_tables(data: Path, key: bytes, step) -> dict:
+    """The tidy tables of the extracts in ``data``: from the store kept for them and ``key`` when
+    there is one (:func:`kept_tables`), else read (:func:`load_data`)."""
+    import features
+
+    return (kept_tables(features.extracts_digest(data, key), step) or load_data(data, key, step)).tables
+
+
 def say_quarantine(n_quarantined: int) -> None:
     if n_quarantined:
         console.print(

@@ -21,6 +21,7 @@ from ._app import (
     load_data,
     parse_model,
     progress_steps,
+    read_tables,
     reported_errors,
     say_quarantine,
     store_root,
@@ -131,12 +132,12 @@ def features(
         definition = _label_definition(label)
         with progress_steps() as step, dask_client(scheduler, workers, memory_per_worker) as client:
             key = pseudonym_key(key_file, allow_shared_key_file)
-            extracts = kept_tables(feats.extracts_digest(data, key), step) or load_data(data, key, step)
+            tables = read_tables(data, key, step)
             build = feats.build_features if client is None else partial(feats.build_features_distributed, client=client)
-            feature_set = build(extracts.tables, as_of, horizon_months=horizon_months, label=definition,
+            feature_set = build(tables, as_of, horizon_months=horizon_months, label=definition,
                                 recording_lag_months=recording_lag_months, progress=step)
         feature_set.write(out_file)
-        report = feats.label_report(extracts.tables, as_of, label=definition, horizon_months=horizon_months,
+        report = feats.label_report(tables, as_of, label=definition, horizon_months=horizon_months,
                                     data_end=feature_set.data_end, recording_lag_months=recording_lag_months)
         report_path = _write_label_report(report, out_file)
     frame = feature_set.frame
@@ -224,9 +225,10 @@ def train(
         with progress_steps() as step, dask_client(scheduler, workers, memory_per_worker) as client:
             if data is not None:
                 key = pseudonym_key(key_file, allow_shared_key_file)
-                training.train_from_data(
-                    data, key=key, config=settings, experiment=experiment, registered_name=registered_name,
-                    progress=step, signing_key=signing_key(signing_key_file, key), client=client,
+                sign = signing_key(signing_key_file, key)  # before reading: a refused key stops at once
+                training.train_from_tables(
+                    read_tables(data, key, step), config=settings, experiment=experiment,
+                    registered_name=registered_name, progress=step, signing_key=sign, client=client,
                 )
             else:
                 sign = signing_key(signing_key_file)  # before reading: a missing key stops at once

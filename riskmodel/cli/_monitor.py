@@ -20,6 +20,7 @@ from ._app import (
     parse_model,
     progress_steps,
     pseudonym_key,
+    read_tables,
     reported_errors,
 )
 from ._commands import SigningKeyFileOption, signing_key
@@ -52,12 +53,13 @@ def monitor(
 
     Exit status: 0 no alert, 3 at least one alert, 2 bad input.
     """
-    from training._monitor import monitor_from_data
+    from training._monitor import monitor_tables, training_reference_of
 
     with reported_errors(out_dir), progress_steps() as step:
         key = pseudonym_key(key_file, allow_shared_key_file)
         risk_model = _load_model(model, signing_key(signing_key_file, key))
-        result = monitor_from_data(risk_model, data, as_of=as_of, key=key, progress=step)
+        training_reference_of(risk_model)  # a model without a reference stops before the extracts are read
+        result = monitor_tables(risk_model, read_tables(data, key, step), as_of=as_of)
         paths = result.write(out_dir)
         _log_monitoring(result, paths)
     _say_monitoring(result, paths)
@@ -145,10 +147,10 @@ def _compare(data, out_dir, attribute, config, key: bytes, step) -> dict:
     from training._mitigate import compare_mitigations
 
     settings = training.load_config(config) if config else training.TrainingConfig()
-    extracts = features.load_extracts(data, key=key, progress=step)
-    dates = training.panel_dates(extracts.tables, horizon_months=settings.horizon_months,
+    tables = read_tables(data, key, step)
+    dates = training.panel_dates(tables, horizon_months=settings.horizon_months,
                                  recording_lag_months=settings.recording_lag_months)
-    feature_set = features.build_features(extracts.tables, dates, horizon_months=settings.horizon_months,
+    feature_set = features.build_features(tables, dates, horizon_months=settings.horizon_months,
                                           recording_lag_months=settings.recording_lag_months, progress=step)
     result = compare_mitigations(feature_set, attribute=attribute, config=settings, progress=step)
     write_mitigation(result.payload, out_dir)

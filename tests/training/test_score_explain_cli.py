@@ -119,6 +119,41 @@ def test_features_after_score_read_the_store_and_give_the_same_table_and_report(
         assert (tmp_path / name).read_bytes() == (tmp_path / name.replace("fresh", "kept", 1)).read_bytes(), name
 
 
+def test_monitor_after_score_reads_the_store_and_gives_the_same_checks(authority, monkeypatch, tmp_path,
+                                                                       stores, loads):
+    import json
+
+    data = authority["folder"] / "data"
+
+    def monitor(out):
+        result = _run(authority, monkeypatch, "monitor", "--data", str(data), "--as-of", authority["as_of"],
+                      "--out", str(out), "--model", "knife-crime-risk@1")
+        assert result.exit_code in (0, 3), result.output
+        payload = json.loads((out / "monitor.json").read_text())
+        return {name: payload[name] for name in ("status", "checks")}
+
+    fresh = monitor(tmp_path / "fresh")
+    _score(authority, monkeypatch, data, tmp_path / "batch")
+    assert monitor(tmp_path / "kept") == fresh
+    assert len(loads) == 2, "monitor read every extract although score had kept them"
+
+
+def test_train_after_score_reads_the_store(authority, monkeypatch, tmp_path, stores, loads):
+    data = authority["folder"] / "data"
+    _score(authority, monkeypatch, data, tmp_path / "batch")
+    config = tmp_path / "training.toml"
+    config.write_text("n_search = 2\nn_boot = 60\naudit_n_boot = 20\nnum_threads = 1\n")
+    result = _run(authority, monkeypatch, "train", "--data", str(data), "--config", str(config),
+                  "--experiment", "kept-store", "--registered-name", "knife-crime-risk-from-the-store")
+    assert result.exit_code == 0, result.output
+    assert len(loads) == 1, "train read every extract although score had kept them"
+    import training
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", authority["uri"])
+    model = training.load_registered_model("knife-crime-risk-from-the-store")
+    assert model.metadata["version"] == 1
+
+
 def test_the_whole_tables_read_from_a_store_equal_what_was_loaded(authority, tmp_path):
     key = features.load_pseudonym_key(key_file=authority["key_file"])
     extracts = features.load_extracts(authority["folder"] / "data", key=key)
