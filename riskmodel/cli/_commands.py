@@ -255,7 +255,8 @@ def score(
     """Score and explain everyone aged 10-18 on the as-of date; write case pages for the highest band.
 
     The tables read are kept (see 'RISKMODEL_STORE' in the README) for 'riskmodel explain' and
-    for scoring the same extracts again, which then reads none of them.
+    for 'score', 'features', 'train', 'monitor' and 'mitigate' on the same extracts, which then
+    read none of them.
     """
     import riskmodel
 
