@@ -32,6 +32,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ._builders._cohort import source_spans
@@ -201,7 +202,6 @@ def write_tidy_store(folder, tables: dict[str, pd.DataFrame], *, digest: str, n_
         ``folder``.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     folder = Path(folder)
@@ -210,7 +210,7 @@ def write_tidy_store(folder, tables: dict[str, pd.DataFrame], *, digest: str, n_
         for name in TIDY_TABLES:
             arrow = pa.Table.from_pandas(tables[name], preserve_index=False)
             arrow = arrow.append_column(_ROW, pa.array(range(arrow.num_rows), pa.int64()))
-            arrow = arrow.take(pc.sort_indices(arrow, sort_keys=[("person_id", "ascending")]))  # a stable sort
+            arrow = arrow.take(_by_pseudonym(tables[name]["person_id"]))
             with private_file(partial / f"{name}.parquet", "wb", encoding=None) as handle:
                 pq.write_table(arrow, handle, row_group_size=ROW_GROUP_ROWS)
         spans = source_spans(tables)
@@ -275,16 +275,43 @@ def _read_kept(store, digest: str, read, progress, step: str):
         return None
 
 
+def _by_pseudonym(person_id: pd.Series) -> np.ndarray:
+    """The positions that sort ``person_id`` stably, missing last: the distinct pseudonyms are
+    sorted, not the rows (about half the time of sorting the rows' text)."""
+    codes, distinct = pd.factorize(person_id)
+    rank = np.empty(len(distinct) + 1, dtype=np.int64)
+    rank[np.argsort(np.asarray(distinct, dtype=object), kind="stable")] = np.arange(len(distinct))
+    rank[-1] = len(distinct)  # code -1, a missing pseudonym
+    return np.argsort(rank[codes], kind="stable")
+
+
 def _whole_tables(folder: Path) -> KeptTables:
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     tables = {}
     for name in TIDY_TABLES:
-        arrow = pq.read_table(folder / f"{name}.parquet")
-        arrow = arrow.take(pc.sort_indices(arrow, sort_keys=[(_ROW, "ascending")]))
+        arrow = pq.read_table(folder / f"{name}.parquet").combine_chunks()  # a take across row groups is slow
+        arrow = arrow.take(_load_order(arrow[_ROW].to_numpy()))
         tables[name] = conform(name, arrow.to_pandas())
     return KeptTables(tables=tables, **_recorded(folder))
+
+
+def _load_order(positions: np.ndarray) -> np.ndarray:
+    """The rows in the order of their stored positions (which are a permutation of the rows).
+
+    Raises
+    ------
+    ValueError
+        If the positions are not a permutation: the store is damaged.
+    """
+    n = len(positions)
+    order = np.full(n, -1, dtype=np.int64)
+    if n and (positions.min() < 0 or positions.max() >= n):
+        raise ValueError("A tidy store's row positions are out of range.")
+    order[positions] = np.arange(n)
+    if (order < 0).any():
+        raise ValueError("A tidy store repeats row positions.")
+    return order
 
 
 def read_person_rows(folder, person_id: str) -> PersonRows:

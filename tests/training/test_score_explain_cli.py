@@ -167,6 +167,23 @@ def test_the_whole_tables_read_from_a_store_equal_what_was_loaded(authority, tmp
     assert features.read_kept_extracts(tmp_path, "e" * 40) is None
 
 
+@pytest.mark.parametrize("damage", ["repeated", "out of range"])
+def test_a_store_whose_row_positions_are_damaged_is_not_read(tmp_path, damage):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from features._builders._sample import sample_tables
+
+    features.keep_extracts(tmp_path, features.Extracts(tables=sample_tables(50, seed=1)), digest="d" * 40)
+    path = tmp_path / ("d" * 40) / "people.parquet"
+    stored = pq.read_table(path)
+    rows = stored["_row"].to_numpy().copy()
+    rows[0] = rows[1] if damage == "repeated" else len(rows)
+    pq.write_table(stored.set_column(stored.schema.get_field_index("_row"), "_row", pa.array(rows)), path)
+    assert features.read_kept_extracts(tmp_path, "d" * 40) is None
+    assert not (tmp_path / ("d" * 40)).exists(), "a damaged store must be deleted so that it is kept anew"
+
+
 def test_the_store_is_owner_only_and_holds_pseudonyms_only(authority, monkeypatch, tmp_path, stores):
     _score(authority, monkeypatch, authority["folder"] / "data", tmp_path / "batch")
     (store,) = [p for p in stores.iterdir() if not p.name.startswith(".")]
