@@ -72,6 +72,12 @@ class TrainingConfig:
         units, ten equal-count bins): met only when the upper end of its interval is at most
         this. With an outcome near 1%, one percentage point is as large as the base rate
         itself, so a panel may well set it lower.
+    max_plausible_roc_auc : float, default=0.85
+        Ceiling of a believable test ROC AUC: met only when the upper end of its interval
+        is at most this, else uncertain (never a pass). Deployed tools of this kind reach
+        about 0.76 (the Allegheny Family Screening Tool), so a model far above them more
+        often has a leak (a feature that records the outcome) or, on synthetic data,
+        effects stronger than the published figures, than skill.
     fairness_tolerance : float, default=0.8
         The audit's tolerance band for a disparity ratio, ``[tolerance, 1 / tolerance]``.
     fairness_metrics : tuple of str, default=("fnr", "fpr")
@@ -122,6 +128,7 @@ class TrainingConfig:
     min_precision_lift_over_rule: float = 0.0
     calibration_slope_range: tuple[float, float] = (0.8, 1.25)
     max_ece: float = 0.01
+    max_plausible_roc_auc: float = 0.85
     fairness_tolerance: float = 0.8
     fairness_metrics: tuple[str, ...] = ("fnr", "fpr")
     recording_lag_months: int = DEFAULT_RECORDING_LAG_MONTHS
@@ -221,6 +228,9 @@ def _verdict_problems(config: TrainingConfig) -> list[str]:
         problems.append(f"'calibration_slope_range' must be two numbers, one below 1 and one above it; got {list(slope)}")
     if not 0 < config.max_ece < 1:
         problems.append(f"'max_ece' must be above 0 and below 1; got {config.max_ece}")
+    if not 0.5 < config.max_plausible_roc_auc <= 1 or config.max_plausible_roc_auc <= config.min_roc_auc:
+        problems.append(f"'max_plausible_roc_auc' must be above 0.5 and 'min_roc_auc', and at most 1; "
+                        f"got {config.max_plausible_roc_auc}")
     if not 0 < config.fairness_tolerance < 1:
         problems.append(f"'fairness_tolerance' must be above 0 and below 1; got {config.fairness_tolerance}")
     if not config.fairness_metrics or any(m not in FAIRNESS_METRICS for m in config.fairness_metrics):

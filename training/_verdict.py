@@ -2,7 +2,8 @@
 
 A threshold is *met* only when the whole 95% interval clears it, *not met* when the whole
 interval falls short, and *uncertain* otherwise. The criteria are discrimination (ROC AUC,
-precision at the caseload, lifts over the simple rule), calibration (the calibration slope
+precision at the caseload, lifts over the simple rule), believability (a test ROC AUC above
+what deployed tools reach is a warning sign, so *uncertain* at best), calibration (the calibration slope
 inside a declared range, the expected calibration error under a declared ceiling) and
 fairness: the test-period audit's false-negative and false-positive rate disparities,
 judged by the audit on their interval ends. Any disparity "outside tolerance" is *not met*;
@@ -70,14 +71,39 @@ def judge(report: dict, config, *, rule, audit: dict | None = None) -> Verdict:
         wanted.append((f"precision at top {k} lift over the simple rule",
                        report["lift_over_rule"][f"precision_at_{k}"], config.min_precision_lift_over_rule))
     checks = [_check(name, summary, threshold) for name, summary, threshold in wanted]
+    plausible = _plausibility_check(report["model"]["roc_auc"], config.max_plausible_roc_auc)
+    checks.append(plausible)
     checks += _calibration_checks(report["model"], config)
     fairness, fairness_statements = _fairness_check(audit, config)
     checks.append(fairness)
     results = {c["result"] for c in checks}
     status = ("fit for use" if results == {"met"} else
               "not fit for use" if "not met" in results else "not shown to be fit for use")
-    statements = [_headline(status)] + _rule_statements(report, k, rule) + fairness_statements
+    statements = ([_headline(status)] + _plausibility_statements(plausible) + _rule_statements(report, k, rule)
+                  + fairness_statements)
     return Verdict(status, checks, statements)
+
+
+def _plausibility_check(summary: dict, ceiling: float) -> dict:
+    """A test ROC AUC above what deployed tools reach is evidence to doubt, so never a pass:
+    met when the interval's upper end is at most ``ceiling``, else uncertain."""
+    low, high = summary["ci_low"], summary["ci_high"]
+    result = "met" if high <= ceiling else "uncertain"
+    return {"name": "test ROC AUC believable (not above what deployed tools reach)", "threshold": ceiling,
+            "allowed": f"at most {ceiling:g}", "value": summary["value"], "ci_low": low, "ci_high": high,
+            "result": _defined(result, low, high)}
+
+
+def _plausibility_statements(check: dict) -> list[str]:
+    if check["result"] == "met":
+        return []
+    value, ceiling = check["value"], check["threshold"]
+    shown = "could not be bounded" if check["ci_high"] is None or check["ci_high"] != check["ci_high"] else (
+        f"is {value:.3f} (95% interval {check['ci_low']:.3f} to {check['ci_high']:.3f})")
+    return [f"The test ROC AUC {shown}, which may be above {ceiling:g}: higher than deployed tools of this kind "
+            "reach (about 0.76). That is a WARNING SIGN, NOT A SUCCESS: look for a leak (a feature that records "
+            "the outcome, or a record dated after the as-of date) and, on synthetic data, for effects stronger "
+            "than the published figures, before relying on any figure in this card."]
 
 
 def _check(name: str, summary: dict, threshold: float) -> dict:

@@ -38,7 +38,7 @@ FAIR = _audit(_group("sex", "M"))
 def test_every_threshold_met_is_fit_for_use():
     verdict = judge(_report(), TrainingConfig(), rule=RULE, audit=FAIR)
     assert verdict.status == "fit for use"
-    assert [c["result"] for c in verdict.checks] == ["met"] * 7
+    assert [c["result"] for c in verdict.checks] == ["met"] * 8
     assert "beats the simple rule" in verdict.statements[1]
     assert "within tolerance" in verdict.statements[-1]
 
@@ -55,6 +55,24 @@ def test_an_interval_across_a_threshold_is_uncertain():
     assert verdict.checks[1]["result"] == "uncertain"
 
 
+@pytest.mark.parametrize("auc", [(0.93, 0.91, 0.95), (0.84, 0.82, 0.87)])
+def test_a_test_roc_auc_above_what_deployed_tools_reach_is_a_warning_never_a_pass(auc):
+    verdict = judge(_report(auc=auc), TrainingConfig(), rule=RULE, audit=FAIR)
+    (check,) = [c for c in verdict.checks if c["name"].startswith("test ROC AUC believable")]
+    assert check["result"] == "uncertain" and check["threshold"] == 0.85
+    assert verdict.status == "not shown to be fit for use"
+    assert "WARNING SIGN, NOT A SUCCESS" in verdict.statements[1] and f"{auc[0]:.3f}" in verdict.statements[1]
+
+
+def test_the_believable_ceiling_is_set_in_configuration():
+    verdict = judge(_report(auc=(0.93, 0.91, 0.95)), TrainingConfig(max_plausible_roc_auc=0.96), rule=RULE,
+                    audit=FAIR)
+    assert verdict.status == "fit for use"
+    assert not any("WARNING SIGN" in s for s in verdict.statements)
+    with pytest.raises(ValueError, match="max_plausible_roc_auc"):
+        TrainingConfig(max_plausible_roc_auc=0.65)
+
+
 @pytest.mark.parametrize("lift, words", [
     ((-0.02, -0.05, -0.01), "does NOT beat the simple rule"),
     ((0.01, -0.02, 0.04), "has not been shown to beat the simple rule"),
@@ -67,7 +85,7 @@ def test_the_verdict_says_plainly_when_the_model_does_not_beat_the_rule(lift, wo
 
 def test_without_the_rule_the_verdict_says_it_was_not_compared():
     verdict = judge(_report(), TrainingConfig(), rule=NO_RULE, audit=FAIR)
-    assert len(verdict.checks) == 5
+    assert len(verdict.checks) == 6
     assert any("could not be compared" in s for s in verdict.statements)
     assert verdict.to_dict()["status"] == verdict.status
 
