@@ -97,10 +97,13 @@ def _plausibility_check(summary: dict, ceiling: float) -> dict:
 def _plausibility_statements(check: dict) -> list[str]:
     if check["result"] == "met":
         return []
-    value, ceiling = check["value"], check["threshold"]
-    shown = "could not be bounded" if check["ci_high"] is None or check["ci_high"] != check["ci_high"] else (
-        f"is {value:.3f} (95% interval {check['ci_low']:.3f} to {check['ci_high']:.3f})")
-    return [f"The test ROC AUC {shown}, which may be above {ceiling:g}: higher than deployed tools of this kind "
+    low, high, ceiling = check["ci_low"], check["ci_high"], check["threshold"]
+    if low is None or high is None or low != low or high != high:
+        shown = f"could not be bounded, so it may be above {ceiling:g}"
+    else:
+        where = f"above {ceiling:g}" if low > ceiling else f"reaching above {ceiling:g}"
+        shown = f"is {check['value']:.3f} (95% interval {low:.3f} to {high:.3f}, {where})"
+    return [f"The test ROC AUC {shown}: higher than deployed tools of this kind "
             "reach (about 0.76). That is a WARNING SIGN, NOT A SUCCESS: look for a leak (a feature that records "
             "the outcome, or a record dated after the as-of date) and, on synthetic data, for effects stronger "
             "than the published figures, before relying on any figure in this card."]
