@@ -12,6 +12,7 @@ import pandas as pd
 
 from ._builders import BUILDERS, Clock, People
 from ._builders._cohort import as_of_dates
+from ._loaders._schemas import check_tables
 from ._matrix import partition_tables
 
 LINEAGE_COLUMNS = ("table", "record_ref", "date", "code", "meaning", "detail")
@@ -84,8 +85,10 @@ def trace_features(tables: dict[str, pd.DataFrame], person_ids, as_of, feature_n
     Raises
     ------
     ValueError
-        If a name is not a feature any builder makes.
+        If a name is not a feature any builder makes, or the tables break the builders'
+        contract (as for :func:`build_features`).
     """
+    check_tables(tables)
     wanted = list(dict.fromkeys(feature_names))
     builders = {name: _builder_of(name) for name in wanted}
     own = partition_tables(tables, person_ids)

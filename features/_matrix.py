@@ -427,7 +427,13 @@ def cohort(tables: dict[str, pd.DataFrame], as_of: Sequence | object) -> pd.Data
     -------
     DataFrame
         ``person_id``, ``as_of``, ``age_years`` (age in years, to the month).
+
+    Raises
+    ------
+    ValueError
+        If the tables break the builders' contract (as for :func:`build_features`).
     """
+    check_tables(tables)
     people = People.from_table(tables["people"])
     known = Known.prepare(tables, people)
     frames = [cohort_frame(people, Clock(when), known).drop(columns="_position") for when in as_of_dates(as_of)]
@@ -458,6 +464,7 @@ def cohort_status_of(tables: dict[str, pd.DataFrame], as_of) -> pd.Series:
     >>> set(status) <= {"in_cohort", "not_yet_known", "no_birth_month", "outside_age_range"}
     True
     """
+    check_tables(tables)
     people = People.from_table(tables["people"])
     clock = Clock(as_of_dates(as_of)[0])
     status = cohort_status(people, clock, Known.prepare(tables, people))

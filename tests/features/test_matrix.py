@@ -140,6 +140,19 @@ def test_labels_check_their_tables_as_features_do():
         build_labels(broken, DATES)
 
 
+@pytest.mark.parametrize("entry", ["cohort", "cohort_status_of", "trace_features"])
+def test_the_cohort_and_the_trace_check_their_tables_as_features_do(entry):
+    import features
+
+    call = {"cohort": lambda tables: features.cohort(tables, DATES),
+            "cohort_status_of": lambda tables: features.cohort_status_of(tables, DATES[0]),
+            "trace_features": lambda tables: features.trace_features(
+                tables, ["p"], DATES[0], ["permanent_exclusion_24m"])}[entry]
+    broken = {**TABLES, "exclusions": TABLES["exclusions"].assign(start_date="14/03/2024")}
+    with pytest.raises(ValueError, match=r"wrong type \(exclusions: start_date \(dates\)\)"):
+        call(broken)
+
+
 def test_unreadable_dates_are_refused():
     with pytest.raises(ValueError, match="could not be read as a date"):
         build_features(TABLES, ["not a date"])
