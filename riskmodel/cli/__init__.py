@@ -4,6 +4,12 @@ This is the only part of the library that reaches every package; each command im
 what it needs inside its own body.
 """
 
+import atexit
+import os
+import sys
+import threading
+from typing import NoReturn
+
 from . import _commands, _demo  # noqa: F401  (registers the commands)
 from . import _monitor  # noqa: F401  (monitor and mitigate)
 from ._app import app
@@ -12,7 +18,7 @@ from ._review import review_app
 app.add_typer(review_app, name="review")
 
 
-def main() -> None:
+def main() -> NoReturn:
     """Entry point of the ``riskmodel`` console script.
 
     Every command reports its own errors; anything that still escapes one (outside its
@@ -20,11 +26,40 @@ def main() -> None:
     """
     try:
         app()
+    except SystemExit as leaving:
+        _leave(leaving.code)
     except Exception as error:  # noqa: BLE001 - never show a traceback
         from ._app import EXIT_SOFTWARE, console, crash_report
 
         console.print(crash_report(error, None), soft_wrap=True, markup=False, highlight=False)
-        raise SystemExit(EXIT_SOFTWARE) from None
+        _leave(EXIT_SOFTWARE)
+    _leave(0)
+
+
+def _leave(code) -> NoReturn:
+    """End the process as Python's own exit would, without freeing every module one by one.
+
+    Python's exit waits for the threads still working, runs the atexit handlers (MLflow's,
+    logging's, Dask's among them) and flushes the standard streams; then it tears down every
+    imported module and object, which takes over a second once MLflow, LightGBM and pandas are
+    loaded: longer than explaining one young person. Every file a command writes is closed
+    before the command returns, so the first three steps are done here and the process ends.
+    The console script only: the tests and the Python API leave the interpreter alone.
+    """
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)  # as Python does with a SystemExit message
+        code = 1
+    status = code or 0
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed or broken pipe: Python's exit status for it
+            status = status or 120
+    os._exit(status)
 
 
 __all__ = ["app", "main"]
