@@ -208,6 +208,11 @@ class ValidationReport:
         """Append one :class:`TableReport`."""
         self.table_reports.append(report)
 
+    def extend(self, other: ValidationReport) -> None:
+        """Append every file report and note of ``other``, in its order."""
+        self.table_reports.extend(other.table_reports)
+        self.notes.extend(other.notes)
+
     def count_people(self, people: pd.DataFrame) -> None:
         """Count the linked people, and those no cohort can hold for want of a month of birth.
 

@@ -140,7 +140,37 @@ def test_attendance_terms_have_dates(extracts):
 def test_progress_is_reported(tmp_path):
     steps = []
     features.load_extracts(write_extracts(tmp_path), key=KEY, progress=steps.append)
-    assert steps[0] == "person index" and "cin" in steps and steps[-1] == "linking people"
+    assert steps == ["person index", "reading the extracts", "linking people"]
+
+
+def _broken(tmp_path):
+    """The fixture extracts with a bad row in each of two sources."""
+    from _extract_fixtures import FILES
+
+    return write_extracts(tmp_path, files={
+        "school_census/pupils.csv": FILES["school_census/pupils.csv"] + "31/02/2024,100001,,A,B,xx,Q,ZZZZ,,99,?,,7\n",
+        "nccis/activity.csv": FILES["nccis/activity.csv"] + "N009,,not a date,2024-13,0,\n",
+    })
+
+
+def test_reading_the_sources_side_by_side_gives_what_reading_them_in_turn_gives(tmp_path, monkeypatch):
+    from features import _load
+
+    data = _broken(tmp_path)
+    side_by_side = features.load_extracts(data, key=KEY)
+    monkeypatch.setattr(_load, "READ_THREADS", 1)
+    in_turn = features.load_extracts(data, key=KEY)
+    assert side_by_side.report.n_quarantined > 0
+    assert side_by_side.report.to_dict() == in_turn.report.to_dict()
+    for name, table in in_turn.tables.items():
+        pd.testing.assert_frame_equal(side_by_side.tables[name], table, check_exact=True)
+
+
+def test_of_two_unreadable_sources_the_first_in_reading_order_is_reported(tmp_path):
+    data = write_extracts(tmp_path, files={"nccis/activity.csv": "nothing,useful\n1,2\n",
+                                           "ssda903/2023/header.csv": "CHILD\nC001\n"})
+    with pytest.raises(features.DataError, match="ssda903"):
+        features.load_extracts(data, key=KEY)
 
 
 def test_missing_data_folder_is_a_data_error(tmp_path):
