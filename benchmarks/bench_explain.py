@@ -45,11 +45,13 @@ from bench_score import Timing, train_model  # noqa: E402
 TARGET_SECONDS = 5.0
 PREVIOUS = {
     "explain": "issue 14: about 45 s for one young person; 12.2 s in one process before the tidy store "
-               "(3.1 s imports, 8.8 s reading every extract, 0.26 s explaining; load 1.0, no registry look-up)",
+               "(3.1 s imports, 8.8 s reading every extract, 0.26 s explaining; load 1.0, no registry look-up); "
+               "previous version, with Python's full teardown at exit: 5.03 s wall (load 0.9)",
     "explain_person": "previous code, on bench_score.py's 49,615 young people: 1.12 s wall, 0.39 s CPU "
                       "(a feature plan made from that person's rows alone)",
-    "score": "issue 14: about 30 s for 17,000 young people; previous version: 18.07 s wall for 28,814 "
-             "(load 1.0), reading every extract on every run",
+    "score": "issue 14: about 30 s for 17,000 young people; previous version, sources read one at a time "
+             "and Python's full teardown at exit: 19.32 s wall for 28,814 (load 0.9), again on the same "
+             "extracts 12.06 s",
 }
 
 

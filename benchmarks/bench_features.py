@@ -45,9 +45,10 @@ TARGET_GROWTH = 12.0
 COMMAND_PEOPLE = 50_000
 PREVIOUS = {
     # figure: (seconds, where it comes from)
-    "riskmodel features": (22.0, "issue 14: about 22 s wall on a busy machine; the code before the "
-                                 "Arrow CSV path took 44.0 s wall, 30.9 s CPU at load average 4.5"),
-    "load_extracts": (26.1, "before the Arrow CSV path: 26.1 s CPU (71.9 s wall, load average 14)"),
+    "riskmodel features": (7.57, "sources read one at a time, Python's full teardown at exit: mean of 3, "
+                                 "load 0.8 (issue 14: about 22 s wall on a busy machine)"),
+    "load_extracts": (5.99, "sources read one at a time: mean of 3 wall, load 0.9 (26.1 s CPU before the "
+                            "Arrow CSV path)"),
     "build_features": (1.3, "before the Arrow CSV path: 1.3 s CPU (2.5 s wall, load average 14)"),
 }
 

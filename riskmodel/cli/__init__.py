@@ -39,21 +39,25 @@ def main() -> NoReturn:
 def _leave(code) -> NoReturn:
     """End the process as Python's own exit would, without freeing every module one by one.
 
-    Python's exit waits for the threads still working, runs the atexit handlers (MLflow's,
-    logging's, Dask's among them) and flushes the standard streams; then it tears down every
-    imported module and object, which takes over a second once MLflow, LightGBM and pandas are
-    loaded: longer than explaining one young person. Every file a command writes is closed
-    before the command returns, so the first three steps are done here and the process ends.
-    The console script only: the tests and the Python API leave the interpreter alone.
+    Python's exit waits for the threads still working (``threading._shutdown``), runs the
+    atexit handlers (MLflow's, logging's, Dask's among them) and flushes the standard streams;
+    then it tears down every imported module and object, which takes over a second once
+    MLflow, LightGBM and pandas are loaded: longer than explaining one young person. Every
+    file a command writes is closed before the command returns, so the first three steps are
+    taken here, with the interpreter's own functions, and the process ends. Where a Python
+    lacks them, it exits the usual way. The console script only: the tests and the Python API
+    leave the interpreter alone.
     """
     if code is not None and not isinstance(code, int):
         print(code, file=sys.stderr)  # as Python does with a SystemExit message
         code = 1
     status = code or 0
-    for thread in threading.enumerate():
-        if thread is not threading.main_thread() and not thread.daemon:
-            thread.join()
-    atexit._run_exitfuncs()
+    wait_for_threads = getattr(threading, "_shutdown", None)
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if wait_for_threads is None or run_exit_handlers is None:
+        sys.exit(status)
+    wait_for_threads()
+    run_exit_handlers()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

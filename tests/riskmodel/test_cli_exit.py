@@ -43,3 +43,12 @@ def test_an_unknown_option_keeps_click_s_usage_status(tmp_path):
     done, _ = _console(tmp_path, "score", "--no-such-option")
     assert done.returncode == 2
     assert "No such option" in done.stderr
+
+
+def test_a_thread_pool_left_open_by_a_library_does_not_hold_the_process(tmp_path):
+    script = ("from concurrent.futures import ThreadPoolExecutor\n"
+              "pool = ThreadPoolExecutor(2)\n"
+              "pool.submit(int).result()\n" + SCRIPT)
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "marker"), "features", "--list"],
+                          capture_output=True, text=True, check=False, timeout=60)
+    assert done.returncode == 0, done.stderr
