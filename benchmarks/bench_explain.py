@@ -106,9 +106,7 @@ def main() -> None:
                "MLFLOW_TRACKING_URI": f"sqlite:///{folder / 'mlflow.db'}", "RISKMODEL_STORE": str(folder / "stores")}
         os.environ.update(env)
         if args.keep:  # the keys of this synthetic authority, to run commands on it afterwards
-            settings = folder / "env.sh"
-            settings.touch(mode=0o600)
-            settings.write_text("".join(f"export {name}='{env[name]}'\n" for name in (
+            features.write_private_text(folder / "env.sh", "".join(f"export {name}='{env[name]}'\n" for name in (
                 "RISKMODEL_PSEUDONYM_KEY", "RISKMODEL_SIGNING_KEY", "MLFLOW_TRACKING_URI", "RISKMODEL_STORE")))
         features.synthesize(data, n_young_people=args.young_people, seed=args.seed)
         tables = features.load_extracts(data, key=key).tables

@@ -177,16 +177,18 @@ def _read_sources(data_dir, report):
     one after another.
     """
     parts = {name: ValidationReport() for name, _ in _READERS}
+    largest_first = sorted(_READERS, key=lambda pair: -_bytes(data_dir / pair[0].replace(" ", "_")))
     with ThreadPoolExecutor(READ_THREADS, thread_name_prefix="riskmodel-read") as pool:
-        futures = {name: pool.submit(reader, data_dir, parts[name])
-                   for name, reader in sorted(_READERS, key=lambda pair: _LARGEST_FIRST.index(pair[0]))}
+        futures = {name: pool.submit(reader, data_dir, parts[name]) for name, reader in largest_first}
     raw = {name: futures[name].result() for name, _ in _READERS}
     for name, _ in _READERS:
         report.extend(parts[name])
     return raw
 
 
-_LARGEST_FIRST = ("school census", "cin", "nccis", "ssda903", "youth justice", "ap census")
+def _bytes(folder: Path) -> int:
+    """The size of every file under a source's folder (0 when it is absent)."""
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else 0
 
 
 def _tidy_all(raw, linker):

@@ -3,15 +3,15 @@
 A threshold is *met* only when the whole 95% interval clears it, *not met* when the whole
 interval falls short, and *uncertain* otherwise. The criteria are discrimination (ROC AUC,
 precision at the caseload, lifts over the simple rule), believability (a test ROC AUC above
-what deployed tools reach is a warning sign, so *uncertain* at best), calibration (the calibration slope
-inside a declared range, the expected calibration error under a declared ceiling) and
-fairness: the test-period audit's false-negative and false-positive rate disparities,
-judged by the audit on their interval ends. Any disparity "outside tolerance" is *not met*;
-"insufficient evidence" for any group is *uncertain*, never a pass. The model is "fit for
-use" only when every criterion is met; any criterion not met makes it "not fit for use";
-anything else is "not shown to be fit for use". The verdict says in plain words when the
-model does not beat the simple rule. It informs the governance panel; it does not replace
-its decision.
+what deployed tools reach is a warning sign, so *uncertain* at best), calibration (the
+calibration slope inside a declared range, the expected calibration error under a declared
+ceiling) and fairness: the test-period audit's false-negative and false-positive rate
+disparities, judged by the audit on their interval ends. Any disparity "outside tolerance"
+is *not met*; "insufficient evidence" for any group is *uncertain*, never a pass. The model
+is "fit for use" only when every criterion is met; any criterion not met makes it "not fit
+for use"; anything else is "not shown to be fit for use". The verdict says in plain words
+when the model does not beat the simple rule. It informs the governance panel; it does not
+replace its decision.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def _plausibility_statements(check: dict) -> list[str]:
     if check["result"] == "met":
         return []
     low, high, ceiling = check["ci_low"], check["ci_high"], check["threshold"]
-    if low is None or high is None or low != low or high != high:
+    if _unbounded(low, high):
         shown = f"could not be bounded, so it may be above {ceiling:g}"
     else:
         where = f"above {ceiling:g}" if low > ceiling else f"reaching above {ceiling:g}"
@@ -133,7 +133,11 @@ def _calibration_checks(model: dict, config) -> list[dict]:
 
 def _defined(result: str, low, high) -> str:
     """An interval with a missing end (no replicate could compute it) proves nothing."""
-    return "uncertain" if low is None or high is None or low != low or high != high else result
+    return "uncertain" if _unbounded(low, high) else result
+
+
+def _unbounded(low, high) -> bool:
+    return low is None or high is None or low != low or high != high
 
 
 def _fairness_check(audit: dict | None, config) -> tuple[dict, list[str]]:
