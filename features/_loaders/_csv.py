@@ -83,9 +83,10 @@ def read_extract(path, *, relpath, required, optional):
         the size limit, more than half of the rows a different width from the
         header), or lacks a required column.
     """
-    text, data = _decode(Path(path), relpath)
+    data = _decode(Path(path), relpath)
     parsed = _parse_fast(data)
-    frame, widths = parsed if parsed is not None else _parse(text, relpath)
+    frame, widths = parsed if parsed is not None else _parse(data.decode("utf-8"), relpath)
+    del data
     width = frame.shape[1]
     frame, notes = _canonical_columns(frame, relpath=relpath, required=required, optional=optional)
     misshapen = widths.loc[widths.index.isin(frame.index)]
@@ -94,6 +95,11 @@ def read_extract(path, *, relpath, required, optional):
 
 
 def _decode(path, relpath):
+    """The file's bytes as UTF-8, checked to decode; the text itself is only made if needed.
+
+    Holding the decoded text beside the bytes while Arrow parses them would double the
+    file's share of the memory peak; only the strict reader needs it.
+    """
     if not path.is_file():
         raise DataError(
             f"{relpath} is not a file (it is a folder or a special file). Each extract must "
@@ -112,7 +118,7 @@ def _decode(path, relpath):
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return text, (data if encoding == "utf-8" else text.encode("utf-8"))
+        return data if encoding == "utf-8" else text.encode("utf-8")
     raise DataError(
         f"{relpath} is not in a readable text encoding. Save it as UTF-8 (with or "
         "without a byte-order mark) or Windows-1252 and run again."

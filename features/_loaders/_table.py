@@ -45,7 +45,7 @@ def load_csv(data_dir, relpath, *, table, columns, report, rules=None):
         rules(parsed, problems)
     accepted, table_report = problems.finish(table=table, file=relpath, raw=raw, notes=notes)
     report.add(table_report)
-    parsed = parsed.loc[accepted].copy()
+    parsed = parsed.loc[accepted]  # a new frame (copy-on-write), so the column below is its own
     parsed["record_ref"] = row_refs(f"{relpath}:row ", parsed.index, parsed.index)
     return parsed
 
