@@ -115,7 +115,7 @@ def extracts_digest(data_dir, key: bytes) -> str:
     return digest.hexdigest()
 
 
-def load_person_rows(data_dir, person_id: str, *, key: bytes, store, progress=None) -> PersonRows:
+def load_person_rows(data_dir, person_id: str, *, key: bytes, store, progress=None, client=None) -> PersonRows:
     """One young person's rows of the extracts in ``data_dir``, read from their store under ``store``.
 
     When ``store`` holds no store of exactly these extracts and this key, the extracts are
@@ -130,8 +130,9 @@ def load_person_rows(data_dir, person_id: str, *, key: bytes, store, progress=No
         The pseudonymisation key.
     store : path-like
         The folder that holds the stores (each in a sub-folder named by its digest).
-    progress : callable, optional
-        As for :func:`~features.load_extracts`.
+    progress, client : optional
+        As for :func:`~features.load_extracts`; the extracts are read on ``client``'s Dask
+        cluster only when there is no store to read.
 
     Returns
     -------
@@ -144,7 +145,7 @@ def load_person_rows(data_dir, person_id: str, *, key: bytes, store, progress=No
                       progress, "reading the young person's rows")
     if rows is not None:
         return rows
-    extracts = load_extracts(data_dir, key=key, progress=progress)
+    extracts = load_extracts(data_dir, key=key, progress=progress, client=client)
     try:
         folder = keep_extracts(store, extracts, digest=digest)
     except OSError as error:  # a store only saves time: explain from what was read

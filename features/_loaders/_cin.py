@@ -168,12 +168,13 @@ def _referral_rules(births, raw):
     return rules
 
 
-def learn_upns(frames, linker):
-    """Teach the linker each child's UPN (latest census first)."""
+def upn_pairs(frames):
+    """Each child's LA id and UPN, latest census first, for the linker; None without children."""
     children = frames["children"]
-    if children is not None and len(children):
-        latest = children.sort_values("year", ascending=False, kind="stable")
-        linker.learn_upns(latest["LAchildID"], latest["UPN"], "la")
+    if children is None or not len(children):
+        return None
+    latest = children.sort_values("year", ascending=False, kind="stable")
+    return latest["LAchildID"], latest["UPN"]
 
 
 def tidy_cin(frames, linker):

@@ -193,9 +193,10 @@ def tidy_ssda903(frames, linker):
     return tables, attrs
 
 
-def learn_upns(frames, linker):
-    """Teach the linker each child's UPN from the headers (latest year first)."""
+def upn_pairs(frames):
+    """Each header's child id and UPN, latest year first, for the linker; None without headers."""
     header = frames["header"]
-    if len(header):
-        latest = header.sort_values("year", ascending=False, kind="stable")
-        linker.learn_upns(latest["CHILD"], latest["UPN"], "la")
+    if not len(header):
+        return None
+    latest = header.sort_values("year", ascending=False, kind="stable")
+    return latest["CHILD"], latest["UPN"]

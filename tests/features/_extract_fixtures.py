@@ -117,3 +117,15 @@ def write_extracts(folder, *, files=None, drop=()):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return folder
+
+
+def write_broken_extracts(folder):
+    """The fixture extracts with a bad row in each of two sources (school census and NCCIS)."""
+    return write_extracts(folder, files={
+        "school_census/pupils.csv": FILES["school_census/pupils.csv"] + "31/02/2024,100001,,A,B,xx,Q,ZZZZ,,99,?,,7\n",
+        "nccis/activity.csv": FILES["nccis/activity.csv"] + "N009,,not a date,2024-13,0,\n",
+    })
+
+
+# Two sources that cannot be read at all; ssda903 comes first in reading order.
+UNREADABLE = {"nccis/activity.csv": "nothing,useful\n1,2\n", "ssda903/2023/header.csv": "CHILD\nC001\n"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from _extract_fixtures import FILES, UPN1, write_extracts
+from _extract_fixtures import FILES, UNREADABLE, UPN1, write_broken_extracts, write_extracts
 
 import features
 from features._loaders._schemas import check_tidy_tables
@@ -143,20 +143,10 @@ def test_progress_is_reported(tmp_path):
     assert steps == ["person index", "reading the extracts", "linking people"]
 
 
-def _broken(tmp_path):
-    """The fixture extracts with a bad row in each of two sources."""
-    from _extract_fixtures import FILES
-
-    return write_extracts(tmp_path, files={
-        "school_census/pupils.csv": FILES["school_census/pupils.csv"] + "31/02/2024,100001,,A,B,xx,Q,ZZZZ,,99,?,,7\n",
-        "nccis/activity.csv": FILES["nccis/activity.csv"] + "N009,,not a date,2024-13,0,\n",
-    })
-
-
 def test_reading_the_sources_side_by_side_gives_what_reading_them_in_turn_gives(tmp_path, monkeypatch):
     from features import _load
 
-    data = _broken(tmp_path)
+    data = write_broken_extracts(tmp_path)
     side_by_side = features.load_extracts(data, key=KEY)
     monkeypatch.setattr(_load, "READ_THREADS", 1)
     in_turn = features.load_extracts(data, key=KEY)
@@ -167,8 +157,7 @@ def test_reading_the_sources_side_by_side_gives_what_reading_them_in_turn_gives(
 
 
 def test_of_two_unreadable_sources_the_first_in_reading_order_is_reported(tmp_path):
-    data = write_extracts(tmp_path, files={"nccis/activity.csv": "nothing,useful\n1,2\n",
-                                           "ssda903/2023/header.csv": "CHILD\nC001\n"})
+    data = write_extracts(tmp_path, files=UNREADABLE)
     with pytest.raises(features.DataError, match="ssda903"):
         features.load_extracts(data, key=KEY)
 
