@@ -220,30 +220,26 @@ def _learn_upns(linker, pairs):
 
 
 def _tidy_source(name, frames, linker):
-    """One source's tidy tables, person attributes and (CIN only) disability flags."""
-    if name == "cin":
-        return _cin.tidy_cin(frames, linker)
-    tables, attrs = _TIDIERS[name](frames, linker)
-    return tables, attrs, None
+    """One source's tidy tables (conformed to their schemas), person attributes and (CIN only)
+    disability flags."""
+    tables, attrs, flags = _cin.tidy_cin(frames, linker) if name == "cin" else (*_TIDIERS[name](frames, linker), None)
+    return {table: conform(table, tables.pop(table)) for table in list(tables)}, attrs, flags
 
 
 def _assemble(tidied):
-    """Every tidy table, ``people`` last, from each source's :func:`_tidy_source` in turn.
+    """Every tidy table, in :data:`TIDY_TABLES` order, from each source's :func:`_tidy_source` in turn.
 
     ``tidied`` may be a generator, so that each source's raw tables can be dropped once
-    tidied, and each table's unconformed copy is dropped once conformed: the memory peak
-    holds one source's two forms rather than every source's (about a third lower for a
-    million young people).
+    tidied: the memory peak then holds one source's two forms rather than every source's
+    (about a third lower for a million young people).
     """
-    found, attrs, disability = {}, [], pd.Series(dtype="boolean")
+    out, attrs, disability = {}, [], pd.Series(dtype="boolean")
     for tables, more, flags in tidied:
-        found.update(tables)
+        out.update(tables)
         attrs.extend(more)
         disability = disability if flags is None else flags
-    out = {name: conform(name, found.pop(name)) if name in found else empty_table(name)
-           for name in TIDY_TABLES if name != "people"}
-    sources = _sources(out, attrs)
-    out["people"] = conform("people", build_people(attrs, disability, sources))
+    out = {name: out.pop(name) if name in out else empty_table(name) for name in TIDY_TABLES if name != "people"}
+    out["people"] = conform("people", build_people(attrs, disability, _sources(out, attrs)))
     return {name: out[name] for name in TIDY_TABLES}
 
 
