@@ -52,8 +52,9 @@ def person_partition(person_ids, n_partitions: int) -> np.ndarray:
     >>> person_partition(["a", "b", "a"], 4).tolist() == person_partition(["a", "b", "a"], 4).tolist()
     True
     """
-    text = pd.Series(person_ids, dtype="string").fillna("").to_numpy(object)
-    return (pd.util.hash_array(text, categorize=False) % np.uint64(n_partitions)).astype(np.int64)
+    codes, distinct = pd.factorize(pd.Series(person_ids, dtype="string").fillna(""))
+    hashed = pd.util.hash_array(np.asarray(distinct, dtype=object), categorize=False)  # each pseudonym once
+    return (hashed % np.uint64(n_partitions)).astype(np.int64)[codes]
 
 
 def split_by_person(tables: dict[str, pd.DataFrame], n_partitions: int) -> Iterator[dict[str, pd.DataFrame]]:
