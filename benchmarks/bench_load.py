@@ -3,11 +3,6 @@
 Usage::
 
     python benchmarks/bench_load.py [--young-people 50000] [--seed 0] [--data DIR]
-    python benchmarks/bench_load.py --data DIR --scheduler local --workers 2 --memory-per-worker 7GB
-
-With ``--scheduler local`` the sources are read on a ``distributed.LocalCluster`` on
-127.0.0.1 (``features.load_extracts(..., client=...)``), and each worker's peak memory (its
-lifetime peak, the cluster being new) is printed too.
 
 Without ``--data`` it writes a synthetic authority with ``features.synthesize`` into a
 temporary folder first. Prints the seconds each loading step took, the peak memory of
@@ -64,21 +59,10 @@ def main():
     parser.add_argument("--young-people", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", type=Path, default=None, help="existing extracts folder")
-    parser.add_argument("--scheduler", choices=("local",), default=None, help="read on a local Dask cluster")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--memory-per-worker", default="7GB")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         data = args.data or _synthesize(Path(scratch) / "data", args.young_people, args.seed)
-        if args.scheduler is None:
-            _bench(data)
-            return
-        from riskmodel.cli._dask import dask_client
-
-        with dask_client(args.scheduler, args.workers, args.memory_per_worker) as client:
-            _bench(data, client)
-            peaks = client.run(_lifetime_peak)
-        print("peak memory of each worker: " + ", ".join(f"{peak / 1e9:.2f} GB" for peak in peaks.values()))
+        _bench(data)
 
 
 def _synthesize(folder, n, seed):
@@ -88,14 +72,7 @@ def _synthesize(folder, n, seed):
     return folder
 
 
-def _lifetime_peak() -> int:
-    """On a worker: the highest resident size it has had (Linux reports KiB)."""
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _bench(data, client=None):
+def _bench(data):
     steps = []
 
     def progress(name):
@@ -104,7 +81,7 @@ def _bench(data, client=None):
     start, cpu = time.perf_counter(), time.process_time()
     with warnings.catch_warnings(), PeakMemory() as memory:
         warnings.simplefilter("ignore")
-        extracts = features.load_extracts(data, key=KEY, progress=progress, client=client)
+        extracts = features.load_extracts(data, key=KEY, progress=progress)
     total = time.perf_counter() - start
     marks = [*steps, ("end", start + total)]
     print("step timings:")

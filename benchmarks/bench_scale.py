@@ -5,9 +5,7 @@ For each size it times, on a ``distributed.LocalCluster`` on 127.0.0.1:
 - ``synth``: the synthetic authority written block by block of people by
   ``features.synthesize`` (with ``--input tables``, random tidy tables from
   ``features._builders._sample`` instead), in this process;
-- ``load``: the extracts read back by ``features.load_extracts``, each source read,
-  validated and pseudonymised on the workers and the tidy tables gathered here (in this
-  process alone for ``--single``);
+- ``load``: the extracts read back by ``features.load_extracts``, in this process;
 - ``features``: the quarterly training panel (``training.panel_dates``) built per
   partition of people (``features.build_features_distributed``);
 - ``train``: ``training.train_model`` with ``lightgbm.dask`` (MLflow in a temporary store);
@@ -162,7 +160,7 @@ def make_tables(n: int, args, folder: Path, results: dict, client) -> dict:
     results["synth"]["blocks"] = summary["blocks"]
     results["synth"]["source_rows"] = sum(summary["rows"].values())
     with timed(results, "load", client, args.driver_limit_gb):
-        return features.load_extracts(folder / "extracts", key=secrets.token_bytes(32), client=client).tables
+        return features.load_extracts(folder / "extracts", key=secrets.token_bytes(32)).tables
 
 
 def pipeline(n: int, args, folder: Path, client=None) -> dict:

@@ -54,7 +54,7 @@ class Extracts:
         return f"Extracts({sizes}; {self.report.n_problems} problems)"
 
 
-def load_extracts(data_dir, *, key, progress=None, client=None):
+def load_extracts(data_dir, *, key, progress=None):
     """Load, validate, pseudonymise and link a folder of statutory extracts.
 
     Parameters
@@ -65,12 +65,6 @@ def load_extracts(data_dir, *, key, progress=None, client=None):
         Pseudonymisation key (see :func:`load_pseudonym_key`).
     progress : callable, optional
         Called with a short step name (e.g. ``"reading the extracts"``) as each step starts.
-    client : dask.distributed.Client, optional
-        Read, validate and pseudonymise each source as a task on this Dask cluster, whose
-        workers must see ``data_dir`` at the same path; the pseudonymisation key travels to
-        them. The tidy tables and the report come back here, equal to those read in this
-        process, and any error is the one reading here would raise.
-
     Returns
     -------
     Extracts
@@ -100,14 +94,11 @@ def load_extracts(data_dir, *, key, progress=None, client=None):
     step("person index")
     linker = PersonLinker(read_person_index(data_dir, report), Pseudonymiser(key))
     step("reading the extracts")
-    if client is None:
-        raw = _read_sources(data_dir, report)
-        for name, module in _UPN_SOURCES:
-            _learn_upns(linker, module.upn_pairs(raw[name]))
-        step("linking people")
-        tables = _assemble(_tidy_source(name, raw.pop(name), linker) for name in _TIDY_ORDER)
-    else:
-        tables = _read_and_tidy_on(client, data_dir, report, linker, step)
+    raw = _read_sources(data_dir, report)
+    for name, module in _UPN_SOURCES:
+        _learn_upns(linker, module.upn_pairs(raw[name]))
+    step("linking people")
+    tables = _assemble(_tidy_source(name, raw.pop(name), linker) for name in _TIDY_ORDER)
     check_tidy_tables(tables)
     report.count_people(tables["people"])
     _warn_about_file_notes(report)
@@ -241,46 +232,6 @@ def _assemble(tidied):
     out = {name: out.pop(name) if name in out else empty_table(name) for name in TIDY_TABLES if name != "people"}
     out["people"] = conform("people", build_people(attrs, disability, _sources(out, attrs)))
     return {name: out[name] for name in TIDY_TABLES}
-
-
-def _read_and_tidy_on(client, data_dir, report, linker, step):
-    """:func:`load_extracts`'s reading and linking, each source a task on a Dask cluster.
-
-    Each source is read and validated on a worker (the largest first), with a report of its
-    own; the reports come back and are merged in :data:`_READERS` order, and the first
-    error in that order is the one raised, as in this process. The UPNs the social care
-    returns record come back to complete the linker here, which is then sent to every
-    worker (with the key inside its pseudonymiser) to tidy and pseudonymise each source
-    where it was read. The tidy tables come back one source at a time, in
-    :data:`_TIDY_ORDER`, and are assembled here exactly as :func:`_assemble` does in
-    this process. Only raw records stay on the workers, and only until tidied.
-    """
-    from operator import getitem
-
-    read = {name: client.submit(_read_source, name, data_dir, pure=False) for name, _ in _largest_first(data_dir)}
-    frames = {name: client.submit(getitem, future, 0, pure=False) for name, future in read.items()}
-    reports = [client.submit(getitem, read[name], 1, pure=False) for name, _ in _READERS]
-    del read
-    for part in reports:
-        report.extend(part.result())
-    for name, module in _UPN_SOURCES:
-        _learn_upns(linker, client.submit(module.upn_pairs, frames[name], pure=False).result())
-    step("linking people")
-    shared = client.scatter(linker, broadcast=True, hash=False)
-    tidied = [client.submit(_tidy_source, name, frames.pop(name), shared, pure=False) for name in _TIDY_ORDER]
-    return _assemble(_results(tidied))
-
-
-def _read_source(name, data_dir):
-    """On a worker: one source's raw tables and its own validation report."""
-    report = ValidationReport()
-    return dict(_READERS)[name](data_dir, report), report
-
-
-def _results(futures):
-    """Each future's result in turn, the future released as soon as its result is here."""
-    while futures:
-        yield futures.pop(0).result()
 
 
 def _sources(tables, attrs):

@@ -211,16 +211,11 @@ class Pseudonymiser:
         if not isinstance(key, (bytes, bytearray)):
             raise TypeError("The pseudonymisation key must be bytes (see load_pseudonym_key).")
         check_key_strength(key, where="the key given to Pseudonymiser")
-        self._key = bytes(key)
-        self._inner, self._outer = _hmac_states(self._key)
+        self._inner, self._outer = _hmac_states(bytes(key))
         self._cache = {}
 
     def __repr__(self):
         return "Pseudonymiser(key=<hidden>)"
-
-    def __reduce__(self):
-        """Pickled as the key alone (hash states cannot be pickled), for Dask workers that read extracts."""
-        return Pseudonymiser, (self._key,)
 
     def pseudonymise(self, values, namespace):
         """Return the pseudonym of each value; missing values stay missing.

@@ -115,7 +115,7 @@ def extracts_digest(data_dir, key: bytes) -> str:
     return digest.hexdigest()
 
 
-def load_person_rows(data_dir, person_id: str, *, key: bytes, store, progress=None, client=None) -> PersonRows:
+def load_person_rows(data_dir, person_id: str, *, key: bytes, store, progress=None) -> PersonRows:
     """One young person's rows of the extracts in ``data_dir``, read from their store under ``store``.
 
     When ``store`` holds no store of exactly these extracts and this key, the extracts are
@@ -130,9 +130,8 @@ def load_person_rows(data_dir, person_id: str, *, key: bytes, store, progress=No
         The pseudonymisation key.
     store : path-like
         The folder that holds the stores (each in a sub-folder named by its digest).
-    progress, client : optional
-        As for :func:`~features.load_extracts`; the extracts are read on ``client``'s Dask
-        cluster only when there is no store to read.
+    progress : callable, optional
+        As for :func:`~features.load_extracts`.
 
     Returns
     -------
@@ -145,7 +144,7 @@ def load_person_rows(data_dir, person_id: str, *, key: bytes, store, progress=No
                       progress, "reading the young person's rows")
     if rows is not None:
         return rows
-    extracts = load_extracts(data_dir, key=key, progress=progress, client=client)
+    extracts = load_extracts(data_dir, key=key, progress=progress)
     try:
         folder = keep_extracts(store, extracts, digest=digest)
     except OSError as error:  # a store only saves time: explain from what was read

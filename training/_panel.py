@@ -59,8 +59,7 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
     key : bytes
         Pseudonymisation key (see :func:`features.load_pseudonym_key`).
     config, experiment, registered_name, data_end, progress, signing_key, client
-        As for :func:`train_from_tables`; with ``client`` the extracts are read on its Dask
-        cluster too (:func:`features.load_extracts`).
+        As for :func:`train_from_tables`.
 
     Returns
     -------
@@ -75,7 +74,7 @@ def train_from_data(data_dir, *, key, config: TrainingConfig | None = None, expe
 
     signing_key = load_signing_key() if signing_key is None else signing_key
     check_keys_differ(signing_key, key)  # before reading: a refused key stops at once
-    extracts = features.load_extracts(data_dir, key=key, progress=progress, client=client)
+    extracts = features.load_extracts(data_dir, key=key, progress=progress)
     if extracts.report.n_quarantined:
         Reporter(progress).always(f"{extracts.report.n_quarantined} row(s) were quarantined at load and left out (see 'riskmodel validate').")
     return train_from_tables(extracts.tables, config=config, experiment=experiment, registered_name=registered_name,

@@ -259,12 +259,11 @@ def pseudonym_key(key_file: Path | None, allow_shared: bool = False) -> bytes:
     return key
 
 
-def load_data(data: Path, key: bytes, step, client=None) -> object:
-    """The extracts in ``data``, read with the pseudonymisation ``key`` (:func:`pseudonym_key`),
-    on the Dask cluster of ``client`` when there is one."""
+def load_data(data: Path, key: bytes, step) -> object:
+    """The extracts in ``data``, read with the pseudonymisation ``key`` (:func:`pseudonym_key`)."""
     from features import load_extracts
 
-    extracts = load_extracts(data, key=key, progress=step, client=client)
+    extracts = load_extracts(data, key=key, progress=step)
     say_quarantine(extracts.report.n_quarantined)
     return extracts
 
@@ -283,12 +282,12 @@ def kept_tables(digest: str, step):
     return kept
 
 
-def read_tables(data: Path, key: bytes, step, client=None) -> dict:
+def read_tables(data: Path, key: bytes, step) -> dict:
     """The tidy tables of the extracts in ``data``: from the store kept for them and ``key`` when
-    there is one (:func:`kept_tables`), else read (:func:`load_data`, on ``client``'s cluster)."""
+    there is one (:func:`kept_tables`), else read (:func:`load_data`)."""
     import features
 
-    return (kept_tables(features.extracts_digest(data, key), step) or load_data(data, key, step, client)).tables
+    return (kept_tables(features.extracts_digest(data, key), step) or load_data(data, key, step)).tables
 
 
 def say_quarantine(n_quarantined: int) -> None:

@@ -132,7 +132,7 @@ def features(
         definition = _label_definition(label)
         with progress_steps() as step, dask_client(scheduler, workers, memory_per_worker) as client:
             key = pseudonym_key(key_file, allow_shared_key_file)
-            tables = read_tables(data, key, step, client)
+            tables = read_tables(data, key, step)
             build = feats.build_features if client is None else partial(feats.build_features_distributed, client=client)
             feature_set = build(tables, as_of, horizon_months=horizon_months, label=definition,
                                 recording_lag_months=recording_lag_months, progress=step)
@@ -227,7 +227,7 @@ def train(
                 key = pseudonym_key(key_file, allow_shared_key_file)
                 sign = signing_key(signing_key_file, key)  # before reading: a refused key stops at once
                 training.train_from_tables(
-                    read_tables(data, key, step, client), config=settings, experiment=experiment,
+                    read_tables(data, key, step), config=settings, experiment=experiment,
                     registered_name=registered_name, progress=step, signing_key=sign, client=client,
                 )
             else:
@@ -269,7 +269,7 @@ def score(
         risk_model = _registered_model(model, signing_key_file, key)  # a refused model stops before any reading
         digest = features.extracts_digest(data, key)  # of the bytes about to be read
         kept = kept_tables(digest, step)
-        extracts = load_data(data, key, step, client) if kept is None else None
+        extracts = load_data(data, key, step) if kept is None else None
         result = riskmodel.score_people(risk_model, (kept or extracts).tables, as_of, out_dir=out_dir,
                                         progress=step, file_format=file_format, client=client)
         if extracts is not None:
@@ -320,8 +320,7 @@ def explain(
         with progress_steps() as step:
             key = pseudonym_key(key_file, allow_shared_key_file)
             risk_model = _registered_model(model, signing_key_file, key)
-            rows = features.load_person_rows(data, person, key=key, store=store_root(), progress=step,
-                                             client=client)
+            rows = features.load_person_rows(data, person, key=key, store=store_root(), progress=step)
             say_quarantine(rows.n_quarantined)
         explanation = riskmodel.explain_person(risk_model, rows.tables, as_of, person, out_dir=out_dir,
                                                client=client, spans=rows.spans)

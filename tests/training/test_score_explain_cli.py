@@ -86,21 +86,6 @@ def test_scoring_the_same_extracts_again_reads_the_store_and_writes_the_same_fil
         assert (tmp_path / "first" / path).read_bytes() == (tmp_path / "again" / path).read_bytes(), path
 
 
-def test_score_reading_on_a_local_cluster_writes_what_one_process_writes(authority, monkeypatch, tmp_path,
-                                                                        stores, loads):
-    data = authority["folder"] / "data"
-    _score(authority, monkeypatch, data, tmp_path / "one")
-    shutil.rmtree(stores)  # so that the cluster reads every extract itself
-    result = _run(authority, monkeypatch, "score", "--data", str(data), "--as-of", authority["as_of"], "--out",
-                  str(tmp_path / "cluster"), "--scheduler", "local", "--workers", "2", "--memory-per-worker", "1GB")
-    assert result.exit_code == 0, result.output
-    assert len(loads) == 2
-    for name in ("scores.csv", "explanations.csv", "cases.jsonl"):
-        assert (tmp_path / "cluster" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
-    assert features.read_kept_extracts(stores, features.extracts_digest(data, features.load_pseudonym_key(
-        key_file=authority["key_file"]))) is not None, "the tables read on the cluster were not kept"
-
-
 def test_a_damaged_store_is_read_past_and_kept_anew(authority, monkeypatch, tmp_path, stores, loads):
     data = authority["folder"] / "data"
     _score(authority, monkeypatch, data, tmp_path / "first")
