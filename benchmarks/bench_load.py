@@ -25,7 +25,7 @@ import features
 KEY = b"benchmark-key-not-for-real-data!"
 PREVIOUS_PEAK = ("previous version (every source's raw tables held until all were tidied, each CSV's "
                  "decoded text held while Arrow parsed it): 0.9 GB above the start for 50,000 young "
-                 "people, 12.9 GB for 1,000,000 (8.5 GB now)")
+                 "people, 12.9 GB for 1,000,000")
 
 
 class PeakMemory:

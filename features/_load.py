@@ -65,6 +65,7 @@ def load_extracts(data_dir, *, key, progress=None):
         Pseudonymisation key (see :func:`load_pseudonym_key`).
     progress : callable, optional
         Called with a short step name (e.g. ``"reading the extracts"``) as each step starts.
+
     Returns
     -------
     Extracts
