@@ -26,6 +26,7 @@ import pandas as pd
 from ._builders._cohort import DEFAULT_RECORDING_LAG_MONTHS
 from ._labels import KNIFE_INVOLVEMENT, LabelDefinition
 from ._matrix import FeatureRows, FeatureSet, plan_features
+from ._memory import release_free_memory
 from ._registry import FeatureRegistry
 
 PEOPLE_PER_PARTITION = 50_000
@@ -120,6 +121,7 @@ def build_features_distributed(
     futures = [client.submit(plan.build_rows, _sent(client, part), pure=False)
                for part in split_by_person(tables, n) if len(part["people"])]
     joined = _in_order(_gather(client, futures, progress), tables["people"], list(plan.dates))
+    release_free_memory()  # the gathered parts, freed as they were joined and reordered
     return plan.assemble([joined])
 
 
@@ -147,18 +149,28 @@ def _gather(client, futures: list, progress) -> list:
 
 
 def _in_order(parts: list[FeatureRows], people: pd.DataFrame, dates: list[pd.Timestamp]) -> FeatureRows:
-    """The partitions' rows joined in the single-process order, holding at most two copies.
+    """The partitions' rows joined in the single-process order, one column at a time.
 
-    The parts are dropped as soon as they are joined, so the memory peak is the joined
-    rows and their reordered copy, not three copies of the matrix.
+    Each column is joined from the parts, reordered, and dropped from the parts before the
+    next, so the memory peak is about one copy of the matrix and one column, not the
+    joined rows beside their reordered copy.
     """
     unplaced = pd.concat([p.unplaced for p in parts], ignore_index=True)
-    frame = pd.concat([p.frame for p in parts], ignore_index=True)
-    groups = pd.concat([p.groups for p in parts], ignore_index=True)
+    order = _single_process_order(pd.concat([p.frame[["person_id", "as_of"]] for p in parts], ignore_index=True),
+                                  people, dates)
+    frames, groups = [p.frame for p in parts], [p.groups for p in parts]
     parts.clear()
-    order = _single_process_order(frame[["person_id", "as_of"]], people, dates)
-    frame = frame.take(order).reset_index(drop=True)
-    return FeatureRows(frame=frame, groups=groups.take(order).reset_index(drop=True), unplaced=unplaced)
+    return FeatureRows(frame=_reordered(frames, order), groups=_reordered(groups, order), unplaced=unplaced)
+
+
+def _reordered(frames: list[pd.DataFrame], order: np.ndarray) -> pd.DataFrame:
+    """``pd.concat(frames).take(order)``, built column by column, emptying ``frames`` as it goes."""
+    names = list(frames[0].columns)
+    columns = {}
+    for name in names:
+        joined = pd.concat([frame.pop(name) for frame in frames], ignore_index=True)
+        columns[name] = joined.take(order).reset_index(drop=True)
+    return pd.DataFrame(columns, columns=names, copy=False)
 
 
 def _single_process_order(frame: pd.DataFrame, people: pd.DataFrame, dates: list[pd.Timestamp]) -> np.ndarray:

@@ -26,6 +26,7 @@ from ._builders._known import SOURCE_TABLES
 from ._loaders._report import ValidationReport
 from ._loaders._schemas import check_tidy_tables
 from ._loaders._tidy import TIDY_TABLES, conform, empty_table
+from ._memory import release_free_memory
 from ._private import private_folder
 from ._pseudonym import Pseudonymiser
 
@@ -103,6 +104,7 @@ def load_extracts(data_dir, *, key, progress=None):
     check_tidy_tables(tables)
     report.count_people(tables["people"])
     _warn_about_file_notes(report)
+    release_free_memory()  # the raw tables and their text, freed source by source
     return Extracts(tables=tables, report=report)
 
 
