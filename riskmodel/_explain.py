@@ -1,7 +1,7 @@
 """Exact tree SHAP values grouped into human concepts, in log-odds and on the probability scale.
 
-The model's raw output for one young person is a log-odds ``model_logodds``. LightGBM's
-exact tree SHAP (``pred_contrib=True``) splits it into a base value ``base_logodds`` (the
+The model's raw output for one young person is a log-odds ``model_logodds``. Exact tree
+SHAP (LightGBM's ``pred_contrib=True``, computed by :mod:`riskmodel._treeshap`) splits it into a base value ``base_logodds`` (the
 same for everyone) plus one contribution per feature. Summing those feature contributions
 within each concept of the feature registry ("school exclusions", "youth justice", ...)
 keeps the decomposition exact::

@@ -221,9 +221,10 @@ class RiskModel:
     def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
         """Exact tree SHAP values in log-odds, one column per feature plus ``base``.
 
-        Each row sums to :meth:`predict_logodds` for that row. The values are LightGBM's
-        own exact tree SHAP (``pred_contrib``), computed once per distinct route through
-        each tree (:mod:`riskmodel._treeshap`). The index is ``X``'s index.
+        Each row sums to :meth:`predict_logodds` for that row. The values are exact tree
+        SHAP, LightGBM's ``pred_contrib``, computed from its formula once per distinct
+        pattern of each leaf's path conditions (:mod:`riskmodel._treeshap`). The index is
+        ``X``'s index.
         """
         matrix = self._matrix(X)
         columns = [*self.feature_names, "base"]

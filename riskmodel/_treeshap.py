@@ -1,46 +1,57 @@
-"""Exact tree SHAP for many people at once, computed once per distinct route through each tree.
+"""Exact tree SHAP for many people at once, per distinct route and per leaf pattern.
 
-A tree's SHAP values for one person depend only on which way the person goes at each
-split of that tree. Two people whose values fall between the same thresholds of every
-feature the tree splits on (or are both missing, or both zero) get identical SHAP values
-from it. So, tree by tree, people are grouped by their route, LightGBM's own exact tree
-SHAP (``Booster.predict(..., pred_contrib=True)`` restricted to that one tree) runs once
-per group, and the values are copied to everyone in the group. The ensemble's SHAP
-values are the sum over trees, added in tree order.
+Tree SHAP (Lundberg, Erion and Lee, "Consistent individualized feature attribution for
+tree ensembles", 2018, the algorithm of LightGBM's ``pred_contrib``) adds, for every leaf
+of a tree, a term that depends on the person only through which of the conditions on the
+path to that leaf they meet. For a leaf of value ``v`` whose path splits on the distinct
+features ``1..d``, with ``z_j`` the share of the training rows that follow the path at
+feature ``j``'s splits (a product over them) and ``o_j`` 1 when the person meets all of
+feature ``j``'s conditions on the path and 0 otherwise, feature ``i`` receives
 
-The result is the same as one ``pred_contrib`` call over everyone (to floating-point
-rounding, about 1e-13), many times faster on a population where most people share
-routes: a tree splits on a handful of features, and most young people hold the same
-values of most of them. A few threads work on trees at once (LightGBM releases the
-interpreter lock), one tree per thread, each with its own copy of the booster: LightGBM's
-prediction keeps the iteration range on the booster, so two threads asking one booster
-for different trees would race (LightGBM issue 6142). The values are still added in tree
-order, so the result does not depend on the number of threads.
+    v * (o_i - z_i) * sum over k of  k! (d-1-k)! / d!  *  [t^k] prod_{j != i} (z_j + o_j t)
 
-The same pass gives the raw score: the leaf each group reaches (``pred_leaf``) and that
-leaf's value, added tree by tree from zero as LightGBM's own prediction adds them, so it
-equals ``Booster.predict(..., raw_score=True)`` exactly, without a second walk of every
-tree for everyone.
+and the base value is the tree's mean leaf value weighted by training rows. This module
+computes that formula directly, with each tree's work shared twice:
+
+- people are grouped by their *route*: two people whose values fall between the same
+  thresholds of every feature the tree splits on (or are both missing, or both zero) go
+  the same way at every split, so one representative row stands for the group;
+- each leaf's term depends only on the pattern of ``o_j`` on its path, a handful of
+  bits (paths split on about five distinct features), so the term is computed once per
+  distinct (leaf, pattern) and copied to every route with that pattern.
+
+The polynomial for each feature is the product over all path features divided by the
+feature's own factor, so a pattern costs ``d**2`` operations, done for all patterns of a
+tree at once in arrays. The values equal LightGBM's ``pred_contrib`` to floating-point
+rounding (the tests require 1e-10 on every value, over models with missing values, zero
+as missing, categorical splits and deep trees), and the values are added in tree order.
+
+The same pass gives the raw score: the leaf each route reaches and that leaf's value,
+added tree by tree from zero as LightGBM's own prediction adds them, so it equals
+``Booster.predict(..., raw_score=True)`` exactly, without a second walk of every tree.
+A split's direction follows LightGBM's own rules (``Tree::NumericalDecision`` and
+``Tree::CategoricalDecision``): magnitudes up to 1e-35 read as zero, missing values go
+the default way where the split learnt one, and so on.
 """
 
 from __future__ import annotations
 
 import os
-import queue
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
+from math import factorial
 
 import numpy as np
 
 # Below this many rows one pred_contrib call over all of them is quicker.
 MIN_ROWS = 1000
-# Trees worked on at once, one LightGBM thread each (at most the cores this process may use).
+# Trees worked on at once (at most the cores this process may use).
 MAX_THREADS = 4
 _ZERO = 1e-35  # LightGBM's kZeroThreshold: smaller magnitudes count as zero
-_SPLITS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_AVERAGED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # booster -> raw score is a mean
-_COPIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # booster -> (its trees, queue of copies)
+_MISSING_TYPES = {"None": 0, "Zero": 1, "NaN": 2}
+_PARSED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # booster -> (splits, paths, averaged)
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,36 @@ class TreeSplits:
     features: tuple[int, ...]
     thresholds: tuple[np.ndarray | None, ...]
     leaf_values: np.ndarray
+
+
+@dataclass(frozen=True)
+class TreePaths:
+    """One tree's splits and, for each leaf, the distinct features on its path.
+
+    Splits are numbered in depth-first order. ``pair_conditions[r]`` holds, for every
+    (leaf, path feature) pair with an ``r``-th condition, the pair's number, the split
+    and whether the path goes left there. ``leaf_pairs[leaf, k]`` is the pair number of
+    the leaf's ``k``-th path feature (``n_pairs`` past its last), ``leaf_features`` that
+    feature's position in :attr:`TreeSplits.features` and ``leaf_zero`` its ``z``.
+    """
+
+    split_feature: np.ndarray
+    threshold: np.ndarray  # NaN for a categorical split
+    categories: tuple[np.ndarray | None, ...]
+    default_left: np.ndarray
+    missing_type: np.ndarray
+    pair_conditions: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]
+    leaf_pairs: np.ndarray
+    leaf_features: np.ndarray
+    leaf_zero: np.ndarray
+    leaf_depth: np.ndarray
+    leaf_values: np.ndarray
+    expected: float
+    n_split_features: int
+
+    @property
+    def n_pairs(self) -> int:
+        return int(self.leaf_depth.sum())
 
 
 def tree_contributions(booster, matrix: np.ndarray) -> np.ndarray:
@@ -77,7 +118,7 @@ def tree_contributions(booster, matrix: np.ndarray) -> np.ndarray:
         return np.zeros((0, matrix.shape[1] + 1))
     if _direct(booster, matrix):
         return booster.predict(matrix, pred_contrib=True)
-    return _by_route(booster, matrix, tree_splits(booster))[0]
+    return _by_route(matrix, *_parsed(booster)[:2])[0]
 
 
 def tree_decomposition(booster, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,63 +142,47 @@ def tree_decomposition(booster, matrix: np.ndarray) -> tuple[np.ndarray, np.ndar
         return np.zeros((0, matrix.shape[1] + 1)), np.zeros(0)
     if _direct(booster, matrix):
         return booster.predict(matrix, pred_contrib=True), booster.predict(matrix, raw_score=True)
-    contributions, raw = _by_route(booster, matrix, tree_splits(booster))
-    if _AVERAGED.get(booster, True):  # a random forest's raw score is the mean over its trees
+    splits, paths, averaged = _parsed(booster)
+    contributions, raw = _by_route(matrix, splits, paths)
+    if averaged:  # a random forest's raw score is the mean over its trees
         raw = booster.predict(matrix, raw_score=True)
     return contributions, raw
 
 
 def _direct(booster, matrix: np.ndarray) -> bool:
-    """Whether one ``pred_contrib`` call over every row is the quicker (or the only) way."""
-    return len(matrix) < MIN_ROWS or booster.num_model_per_iteration() != 1
+    """Whether one ``pred_contrib`` call over every row is the quicker (or the only) way.
+
+    The only way for a multiclass booster, and for trees whose pattern numbers would not
+    fit 63 bits (a path through more distinct features than any model here has).
+    """
+    if len(matrix) < MIN_ROWS or booster.num_model_per_iteration() != 1:
+        return True
+    return any(int(p.leaf_depth.max(initial=0)) + len(p.leaf_values).bit_length() > 62 for p in _parsed(booster)[1])
 
 
-def _by_route(booster, matrix: np.ndarray, trees: list[TreeSplits]) -> tuple[np.ndarray, np.ndarray]:
-    """SHAP values once per distinct route of each tree, and the sum of the leaves reached."""
+def _by_route(matrix: np.ndarray, trees: list[TreeSplits], paths: list[TreePaths]) -> tuple[np.ndarray, np.ndarray]:
+    """SHAP values once per distinct route of each tree, and the sum of the leaves reached.
+
+    Trees are worked on in a few threads at once (NumPy releases the interpreter lock in
+    its larger steps); their values are added in tree order, so the result does not
+    depend on the number of threads.
+    """
     n_features = matrix.shape[1]
     codes = GlobalCodes(matrix, trees)
     out = np.zeros((n_features + 1, len(matrix)))  # one contiguous row per feature
     raw = np.zeros(len(matrix))
-    threads = _threads()
-    copies = _copies(booster, threads)
 
-    def one_tree(iteration: int):
-        own = copies.get()  # a booster no other thread is predicting with
-        try:
-            return _one_tree(own, matrix, codes, trees[iteration], iteration)
-        finally:
-            copies.put(own)
+    def one_tree(index: int):
+        first, inverse = _routes(codes, trees[index])
+        return (*route_values(paths[index], matrix[first]), inverse)
 
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        for tree, (values, leaves, inverse) in zip(trees, pool.map(one_tree, range(len(trees)))):  # tree order
-            for column in (*tree.features, n_features):
-                out[column] += values[:, column][inverse]
+    with ThreadPoolExecutor(max_workers=_threads()) as pool:
+        for tree, path, (values, leaves, inverse) in zip(trees, paths, pool.map(one_tree, range(len(trees)))):
+            for position, column in enumerate(tree.features):
+                out[column] += values[:, position][inverse]
+            out[n_features] += path.expected
             raw += tree.leaf_values[leaves][inverse]
     return out.T.copy(), raw
-
-
-def _one_tree(booster, matrix: np.ndarray, codes: GlobalCodes, tree: TreeSplits, iteration: int):
-    """One tree's SHAP values and leaf per distinct route, and each row's route number."""
-    first, inverse = _routes(codes, tree)
-    rows = matrix[first]
-    one = {"start_iteration": iteration, "num_iteration": 1, "num_threads": 1}
-    values = booster.predict(rows, pred_contrib=True, **one)
-    leaves = np.asarray(booster.predict(rows, pred_leaf=True, **one), dtype=np.int64).reshape(-1)
-    return values, leaves, inverse
-
-
-def _copies(booster, n: int) -> queue.Queue:
-    """``n`` copies of ``booster`` (made once, kept while it lives), for threads to take turns with."""
-    trees, copies = _COPIES.get(booster, (None, None))
-    if copies is None or copies.maxsize != n or trees != booster.current_iteration():
-        import lightgbm
-
-        text = booster.model_to_string(num_iteration=-1)
-        copies = queue.Queue(maxsize=n)
-        for _ in range(n):
-            copies.put(lightgbm.Booster(model_str=text))
-        _COPIES[booster] = (booster.current_iteration(), copies)
-    return copies
 
 
 def _threads() -> int:
@@ -173,14 +198,109 @@ def _threads() -> int:
     return max(1, min(MAX_THREADS, cores))
 
 
+def route_values(tree: TreePaths, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One tree's SHAP values for each of ``rows``, and the leaf each reaches.
+
+    Returns
+    -------
+    values : ndarray of shape (n_rows, n_split_features)
+        One column per feature of :attr:`TreeSplits.features` (the base value,
+        :attr:`TreePaths.expected`, is the same for every row).
+    leaves : ndarray of shape (n_rows,)
+        LightGBM's number of the leaf each row reaches.
+    """
+    n_leaves, n_rows = len(tree.leaf_values), len(rows)
+    width = tree.n_split_features
+    if n_leaves == 1:
+        return np.zeros((n_rows, width)), np.zeros(n_rows, dtype=np.int64)
+    left = goes_left(tree, rows)
+    met = np.ones((tree.n_pairs + 1, n_rows), dtype=bool)  # pair x row: every condition met
+    met[-1] = False  # past a leaf's last pair
+    for pairs, splits, lefts in tree.pair_conditions:
+        met[pairs] &= left[splits] == lefts[:, None]
+    pattern = np.zeros((n_leaves, n_rows), dtype=np.int64)  # bit k: the k-th path feature met
+    for k in range(tree.leaf_pairs.shape[1]):
+        pattern |= met[tree.leaf_pairs[:, k]].astype(np.int64) << k
+    everything = (np.int64(1) << tree.leaf_depth) - 1
+    leaves = np.argmax(pattern == everything[:, None], axis=0)
+    starts = np.concatenate(([0], np.cumsum(everything + 1)))  # each leaf's block of pattern numbers
+    key = (pattern + starts[:-1, None]).ravel()
+    first, inverse = _distinct(key, int(starts[-1]))
+    leaf = np.searchsorted(starts, key[first], side="right") - 1
+    bits = key[first] - starts[leaf]
+    per_pattern = np.zeros((len(first), width))
+    for depth in np.unique(tree.leaf_depth[leaf]):
+        these = np.flatnonzero(tree.leaf_depth[leaf] == depth)
+        block = np.zeros((len(these), width))
+        np.put_along_axis(block, tree.leaf_features[leaf[these], :depth],
+                          _leaf_terms(tree, leaf[these], bits[these], int(depth)), axis=1)
+        per_pattern[these] = block
+    inverse = inverse.reshape(n_leaves, n_rows)
+    values = per_pattern[inverse[0]]
+    for row in inverse[1:]:
+        values += per_pattern[row]
+    return values, leaves
+
+
+def _leaf_terms(tree: TreePaths, leaf: np.ndarray, bits: np.ndarray, depth: int) -> np.ndarray:
+    """Each (leaf, pattern)'s term for its ``depth`` path features, by the formula above."""
+    one = ((bits[:, None] >> np.arange(depth)) & 1).astype(np.float64)
+    zero = tree.leaf_zero[leaf, :depth]
+    product = np.zeros((len(leaf), depth + 1))  # coefficients of prod_j (z_j + o_j t)
+    product[:, 0] = 1.0
+    for j in range(depth):
+        grown = product * zero[:, j, None]
+        grown[:, 1:] += product[:, :-1] * one[:, j, None]
+        product = grown
+    # Divide out each feature's own factor: by (t + z_i) where o_i is 1, by z_i where it is 0.
+    quotient = np.empty((len(leaf), depth, depth))
+    quotient[:, :, depth - 1] = product[:, depth, None]
+    for k in range(depth - 1, 0, -1):
+        quotient[:, :, k - 1] = product[:, k, None] - zero * quotient[:, :, k]
+    divided = product[:, None, :depth] / np.where(zero > 0, zero, 1.0)[:, :, None]
+    quotient = np.where(one[:, :, None] > 0, quotient, divided)
+    weighted = quotient @ _shapley_weights(depth)
+    return tree.leaf_values[leaf][:, None] * (one - zero) * weighted
+
+
+@cache
+def _shapley_weights(depth: int) -> np.ndarray:
+    """``k! (depth-1-k)! / depth!`` for ``k`` from 0 to ``depth - 1``."""
+    return np.array([factorial(k) * factorial(depth - 1 - k) / factorial(depth) for k in range(depth)])
+
+
+def goes_left(tree: TreePaths, rows: np.ndarray) -> np.ndarray:
+    """Whether each row goes left at each split (split x row), by LightGBM's rules."""
+    values = rows[:, tree.split_feature].T
+    values = np.where(np.abs(values) <= _ZERO, 0.0, values)  # LightGBM reads these as zero
+    missing = np.isnan(values)
+    kind = tree.missing_type[:, None]
+    numeric = np.where(missing & (kind != _MISSING_TYPES["NaN"]), 0.0, values)
+    default = (((kind == _MISSING_TYPES["Zero"]) & (numeric == 0.0))
+               | ((kind == _MISSING_TYPES["NaN"]) & missing))
+    left = np.where(default, tree.default_left[:, None], numeric <= tree.threshold[:, None])
+    for split, categories in enumerate(tree.categories):
+        if categories is not None:  # left when the whole part is one of the split's categories
+            whole = np.trunc(np.where(missing[split], -1.0, values[split]))
+            left[split] = (whole >= 0) & np.isin(whole, categories)
+    return left
+
+
 def tree_splits(booster) -> list[TreeSplits]:
     """Per tree used in prediction, the features it splits on and their thresholds (cached)."""
-    cached = _SPLITS.get(booster)
-    if cached is None or len(cached) != used_trees(booster):
+    return _parsed(booster)[0]
+
+
+def _parsed(booster) -> tuple[list[TreeSplits], list[TreePaths], bool]:
+    """Each used tree's splits and paths, and whether the raw score is a mean (cached)."""
+    cached = _PARSED.get(booster)
+    if cached is None or len(cached[0]) != used_trees(booster):
         dumped = booster.dump_model()
-        cached = [_splits_of(tree["tree_structure"]) for tree in dumped["tree_info"][: used_trees(booster)]]
-        _SPLITS[booster] = cached
-        _AVERAGED[booster] = bool(dumped.get("average_output", False))
+        roots = [tree["tree_structure"] for tree in dumped["tree_info"][: used_trees(booster)]]
+        splits = [_splits_of(root) for root in roots]
+        cached = (splits, [_paths_of(root, tree.features) for root, tree in zip(roots, splits)],
+                  bool(dumped.get("average_output", False)))
+        _PARSED[booster] = cached
     return cached
 
 
@@ -210,6 +330,66 @@ def _splits_of(root: dict) -> TreeSplits:
     leaf_values = np.zeros(max(leaves) + 1)
     leaf_values[list(leaves)] = list(leaves.values())
     return TreeSplits(features, thresholds, leaf_values)
+
+
+def _paths_of(root: dict, features: tuple[int, ...]) -> TreePaths:
+    """A dumped tree's splits in depth-first order and each leaf's path features."""
+    position = {feature: k for k, feature in enumerate(features)}
+    splits: list[dict] = []
+    leaves: dict[int, tuple[float, float, list]] = {}
+    stack = [(root, [])]
+    while stack:
+        node, path = stack.pop()
+        if "split_feature" not in node:
+            leaves[int(node.get("leaf_index", 0))] = (float(node["leaf_value"]), float(node.get("leaf_count", 0)), path)
+            continue
+        split, count = len(splits), float(node["internal_count"])
+        splits.append(node)
+        for child, left in ((node["right_child"], False), (node["left_child"], True)):
+            share = float(child.get("internal_count", child.get("leaf_count", 0))) / count
+            stack.append((child, [*path, (split, left, int(node["split_feature"]), share)]))
+    n_leaves = max(leaves) + 1
+    pairs: list[list[tuple[int, bool]]] = []
+    by_leaf = [dict() for _ in range(n_leaves)]  # leaf -> feature -> [conditions, z]
+    for leaf, (_, _, path) in leaves.items():
+        for split, left, feature, share in path:
+            entry = by_leaf[leaf].setdefault(feature, [[], 1.0])
+            entry[0].append((split, left))
+            entry[1] *= share
+    depth = np.array([len(found) for found in by_leaf], dtype=np.int64)
+    width = max(int(depth.max(initial=0)), 1)
+    leaf_pairs = np.full((n_leaves, width), int(depth.sum()), dtype=np.int64)
+    leaf_features = np.full((n_leaves, width), len(features), dtype=np.int64)
+    leaf_zero = np.ones((n_leaves, width))
+    for leaf, found in enumerate(by_leaf):
+        for k, (feature, (conditions, zero)) in enumerate(found.items()):
+            leaf_pairs[leaf, k], leaf_features[leaf, k], leaf_zero[leaf, k] = len(pairs), position[feature], zero
+            pairs.append(conditions)
+    rank = max((len(c) for c in pairs), default=0)
+    pair_conditions = tuple(
+        (np.array([p for p, c in enumerate(pairs) if len(c) > r], dtype=np.int64),
+         np.array([c[r][0] for c in pairs if len(c) > r], dtype=np.int64),
+         np.array([c[r][1] for c in pairs if len(c) > r], dtype=bool))
+        for r in range(rank))
+    leaf_values = np.zeros(n_leaves)
+    for leaf, (value, _, _) in leaves.items():
+        leaf_values[leaf] = value
+    expected = leaf_values[0]
+    if splits:  # as LightGBM's Tree::ExpectedValue, leaf by leaf in its order
+        total, expected = float(root["internal_count"]), 0.0
+        for leaf in range(n_leaves):
+            expected += (leaves[leaf][1] / total) * leaves[leaf][0]
+    return TreePaths(
+        split_feature=np.array([int(s["split_feature"]) for s in splits], dtype=np.int64),
+        threshold=np.array([np.nan if s["decision_type"] == "==" else float(s["threshold"]) for s in splits]),
+        categories=tuple(np.array([int(c) for c in str(s["threshold"]).split("||")], dtype=np.float64)
+                         if s["decision_type"] == "==" else None for s in splits),
+        default_left=np.array([bool(s["default_left"]) for s in splits], dtype=bool),
+        missing_type=np.array([_MISSING_TYPES[s["missing_type"]] for s in splits], dtype=np.int64),
+        pair_conditions=pair_conditions, leaf_pairs=leaf_pairs, leaf_features=leaf_features,
+        leaf_zero=leaf_zero, leaf_depth=depth, leaf_values=leaf_values, expected=float(expected),
+        n_split_features=len(features),
+    )
 
 
 class GlobalCodes:

@@ -1,9 +1,9 @@
 """The one module that imports ``shap``: reference SHAP values for the tests and benchmarks.
 
-Scoring takes its explanations from LightGBM's own exact tree SHAP
-(``Booster.predict(..., pred_contrib=True)``), which needs no extra dependency and is
-fast. The ``shap`` library's ``TreeExplainer`` computes the same quantity independently;
-tests use it to verify the fast path and the benchmark to time it.
+Scoring computes exact tree SHAP itself (:mod:`riskmodel._treeshap`, equal to LightGBM's
+``Booster.predict(..., pred_contrib=True)``), which needs no extra dependency and is fast.
+The ``shap`` library's ``TreeExplainer`` computes the same quantity independently; tests
+use it to verify both and the benchmark to time it.
 """
 
 from __future__ import annotations

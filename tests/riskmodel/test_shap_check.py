@@ -1,8 +1,9 @@
-"""LightGBM's exact tree SHAP agrees with shap.TreeExplainer."""
+"""The scoring path's exact tree SHAP, and LightGBM's, agree with shap.TreeExplainer."""
 
 import numpy as np
 import pytest
 
+from riskmodel import _treeshap
 from tests.riskmodel._shap_reference import max_difference_from_lightgbm, tree_shap_values
 
 
@@ -21,3 +22,13 @@ def test_agreement_holds_with_missing_values(model, make_features, seed):
     X = make_features(50, seed=seed)
     X.iloc[::3, :] = np.nan
     assert max_difference_from_lightgbm(model.booster, X) < 1e-6
+
+
+def test_the_scoring_contributions_equal_shap_tree_explainer(model, make_features, monkeypatch):
+    monkeypatch.setattr(_treeshap, "MIN_ROWS", 1)  # the per-route path even for a few rows
+    X = make_features(400, seed=3)
+    X.iloc[::5, :] = np.nan
+    ours = model.contributions(X)
+    values, base = tree_shap_values(model.booster, X)
+    np.testing.assert_allclose(ours.drop(columns="base").to_numpy(), values, atol=1e-6)
+    np.testing.assert_allclose(ours["base"].to_numpy(), base, atol=1e-6)

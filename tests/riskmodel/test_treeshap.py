@@ -125,19 +125,6 @@ def test_the_split_cache_follows_a_booster_that_grew():
     assert len(tree_splits(booster)) == 5
 
 
-@pytest.mark.parametrize("threads", ["1", "2", "3"])
-def test_the_values_do_not_depend_on_the_number_of_threads(monkeypatch, threads):
-    booster = _shared_booster()
-    X, _ = _data(ROWS, seed=5)
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    alone = _treeshap.tree_decomposition(booster, X)
-    monkeypatch.setenv("OMP_NUM_THREADS", threads)
-    monkeypatch.setattr(_treeshap, "_threads", lambda: int(threads))
-    together = _treeshap.tree_decomposition(booster, X)
-    np.testing.assert_array_equal(together[0], alone[0])
-    np.testing.assert_array_equal(together[1], alone[1])
-
-
 @pytest.mark.parametrize("extra", [None, {"zero_as_missing": True}, {"use_missing": False}])
 def test_the_raw_score_from_the_leaves_equals_lightgbm_exactly(extra):
     booster = _booster(extra)
@@ -149,17 +136,57 @@ def test_the_raw_score_from_the_leaves_equals_lightgbm_exactly(extra):
     np.testing.assert_array_equal(contributions[:, -1], booster.predict(X, pred_contrib=True)[:, -1])
 
 
-def test_each_thread_predicts_with_its_own_copy_of_the_booster(monkeypatch):
-    booster = _shared_booster()
+def test_categorical_values_are_read_as_lightgbm_reads_them():
+    booster = _booster(categorical=(5,), rounds=25)
     X, _ = _data(ROWS, seed=7)
-    monkeypatch.setattr(_treeshap, "_threads", lambda: 2)
-    used = set()
-    original = _treeshap._one_tree
+    # Fractions are cut to their whole part; negative, missing and unseen categories go right.
+    X[::3, 5] = np.array([2.7, -1.0, np.nan, 17.0, 0.4, 1e-40])[np.arange(len(X[::3])) % 6]
+    np.testing.assert_allclose(tree_contributions(booster, X), booster.predict(X, pred_contrib=True), atol=1e-10)
+    np.testing.assert_array_equal(_treeshap.tree_decomposition(booster, X)[1], booster.predict(X, raw_score=True))
 
-    def spy(own, *args):
-        used.add(id(own))
-        return original(own, *args)
 
-    monkeypatch.setattr(_treeshap, "_one_tree", spy)
-    _treeshap.tree_decomposition(booster, X)
-    assert id(booster) not in used and 1 <= len(used) <= 2
+def test_trees_of_one_leaf_add_only_their_value():
+    X, y = _data(600, seed=8)
+    params = {"objective": "binary", "num_leaves": 7, "min_data_in_leaf": 400, "verbose": -1, "num_threads": 1,
+              "seed": 0, "min_gain_to_split": 1e9}
+    booster = lightgbm.train(params, lightgbm.Dataset(X, label=y), num_boost_round=3)
+    assert all(tree["num_leaves"] == 1 for tree in booster.dump_model()["tree_info"])
+    contributions, raw = _treeshap.tree_decomposition(booster, X)
+    np.testing.assert_allclose(contributions, booster.predict(X, pred_contrib=True), atol=1e-12)
+    np.testing.assert_array_equal(raw, booster.predict(X, raw_score=True))
+
+
+def test_one_tree_per_route_equals_pred_contrib_restricted_to_that_tree():
+    booster = _booster({"num_leaves": 63, "min_data_in_leaf": 3})
+    X, _ = _data(ROWS, seed=9)
+    for iteration, (tree, path) in enumerate(zip(*_treeshap._parsed(booster)[:2])):
+        values, leaves = _treeshap.route_values(path, X)
+        theirs = booster.predict(X, pred_contrib=True, start_iteration=iteration, num_iteration=1)
+        np.testing.assert_allclose(values, theirs[:, list(tree.features)], atol=1e-12)
+        np.testing.assert_allclose(path.expected, theirs[:, -1], rtol=0, atol=0)
+        np.testing.assert_array_equal(
+            leaves, booster.predict(X, pred_leaf=True, start_iteration=iteration, num_iteration=1).reshape(-1))
+
+
+def test_a_value_equal_to_a_threshold_goes_left_as_in_lightgbm():
+    booster = _booster()
+    X, _ = _data(ROWS, seed=10)
+    for tree in tree_splits(booster):
+        for feature, thresholds in zip(tree.features, tree.thresholds):
+            if thresholds is not None:
+                rows = np.random.default_rng(feature).choice(ROWS, len(thresholds), replace=False)
+                X[rows, feature] = thresholds
+    np.testing.assert_allclose(tree_contributions(booster, X), booster.predict(X, pred_contrib=True), atol=1e-10)
+    np.testing.assert_array_equal(_treeshap.tree_decomposition(booster, X)[1], booster.predict(X, raw_score=True))
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_the_values_do_not_depend_on_the_number_of_threads(monkeypatch, threads):
+    booster = _shared_booster()
+    X, _ = _data(ROWS, seed=5)
+    monkeypatch.setattr(_treeshap, "_threads", lambda: 1)
+    alone = _treeshap.tree_decomposition(booster, X)
+    monkeypatch.setattr(_treeshap, "_threads", lambda: threads)
+    together = _treeshap.tree_decomposition(booster, X)
+    np.testing.assert_array_equal(together[0], alone[0])
+    np.testing.assert_array_equal(together[1], alone[1])
