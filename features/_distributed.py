@@ -149,10 +149,10 @@ def _gather(client, futures: list, progress) -> list:
 
 
 def _in_order(parts: list[FeatureRows], people: pd.DataFrame, dates: list[pd.Timestamp]) -> FeatureRows:
-    """The partitions' rows joined in the single-process order, one column at a time.
+    """The partitions' rows joined in the single-process order, each part put in its place.
 
-    Each column is joined from the parts, reordered, and dropped from the parts before the
-    next, so the memory peak is about one copy of the matrix and one column, not the
+    Each part's rows are copied straight to their places and the part is dropped before
+    the next, so the memory peak is about one copy of the matrix and one part, not the
     joined rows beside their reordered copy.
     """
     unplaced = pd.concat([p.unplaced for p in parts], ignore_index=True)
@@ -160,16 +160,36 @@ def _in_order(parts: list[FeatureRows], people: pd.DataFrame, dates: list[pd.Tim
                                   people, dates)
     frames, groups = [p.frame for p in parts], [p.groups for p in parts]
     parts.clear()
-    return FeatureRows(frame=_reordered(frames, order), groups=_reordered(groups, order), unplaced=unplaced)
+    return FeatureRows(frame=_placed(frames, order), groups=_placed(groups, order), unplaced=unplaced)
 
 
-def _reordered(frames: list[pd.DataFrame], order: np.ndarray) -> pd.DataFrame:
-    """``pd.concat(frames).take(order)``, built column by column, emptying ``frames`` as it goes."""
+def _placed(frames: list[pd.DataFrame], order: np.ndarray) -> pd.DataFrame:
+    """``pd.concat(frames, ignore_index=True).take(order)``, emptying ``frames`` part by part.
+
+    A column with the same NumPy dtype in every part is filled in place; any other
+    (text, or dtypes that differ between parts) is joined and reordered as pandas does.
+    """
     names = list(frames[0].columns)
-    columns = {}
-    for name in names:
-        joined = pd.concat([frame.pop(name) for frame in frames], ignore_index=True)
-        columns[name] = joined.take(order).reset_index(drop=True)
+    plain = [name for name in names
+             if isinstance(frames[0][name].dtype, np.dtype) and all(f[name].dtype == frames[0][name].dtype for f in frames)]
+    filled = {name: np.empty(len(order), dtype=frames[0][name].dtype) for name in plain}
+    joined: dict[str, list[pd.Series]] = {name: [] for name in names if name not in filled}
+    places = np.empty_like(order)
+    places[order] = np.arange(len(order))
+    start = 0
+    frames.reverse()
+    while frames:
+        frame = frames.pop()  # the first part left; dropped once copied
+        rows = places[start:start + len(frame)]
+        for name in plain:
+            filled[name][rows] = frame[name].to_numpy()
+        for name, pieces in joined.items():
+            pieces.append(frame[name])
+        start += len(frame)
+        del frame
+    columns = {name: pd.Series(values, name=name, copy=False) for name, values in filled.items()}
+    for name, pieces in joined.items():
+        columns[name] = pd.concat(pieces, ignore_index=True).take(order).reset_index(drop=True)
     return pd.DataFrame(columns, columns=names, copy=False)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from features import KNIFE_POSSESSION, build_features, build_features_distributed, person_partition
 from features._builders._sample import sample_tables
-from features._distributed import split_by_person
+from features._distributed import _placed, split_by_person
 
 TABLES = sample_tables(400, seed=11)
 DATES = ["2023-03-31", "2022-03-31"]
@@ -80,3 +80,17 @@ def test_missing_tables_are_refused_before_any_work(dask_client):
     tables = {k: v for k, v in TABLES.items() if k != "pupils"}
     with pytest.raises(ValueError, match="The tables given lack pupils"):
         build_features_distributed(tables, DATES, client=dask_client)
+
+
+def test_parts_put_in_place_equal_joining_and_reordering():
+    rng = np.random.default_rng(0)
+    parts = [pd.DataFrame({"person_id": pd.array([f"p{i}" for i in range(n)], dtype="string"),
+                           "as_of": pd.Timestamp("2024-03-31"), "score": rng.normal(size=n),
+                           "count": rng.integers(0, 5, n) if n != 3 else rng.integers(0, 5, n).astype(float),
+                           "flag": pd.array(rng.random(n) < 0.5, dtype="boolean")})
+             for n in (4, 3, 5)]
+    expected = pd.concat(parts, ignore_index=True)
+    order = rng.permutation(len(expected))
+    expected = expected.take(order).reset_index(drop=True)
+    placed = _placed([p.copy() for p in parts], order)
+    pd.testing.assert_frame_equal(placed, expected)
