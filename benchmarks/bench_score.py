@@ -38,12 +38,14 @@ import numpy as np
 
 AS_OF = "2024-03-31"
 TARGET_SECONDS = 10.0
-PREVIOUS = {  # this benchmark on the code before issue 14's changes, same 2-core machine, busy
-    "score": "issue 14: about 30 s for 17,000 young people; this benchmark on the previous code, "
-             "49,615 young people: 78.2 s wall, 23.2 s CPU (load 12.0)",
-    "explain all": "previous code, 49,615 young people: 67.8 s wall, 12.9 s CPU (load 13.7)",
-    "one person": "previous code, 49,615 young people: 1.12 s wall, 0.39 s CPU (features from that "
-                  "person's rows with a plan made from their rows alone)",
+PREVIOUS = {  # this benchmark on earlier code, on 2-core machines (their speed differs from one to the next)
+    "score": "issue 14: about 30 s for 17,000 young people; the first version, 49,615 young people: 78.2 s wall, "
+             "23.2 s CPU (load 12.0); the previous version (LightGBM's pred_contrib per route), run beside this "
+             "one on the same machine on 3 December 2026: 12.63 s wall, 17.08 s CPU (load 1.5)",
+    "explain all": "the first version: 67.8 s wall, 12.9 s CPU (load 13.7); the previous version, run beside this "
+                   "one: 5.25 s wall, 9.04 s CPU (load 1.4)",
+    "one person": "the first version: 1.12 s wall, 0.39 s CPU (features from that person's rows with a plan made "
+                  "from their rows alone); the previous version, run beside this one: 0.61 s wall, 0.63 s CPU",
 }
 
 

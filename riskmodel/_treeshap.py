@@ -44,6 +44,7 @@ from functools import cache
 from math import factorial
 
 import numpy as np
+import pandas as pd
 
 # Below this many rows one pred_contrib call over all of them is quicker.
 MIN_ROWS = 1000
@@ -438,17 +439,18 @@ def _routes(codes: GlobalCodes, tree: TreeSplits) -> tuple[np.ndarray, np.ndarra
 def _distinct(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
     """First row of each distinct key, and each row's distinct-key number.
 
-    Counts through a table of all possible keys when that is small (no sort), else sorts.
+    Counts through a table of all possible keys when that is small, else hashes the keys
+    (``pandas.factorize``, several times quicker than sorting them).
     """
     n = len(key)
     if bound > 4 * n + 1024:
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        return first, inverse.ravel()
-    seen = np.zeros(bound, dtype=bool)
-    seen[key] = True
-    number = np.cumsum(seen) - 1
-    inverse = number[key]
-    first = np.empty(int(number[-1]) + 1, dtype=np.int64)
+        inverse = pd.factorize(key)[0]
+    else:
+        seen = np.zeros(bound, dtype=bool)
+        seen[key] = True
+        number = np.cumsum(seen) - 1
+        inverse = number[key]
+    first = np.empty(int(inverse.max(initial=-1)) + 1, dtype=np.int64)
     first[inverse[::-1]] = np.arange(n - 1, -1, -1)
     return first, inverse
 
