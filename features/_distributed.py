@@ -121,7 +121,7 @@ def build_features_distributed(
     futures = [client.submit(plan.build_rows, _sent(client, part), pure=False)
                for part in split_by_person(tables, n) if len(part["people"])]
     joined = _in_order(_gather(client, futures, progress), tables["people"], list(plan.dates))
-    release_free_memory()  # the gathered parts, freed as they were joined and reordered
+    release_free_memory()  # the gathered parts, freed as they were put in place
     return plan.assemble([joined])
 
 

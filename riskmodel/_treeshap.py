@@ -298,9 +298,8 @@ def _parsed(booster) -> tuple[list[TreeSplits], list[TreePaths], bool]:
     if cached is None or len(cached[0]) != used_trees(booster):
         dumped = booster.dump_model()
         roots = [tree["tree_structure"] for tree in dumped["tree_info"][: used_trees(booster)]]
-        splits = [_splits_of(root) for root in roots]
-        cached = (splits, [_paths_of(root, tree.features) for root, tree in zip(roots, splits)],
-                  bool(dumped.get("average_output", False)))
+        splits, paths = zip(*map(_parse_tree, roots)) if roots else ((), ())
+        cached = (list(splits), list(paths), bool(dumped.get("average_output", False)))
         _PARSED[booster] = cached
     return cached
 
@@ -311,33 +310,10 @@ def used_trees(booster) -> int:
     return best if best > 0 else booster.current_iteration()
 
 
-def _splits_of(root: dict) -> TreeSplits:
-    found: dict[int, set | None] = {}
-    leaves: dict[int, float] = {}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if "split_feature" not in node:
-            leaves[int(node.get("leaf_index", 0))] = float(node["leaf_value"])
-            continue
-        feature = int(node["split_feature"])
-        if node.get("decision_type") != "<=" or found.get(feature, set()) is None:
-            found[feature] = None
-        else:
-            found.setdefault(feature, set()).add(float(node["threshold"]))
-        stack.extend((node["left_child"], node["right_child"]))
-    features = tuple(sorted(found))
-    thresholds = tuple(None if found[f] is None else np.array(sorted(found[f])) for f in features)
-    leaf_values = np.zeros(max(leaves) + 1)
-    leaf_values[list(leaves)] = list(leaves.values())
-    return TreeSplits(features, thresholds, leaf_values)
-
-
-def _paths_of(root: dict, features: tuple[int, ...]) -> TreePaths:
-    """A dumped tree's splits in depth-first order and each leaf's path features."""
-    position = {feature: k for k, feature in enumerate(features)}
+def _parse_tree(root: dict) -> tuple[TreeSplits, TreePaths]:
+    """A dumped tree's splits by feature and its leaves' paths (splits in depth-first order)."""
     splits: list[dict] = []
-    leaves: dict[int, tuple[float, float, list]] = {}
+    leaves: dict[int, tuple[float, float, list]] = {}  # leaf -> value, training rows, path
     stack = [(root, [])]
     while stack:
         node, path = stack.pop()
@@ -349,6 +325,22 @@ def _paths_of(root: dict, features: tuple[int, ...]) -> TreePaths:
         for child, left in ((node["right_child"], False), (node["left_child"], True)):
             share = float(child.get("internal_count", child.get("leaf_count", 0))) / count
             stack.append((child, [*path, (split, left, int(node["split_feature"]), share)]))
+    found: dict[int, set | None] = {}
+    for node in splits:
+        feature = int(node["split_feature"])
+        if node.get("decision_type") != "<=" or found.get(feature, set()) is None:
+            found[feature] = None
+        else:
+            found.setdefault(feature, set()).add(float(node["threshold"]))
+    features = tuple(sorted(found))
+    thresholds = tuple(None if found[f] is None else np.array(sorted(found[f])) for f in features)
+    paths = _paths(root, splits, leaves, features)
+    return TreeSplits(features, thresholds, paths.leaf_values), paths
+
+
+def _paths(root: dict, splits: list[dict], leaves: dict, features: tuple[int, ...]) -> TreePaths:
+    """Each leaf's distinct path features, their conditions and shares, for :func:`route_values`."""
+    position = {feature: k for k, feature in enumerate(features)}
     n_leaves = max(leaves) + 1
     pairs: list[list[tuple[int, bool]]] = []
     by_leaf = [dict() for _ in range(n_leaves)]  # leaf -> feature -> [conditions, z]
