@@ -46,8 +46,9 @@ from math import factorial
 import numpy as np
 import pandas as pd
 
-# Below this many rows one pred_contrib call over all of them is quicker.
-MIN_ROWS = 1000
+# Below this many rows one pred_contrib call over all of them is quicker: for 300 trees of
+# 31 leaves, 0.84 s against 1.17 s at 300 rows and 2.73 s against 1.49 s at 1,000.
+MIN_ROWS = 500
 # Trees worked on at once (at most the cores this process may use).
 MAX_THREADS = 4
 _ZERO = 1e-35  # LightGBM's kZeroThreshold: smaller magnitudes count as zero
@@ -60,13 +61,11 @@ class TreeSplits:
     """The features one tree splits on, with their sorted numeric thresholds.
 
     ``thresholds[i]`` is ``None`` when feature ``features[i]`` has a categorical split
-    in this tree; its people are then grouped by exact value. ``leaf_values[k]`` is the
-    output of the leaf LightGBM numbers ``k``.
+    in this tree; its people are then grouped by exact value.
     """
 
     features: tuple[int, ...]
     thresholds: tuple[np.ndarray | None, ...]
-    leaf_values: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ class TreePaths:
     leaf_features: np.ndarray
     leaf_zero: np.ndarray
     leaf_depth: np.ndarray
-    leaf_values: np.ndarray
+    leaf_values: np.ndarray  # the output of the leaf LightGBM numbers k, at k
     expected: float
     n_split_features: int
 
@@ -182,7 +181,7 @@ def _by_route(matrix: np.ndarray, trees: list[TreeSplits], paths: list[TreePaths
             for position, column in enumerate(tree.features):
                 out[column] += values[:, position][inverse]
             out[n_features] += path.expected
-            raw += tree.leaf_values[leaves][inverse]
+            raw += path.leaf_values[leaves][inverse]
     return out.T.copy(), raw
 
 
@@ -335,7 +334,7 @@ def _parse_tree(root: dict) -> tuple[TreeSplits, TreePaths]:
     features = tuple(sorted(found))
     thresholds = tuple(None if found[f] is None else np.array(sorted(found[f])) for f in features)
     paths = _paths(root, splits, leaves, features)
-    return TreeSplits(features, thresholds, paths.leaf_values), paths
+    return TreeSplits(features, thresholds), paths
 
 
 def _paths(root: dict, splits: list[dict], leaves: dict, features: tuple[int, ...]) -> TreePaths:

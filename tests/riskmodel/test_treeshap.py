@@ -106,7 +106,7 @@ def test_routes_stay_exact_when_the_key_would_overflow():
     rng = np.random.default_rng(0)
     n, k = 2000, 30
     matrix = rng.integers(0, 40, size=(n, k)).astype(float)
-    tree = TreeSplits(tuple(range(k)), tuple(np.arange(0.5, 39.5, 1.0) for _ in range(k)), np.zeros(1))
+    tree = TreeSplits(tuple(range(k)), tuple(np.arange(0.5, 39.5, 1.0) for _ in range(k)))
     first, inverse = _routes(_treeshap.GlobalCodes(matrix, [tree]), tree)
     _, expected = np.unique(matrix, axis=0, return_inverse=True)
     # the same partition of rows: route i <-> distinct row i
@@ -171,11 +171,10 @@ def test_one_tree_per_route_equals_pred_contrib_restricted_to_that_tree():
 def test_a_value_equal_to_a_threshold_goes_left_as_in_lightgbm():
     booster = _booster()
     X, _ = _data(ROWS, seed=10)
-    for tree in tree_splits(booster):
-        for feature, thresholds in zip(tree.features, tree.thresholds):
-            if thresholds is not None:
-                rows = np.random.default_rng(feature).choice(ROWS, len(thresholds), replace=False)
-                X[rows, feature] = thresholds
+    every = _treeshap.GlobalCodes(X, tree_splits(booster)).thresholds  # each feature's thresholds in any tree
+    rng = np.random.default_rng(10)
+    for feature, thresholds in every.items():
+        X[rng.choice(ROWS, len(thresholds), replace=False), feature] = thresholds
     np.testing.assert_allclose(tree_contributions(booster, X), booster.predict(X, pred_contrib=True), atol=1e-10)
     np.testing.assert_array_equal(_treeshap.tree_decomposition(booster, X)[1], booster.predict(X, raw_score=True))
 
