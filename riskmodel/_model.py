@@ -13,11 +13,14 @@ estimator (it is never refitted); it bundles
 - documents: further JSON files kept in the folder (the monitoring reference of
   ``training_reference.json``), signed with the rest.
 
-On disk a model is a folder with the booster text, one JSON file and the reference
-distribution (``.npy``, no pickle), signed as a whole (:mod:`riskmodel._signing`: HMAC-SHA256
-under the signing key over a manifest of every file's SHA-256). :meth:`RiskModel.load`
-verifies the signature before it parses anything, so LightGBM only ever reads a booster the
-key holder wrote.
+On disk a model is a folder with the booster text, LightGBM's dump of its trees (JSON), one
+JSON file and the reference distribution (``.npy``, no pickle), signed as a whole
+(:mod:`riskmodel._signing`: HMAC-SHA256 under the signing key over a manifest of every file's
+SHA-256). :meth:`RiskModel.load` verifies the signature before it parses anything, so LightGBM
+only ever reads a booster the key holder wrote. Scoring and explaining read the dumped trees
+(:class:`riskmodel._treeshap.Forest`), so they never import LightGBM, which brings
+scikit-learn and SciPy (over a second); the booster is built from its text when something
+first asks for it (:meth:`RiskModel.predict_logodds`, training, saving a folder without a dump).
 """
 
 from __future__ import annotations
@@ -34,20 +37,22 @@ import pandas as pd
 from features import FeatureRegistry, LabelDefinition
 
 from ._signing import SIGNATURE_FILE, ModelIntegrityError, load_signing_key, sign_model_folder, verify_model_folder
-from ._treeshap import tree_contributions, tree_decomposition
+from ._treeshap import Forest, forest_of, tree_decomposition
 
 FORMAT_VERSION = 1
 KEY_COLUMNS = ("person_id", "as_of", "label")
 POSITIONS = 20
 _MODEL_FILE = "model.txt"
+_TREES_FILE = "trees.json"
 _METADATA_FILE = "metadata.json"
 _REFERENCE_FILE = "training_probabilities.npy"
 _PROBABILITY_FLOOR = 1e-6
+_RESERVED_JSON = (_METADATA_FILE, _TREES_FILE, SIGNATURE_FILE)
 
 
 def _lightgbm():
-    """LightGBM, imported when a model is first loaded or saved: it brings scikit-learn and
-    SciPy, about 1.5 seconds that a command which never touches a model should not pay."""
+    """LightGBM, imported when a booster is first built or saved: it brings scikit-learn and
+    SciPy, over a second that scoring and explaining, which read the dumped trees, do not pay."""
     import lightgbm
 
     return lightgbm
@@ -166,7 +171,10 @@ class RiskModel:
     def __init__(self, booster, calibrator, feature_names, feature_dtypes, registry,
                  label_definition, training_probabilities, band_thresholds, metadata=None,
                  documents=None):
-        self.booster = booster
+        self._booster = booster
+        self._booster_text: str | None = None  # a loaded folder's booster, built on first use
+        self._trees_text: bytes | None = None  # a loaded folder's dump of the trees
+        self._forest: Forest | None = None
         self.calibrator = calibrator
         self.feature_names = list(feature_names)
         self.feature_dtypes = {k: str(v) for k, v in dict(feature_dtypes).items()}
@@ -210,6 +218,22 @@ class RiskModel:
         if missing or extra or changed:
             raise FeatureMismatchError(_mismatch_message(missing, extra, changed))
 
+    @property
+    def booster(self):
+        """The trained ``lightgbm.Booster`` (built from the folder's text on first use after :meth:`load`)."""
+        if self._booster is None:
+            self._booster = _lightgbm().Booster(model_str=self._booster_text)
+        return self._booster
+
+    @property
+    def forest(self) -> Forest:
+        """The trees the booster predicts with, parsed from the folder's dump of them (read
+        without LightGBM), or from the booster's ``dump_model()`` when there is none."""
+        if self._forest is None:
+            self._forest = (forest_of(self.booster) if self._trees_text is None
+                            else Forest.from_dump(json.loads(self._trees_text)))
+        return self._forest
+
     def predict_logodds(self, X: pd.DataFrame) -> np.ndarray:
         """Raw model output (log-odds), the quantity the contributions decompose."""
         return self.booster.predict(self._matrix(X), raw_score=True)
@@ -226,23 +250,23 @@ class RiskModel:
         pattern of each leaf's path conditions (:mod:`riskmodel._treeshap`). The index is
         ``X``'s index.
         """
-        matrix = self._matrix(X)
-        columns = [*self.feature_names, "base"]
-        if len(matrix) == 0:  # LightGBM cannot decompose zero rows
-            return pd.DataFrame(np.empty((0, len(columns))), columns=columns, index=X.index)
-        return pd.DataFrame(tree_contributions(self.booster, matrix), columns=columns, index=X.index)
+        return self.contributions_and_logodds(X)[0]
 
     def contributions_and_logodds(self, X: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         """:meth:`contributions` and :meth:`predict_logodds` from one pass over the trees.
 
         The log-odds are the values of the leaves each row reaches, added tree by tree as
-        LightGBM adds them, so they equal :meth:`predict_logodds` exactly.
+        LightGBM adds them, so they equal :meth:`predict_logodds` exactly. The pass reads
+        :attr:`forest`, for any number of rows, so the values never depend on whether
+        LightGBM is loaded; only trees the per-pattern pass cannot take
+        (:attr:`Forest.by_pattern`) go to LightGBM's ``pred_contrib``.
         """
         matrix = self._matrix(X)
         columns = [*self.feature_names, "base"]
         if len(matrix) == 0:
             return pd.DataFrame(np.empty((0, len(columns))), columns=columns, index=X.index), np.zeros(0)
-        values, logodds = tree_decomposition(self.booster, matrix)
+        forest = self.forest
+        values, logodds = forest.decompose(matrix) if forest.by_pattern else tree_decomposition(self.booster, matrix)
         return pd.DataFrame(values, columns=columns, index=X.index), logodds
 
     def position(self, probability) -> np.ndarray:
@@ -271,7 +295,7 @@ class RiskModel:
     # -- persistence --------------------------------------------------------------------
 
     def save(self, path, *, signing_key: bytes | None = None) -> Path:
-        """Write the model folder (booster, metadata, reference distribution) and sign it.
+        """Write the model folder (booster, its dumped trees, metadata, reference distribution) and sign it.
 
         The signature covers every file in the folder when it is signed, including any
         already there; a file written into the folder afterwards makes :meth:`load` refuse it
@@ -295,15 +319,19 @@ class RiskModel:
             If no signing key is given or configured, or it is weak.
         """
         key = load_signing_key() if signing_key is None else signing_key
+        documents = {_document_name(name): document for name, document in self.documents.items()}
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / _MODEL_FILE).write_text(self.booster.model_to_string(), encoding="utf-8")
+        text = self.booster.model_to_string() if self._booster_text is None else self._booster_text
+        (folder / _MODEL_FILE).write_text(text, encoding="utf-8")
+        (folder / _TREES_FILE).write_bytes(self._trees_text if self._trees_text is not None
+                                           else json.dumps(self.booster.dump_model()).encode("utf-8"))
         (folder / _METADATA_FILE).write_text(
             json.dumps(self._manifest(), indent=2, sort_keys=True, default=str), encoding="utf-8"
         )
         np.save(folder / _REFERENCE_FILE, self.training_probabilities, allow_pickle=False)
-        for name, document in self.documents.items():
-            (folder / _document_name(name)).write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
+        for name, document in documents.items():
+            (folder / name).write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
         self.signature = sign_model_folder(folder, key)
         return folder
 
@@ -341,7 +369,7 @@ class RiskModel:
             )
         _warn_on_versions(manifest.get("metadata", {}).get("library_versions", {}))
         model = cls(
-            booster=_lightgbm().Booster(model_str=signed.read(_MODEL_FILE).decode("utf-8")),
+            booster=None,
             calibrator=calibrator_from_dict(manifest["calibrator"]),
             feature_names=manifest["feature_names"],
             feature_dtypes=manifest["feature_dtypes"],
@@ -352,6 +380,9 @@ class RiskModel:
             metadata=manifest.get("metadata", {}),
             documents=_read_documents(signed),
         )
+        model._booster_text = signed.read(_MODEL_FILE).decode("utf-8")
+        if _TREES_FILE in signed.files:  # folders saved before the dump was kept have none
+            model._trees_text = signed.read(_TREES_FILE)
         model.signature = signed.signature
         return model
 
@@ -389,12 +420,13 @@ def library_versions() -> dict:
     """Versions of the libraries a saved model depends on."""
     from importlib.metadata import PackageNotFoundError, version
 
-    versions = {"lightgbm": _lightgbm().__version__, "numpy": np.__version__, "pandas": pd.__version__}
-    try:
-        versions["riskmodel"] = version("riskmodel")
-    except PackageNotFoundError:
-        versions["riskmodel"] = "unknown"
-    return versions
+    versions = {"numpy": np.__version__, "pandas": pd.__version__}
+    for package in ("lightgbm", "riskmodel"):  # read from the installed metadata, without importing
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            versions[package] = "unknown"
+    return dict(sorted(versions.items()))
 
 
 def _checked_bands(band_thresholds) -> dict:
@@ -443,17 +475,17 @@ def _mismatch_message(missing: list[str], extra: list[str], changed: list[str]) 
 
 
 def _document_name(name: str) -> str:
-    if Path(name).name != name or not name.endswith(".json") or name in (_METADATA_FILE, SIGNATURE_FILE):
+    if Path(name).name != name or not name.endswith(".json") or name in _RESERVED_JSON:
         raise ValueError(
-            f"A model document must be a plain '.json' file name other than {_METADATA_FILE} and "
-            f"{SIGNATURE_FILE}; got {name!r}."
+            f"A model document must be a plain '.json' file name other than {', '.join(_RESERVED_JSON)}; "
+            f"got {name!r}."
         )
     return name
 
 
 def _read_documents(signed) -> dict:
-    """The extra JSON documents of a verified folder (every signed top-level ``.json`` but the metadata)."""
-    extra = [n for n in signed.files if Path(n).name == n and n.endswith(".json") and n != _METADATA_FILE]
+    """The extra JSON documents of a verified folder (every signed top-level ``.json`` but the metadata and trees)."""
+    extra = [n for n in signed.files if Path(n).name == n and n.endswith(".json") and n not in _RESERVED_JSON]
     return {name: json.loads(signed.read(name).decode("utf-8")) for name in extra}
 
 

@@ -46,14 +46,18 @@ from math import factorial
 import numpy as np
 import pandas as pd
 
-# Below this many rows one pred_contrib call over all of them is quicker: for 300 trees of
-# 31 leaves, 0.84 s against 1.17 s at 300 rows and 2.73 s against 1.49 s at 1,000.
+# Below this many rows one pred_contrib call over all of them is quicker, for a booster whose
+# LightGBM is loaded anyway: for 300 trees of 31 leaves, 0.84 s against 1.17 s at 300 rows and
+# 2.73 s against 1.49 s at 1,000. A RiskModel reads its dumped trees (Forest) at any size.
 MIN_ROWS = 500
-# Trees worked on at once (at most the cores this process may use).
+# Trees worked on at once (at most the cores this process may use), from THREAD_ROWS rows: on
+# two cores, for 300 trees of 31 leaves, one thread took 0.36 s for one row against 0.62 s in
+# two, 1.08 s against 1.44 s for 5,000 rows, and broke even at about 28,000.
 MAX_THREADS = 4
+THREAD_ROWS = 20_000
 _ZERO = 1e-35  # LightGBM's kZeroThreshold: smaller magnitudes count as zero
 _MISSING_TYPES = {"None": 0, "Zero": 1, "NaN": 2}
-_PARSED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # booster -> (splits, paths, averaged)
+_PARSED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # booster -> Forest
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,52 @@ class TreePaths:
         return int(self.leaf_depth.sum())
 
 
+@dataclass(frozen=True)
+class Forest:
+    """The trees a LightGBM model predicts with, parsed from its ``Booster.dump_model()``.
+
+    Everything tree SHAP and the raw score need: a model folder keeps the dump beside the
+    booster (``trees.json``), so scoring and explaining read the trees without LightGBM.
+    """
+
+    splits: tuple[TreeSplits, ...]
+    paths: tuple[TreePaths, ...]
+    averaged: bool  # the raw score is the mean over the trees (LightGBM's random forest mode)
+    single_output: bool  # one tree per iteration (a binary or regression model)
+
+    @classmethod
+    def from_dump(cls, dumped: dict, n_trees: int | None = None) -> Forest:
+        """The first ``n_trees`` trees (all by default) of a ``Booster.dump_model()`` result."""
+        roots = [tree["tree_structure"] for tree in dumped["tree_info"][:n_trees]]
+        splits, paths = zip(*map(_parse_tree, roots)) if roots else ((), ())
+        return cls(tuple(splits), tuple(paths), bool(dumped.get("average_output", False)),
+                   int(dumped.get("num_tree_per_iteration", 1)) == 1)
+
+    @property
+    def by_pattern(self) -> bool:
+        """Whether :meth:`decompose` applies: one output, summed trees, and pattern numbers that
+        fit 63 bits (a path through more distinct features than any model here has breaks that)."""
+        return self.single_output and not self.averaged and not any(
+            int(p.leaf_depth.max(initial=0)) + len(p.leaf_values).bit_length() > 62 for p in self.paths)
+
+    def decompose(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact tree SHAP values and the raw score of every row, in one pass (needs :attr:`by_pattern`).
+
+        Returns
+        -------
+        contributions : ndarray of shape (n_rows, n_features + 1)
+            As LightGBM's ``predict(matrix, pred_contrib=True)``.
+        raw : ndarray of shape (n_rows,)
+            Exactly LightGBM's ``predict(matrix, raw_score=True)``.
+        """
+        if not self.by_pattern:
+            raise ValueError("These trees need LightGBM's own pred_contrib (see Forest.by_pattern).")
+        matrix = np.asarray(matrix, dtype=np.float64)
+        if len(matrix) == 0:
+            return np.zeros((0, matrix.shape[1] + 1)), np.zeros(0)
+        return _by_route(matrix, list(self.splits), list(self.paths))
+
+
 def tree_contributions(booster, matrix: np.ndarray) -> np.ndarray:
     """Exact tree SHAP values (log-odds) of a LightGBM binary booster.
 
@@ -118,11 +168,11 @@ def tree_contributions(booster, matrix: np.ndarray) -> np.ndarray:
         return np.zeros((0, matrix.shape[1] + 1))
     if _direct(booster, matrix):
         return booster.predict(matrix, pred_contrib=True)
-    return _by_route(matrix, *_parsed(booster)[:2])[0]
+    return forest_of(booster).decompose(matrix)[0]
 
 
 def tree_decomposition(booster, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Exact tree SHAP values and the raw score of a LightGBM binary booster, in one pass.
+    """Exact tree SHAP values and the raw score of a LightGBM booster, in one pass.
 
     Parameters
     ----------
@@ -142,30 +192,21 @@ def tree_decomposition(booster, matrix: np.ndarray) -> tuple[np.ndarray, np.ndar
         return np.zeros((0, matrix.shape[1] + 1)), np.zeros(0)
     if _direct(booster, matrix):
         return booster.predict(matrix, pred_contrib=True), booster.predict(matrix, raw_score=True)
-    splits, paths, averaged = _parsed(booster)
-    contributions, raw = _by_route(matrix, splits, paths)
-    if averaged:  # a random forest's raw score is the mean over its trees
-        raw = booster.predict(matrix, raw_score=True)
-    return contributions, raw
+    return forest_of(booster).decompose(matrix)
 
 
 def _direct(booster, matrix: np.ndarray) -> bool:
-    """Whether one ``pred_contrib`` call over every row is the quicker (or the only) way.
-
-    The only way for a multiclass booster, and for trees whose pattern numbers would not
-    fit 63 bits (a path through more distinct features than any model here has).
-    """
-    if len(matrix) < MIN_ROWS or booster.num_model_per_iteration() != 1:
-        return True
-    return any(int(p.leaf_depth.max(initial=0)) + len(p.leaf_values).bit_length() > 62 for p in _parsed(booster)[1])
+    """Whether one ``pred_contrib`` call over every row is the quicker way (below :data:`MIN_ROWS`
+    rows, with LightGBM loaded anyway) or the only one (where :attr:`Forest.by_pattern` fails)."""
+    return len(matrix) < MIN_ROWS or not forest_of(booster).by_pattern
 
 
 def _by_route(matrix: np.ndarray, trees: list[TreeSplits], paths: list[TreePaths]) -> tuple[np.ndarray, np.ndarray]:
     """SHAP values once per distinct route of each tree, and the sum of the leaves reached.
 
-    Trees are worked on in a few threads at once (NumPy releases the interpreter lock in
-    its larger steps); their values are added in tree order, so the result does not
-    depend on the number of threads.
+    From :data:`THREAD_ROWS` rows, trees are worked on in a few threads at once (NumPy
+    releases the interpreter lock in its larger steps); their values are added in tree
+    order, so the result does not depend on the number of threads.
     """
     n_features = matrix.shape[1]
     codes = GlobalCodes(matrix, trees)
@@ -176,8 +217,10 @@ def _by_route(matrix: np.ndarray, trees: list[TreeSplits], paths: list[TreePaths
         first, inverse = _routes(codes, trees[index])
         return (*route_values(paths[index], matrix[first]), inverse)
 
-    with ThreadPoolExecutor(max_workers=_threads()) as pool:
-        for tree, path, (values, leaves, inverse) in zip(trees, paths, pool.map(one_tree, range(len(trees)))):
+    threads = _threads() if len(matrix) >= THREAD_ROWS else 1
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        results = (pool.map if threads > 1 else map)(one_tree, range(len(trees)))
+        for tree, path, (values, leaves, inverse) in zip(trees, paths, results):
             for position, column in enumerate(tree.features):
                 out[column] += values[:, position][inverse]
             out[n_features] += path.expected
@@ -288,18 +331,14 @@ def goes_left(tree: TreePaths, rows: np.ndarray) -> np.ndarray:
 
 def tree_splits(booster) -> list[TreeSplits]:
     """Per tree used in prediction, the features it splits on and their thresholds (cached)."""
-    return _parsed(booster)[0]
+    return list(forest_of(booster).splits)
 
 
-def _parsed(booster) -> tuple[list[TreeSplits], list[TreePaths], bool]:
-    """Each used tree's splits and paths, and whether the raw score is a mean (cached)."""
+def forest_of(booster) -> Forest:
+    """The trees ``booster.predict`` uses by default, parsed (cached while the booster lives)."""
     cached = _PARSED.get(booster)
-    if cached is None or len(cached[0]) != used_trees(booster):
-        dumped = booster.dump_model()
-        roots = [tree["tree_structure"] for tree in dumped["tree_info"][: used_trees(booster)]]
-        splits, paths = zip(*map(_parse_tree, roots)) if roots else ((), ())
-        cached = (list(splits), list(paths), bool(dumped.get("average_output", False)))
-        _PARSED[booster] = cached
+    if cached is None or len(cached.splits) != used_trees(booster):
+        cached = _PARSED[booster] = Forest.from_dump(booster.dump_model(), used_trees(booster))
     return cached
 
 

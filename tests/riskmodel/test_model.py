@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import warnings
 
 import lightgbm
@@ -157,7 +159,7 @@ def test_save_and_load_give_identical_scores(model, tmp_path):
     assert loaded.feature_dtypes == model.feature_dtypes
 
 
-@pytest.mark.parametrize("name", ["model.txt", "metadata.json", "training_probabilities.npy"])
+@pytest.mark.parametrize("name", ["model.txt", "trees.json", "metadata.json", "training_probabilities.npy"])
 def test_load_refuses_a_changed_file(model, tmp_path, name):
     folder = model.save(tmp_path / "m")
     with open(folder / name, "ab") as handle:
@@ -244,3 +246,55 @@ def test_load_refuses_another_format_version(model, tmp_path, signing_key):
     _rewrite_metadata(folder, lambda m: m.update(format_version=m["format_version"] + 1), signing_key)
     with pytest.raises(ModelIntegrityError, match="reads format 1"):
         RiskModel.load(folder)
+
+
+def test_a_loaded_model_scores_and_explains_without_importing_lightgbm(model, tmp_path, signing_key):
+    folder = model.save(tmp_path / "m")
+    X = _features(30, 8)
+    X.to_parquet(tmp_path / "X.parquet")
+    script = f"""
+import sys
+import numpy as np, pandas as pd
+from riskmodel import RiskModel
+model = RiskModel.load({str(folder)!r}, signing_key=bytes.fromhex({signing_key.hex()!r}))
+X = pd.read_parquet({str(tmp_path / "X.parquet")!r})
+values, logodds = model.contributions_and_logodds(X)
+np.save({str(tmp_path / "values.npy")!r}, values.to_numpy())
+np.save({str(tmp_path / "logodds.npy")!r}, logodds)
+model.save({str(tmp_path / "again")!r}, signing_key=bytes.fromhex({signing_key.hex()!r}))
+assert "lightgbm" not in sys.modules and "sklearn" not in sys.modules, "LightGBM was imported"
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    values, logodds = model.contributions_and_logodds(X)
+    np.testing.assert_array_equal(np.load(tmp_path / "values.npy"), values.to_numpy())
+    np.testing.assert_array_equal(np.load(tmp_path / "logodds.npy"), model.predict_logodds(X))
+    for name in ("model.txt", "trees.json"):  # saved again as loaded, without LightGBM
+        assert (tmp_path / "again" / name).read_bytes() == (folder / name).read_bytes()
+
+
+@pytest.mark.parametrize("rows", [1, 7, 600])
+def test_the_dumped_trees_give_lightgbm_s_values_for_any_number_of_rows(model, tmp_path, rows):
+    loaded = RiskModel.load(model.save(tmp_path / "m"))
+    X = _features(rows, 9)
+    values, logodds = loaded.contributions_and_logodds(X)
+    matrix = X[NAMES].to_numpy(float)
+    np.testing.assert_allclose(values.to_numpy(), model.booster.predict(matrix, pred_contrib=True), atol=1e-10)
+    np.testing.assert_array_equal(logodds, model.booster.predict(matrix, raw_score=True))
+
+
+def test_a_folder_saved_before_the_trees_were_dumped_still_loads_and_explains(model, tmp_path, signing_key):
+    folder = model.save(tmp_path / "m")
+    (folder / "trees.json").unlink()
+    sign_model_folder(folder, signing_key)
+    older = RiskModel.load(folder)
+    X = _features(20, 10)
+    np.testing.assert_array_equal(older.contributions(X), model.contributions(X))
+    assert (older.save(tmp_path / "again") / "trees.json").read_bytes() == (model.save(tmp_path / "n") / "trees.json").read_bytes()
+
+
+def test_no_document_may_take_the_name_of_the_dumped_trees(model, tmp_path):
+    bare = _bare(np.array([0.1]))
+    bare.documents = {"trees.json": {}}
+    with pytest.raises(ValueError, match="other than metadata.json, trees.json"):
+        bare.save(tmp_path / "m")

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from riskmodel import _treeshap
 from tests.riskmodel._shap_reference import max_difference_from_lightgbm, tree_shap_values
 
 
@@ -24,9 +23,9 @@ def test_agreement_holds_with_missing_values(model, make_features, seed):
     assert max_difference_from_lightgbm(model.booster, X) < 1e-6
 
 
-def test_the_scoring_contributions_equal_shap_tree_explainer(model, make_features, monkeypatch):
-    monkeypatch.setattr(_treeshap, "MIN_ROWS", 1)  # the per-route path even for a few rows
-    X = make_features(400, seed=3)
+@pytest.mark.parametrize("rows", [1, 400])
+def test_the_scoring_contributions_equal_shap_tree_explainer(model, make_features, rows):
+    X = make_features(400, seed=3).head(rows)  # the scoring path reads the parsed trees for any number of rows
     X.iloc[::5, :] = np.nan
     ours = model.contributions(X)
     values, base = tree_shap_values(model.booster, X)

@@ -105,7 +105,7 @@ def test_saving_with_a_weak_key_is_refused(model, tmp_path):
 def test_a_signed_folder_verifies_and_load_keeps_the_signature(model, folder, signing_key):
     signed = verify_model_folder(folder, signing_key)
     record = _signature(folder)
-    assert set(signed.files) == {"model.txt", "metadata.json", "training_probabilities.npy"}
+    assert set(signed.files) == {"model.txt", "trees.json", "metadata.json", "training_probabilities.npy"}
     assert signed.signature == record["signature"] == model.signature
     assert RiskModel.load(folder).signature == model.signature
 

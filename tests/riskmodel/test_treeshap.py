@@ -159,7 +159,8 @@ def test_trees_of_one_leaf_add_only_their_value():
 def test_one_tree_per_route_equals_pred_contrib_restricted_to_that_tree():
     booster = _booster({"num_leaves": 63, "min_data_in_leaf": 3})
     X, _ = _data(ROWS, seed=9)
-    for iteration, (tree, path) in enumerate(zip(*_treeshap._parsed(booster)[:2])):
+    forest = _treeshap.forest_of(booster)
+    for iteration, (tree, path) in enumerate(zip(forest.splits, forest.paths)):
         values, leaves = _treeshap.route_values(path, X)
         theirs = booster.predict(X, pred_contrib=True, start_iteration=iteration, num_iteration=1)
         np.testing.assert_allclose(values, theirs[:, list(tree.features)], atol=1e-12)
@@ -183,6 +184,7 @@ def test_a_value_equal_to_a_threshold_goes_left_as_in_lightgbm():
 def test_the_values_do_not_depend_on_the_number_of_threads(monkeypatch, threads):
     booster = _shared_booster()
     X, _ = _data(ROWS, seed=5)
+    monkeypatch.setattr(_treeshap, "THREAD_ROWS", 1)
     monkeypatch.setattr(_treeshap, "_threads", lambda: 1)
     alone = _treeshap.tree_decomposition(booster, X)
     monkeypatch.setattr(_treeshap, "_threads", lambda: threads)

@@ -64,7 +64,7 @@ def test_run_artifacts_include_card_registry_label_and_split(trained):
     for expected in ("model_card.md", "model_card.html", "calibration.png", "feature_registry.json",
                      "label_definition.json", "split.json", "metrics.json", "verdict.json", "search_trials.json",
                      "environment.json", "fairness_audit.json", "fairness_audit.html", "MLmodel",
-                     "model.txt", "signature.json", "_pyfunc_model.py"):
+                     "model.txt", "trees.json", "signature.json", "_pyfunc_model.py"):
         assert expected in names, expected
     for path in trained["result"].card_paths.values():
         assert Path(path).is_file()
