@@ -281,6 +281,26 @@ def test_a_store_left_half_written_long_ago_is_removed(tmp_path):
     assert not old.exists() and recent.exists()
 
 
+def test_a_table_that_fails_to_write_leaves_no_store_and_no_partial_folder(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from features._loaders._tidy import TIDY_TABLES, empty_table
+
+    written, calls = pq.write_table, []
+
+    def fail_on_the_fifth_table(table, where, **options):
+        calls.append(1)
+        if len(calls) == 5:
+            raise OSError(28, "No space left on device")
+        written(table, where, **options)
+
+    monkeypatch.setattr(pq, "write_table", fail_on_the_fifth_table)
+    extracts = features.Extracts(tables={name: empty_table(name) for name in TIDY_TABLES})
+    with pytest.raises(OSError, match="No space left"):
+        features.keep_extracts(tmp_path, extracts, digest="a" * 40)
+    assert list(tmp_path.iterdir()) == [], "a half-written store was left behind"
+
+
 def test_a_store_kept_already_is_not_written_again(tmp_path):
     from features._loaders._tidy import TIDY_TABLES, empty_table
 
