@@ -29,6 +29,8 @@ as missing, categorical splits and deep trees), and the values are added in tree
 The same pass gives the raw score: the leaf each route reaches and that leaf's value,
 added tree by tree from zero as LightGBM's own prediction adds them, so it equals
 ``Booster.predict(..., raw_score=True)`` exactly, without a second walk of every tree.
+The trees come parsed as a :class:`Forest`, from a booster's ``dump_model()`` or from the
+dump a model folder keeps, so the pass itself never needs LightGBM.
 A split's direction follows LightGBM's own rules (``Tree::NumericalDecision`` and
 ``Tree::CategoricalDecision``): magnitudes up to 1e-35 read as zero, missing values go
 the default way where the split learnt one, and so on.
