@@ -41,11 +41,16 @@ TARGET_SECONDS = 10.0
 PREVIOUS = {  # this benchmark on earlier code, on 2-core machines (their speed differs from one to the next)
     "score": "issue 14: about 30 s for 17,000 young people; the first version, 49,615 young people: 78.2 s wall, "
              "23.2 s CPU (load 12.0); the previous version (LightGBM's pred_contrib per route), run beside this "
-             "one on the same machine on 3 December 2026: 12.63 s wall, 17.08 s CPU (load 1.5)",
+             "one on the same machine on 3 December 2026: 12.63 s wall, 17.08 s CPU (load 1.5); the version that "
+             "grouped leaves by depth and took pred_contrib below 500 rows, run alternately with this one on "
+             "4 December 2026: 7.03 and 5.59 s wall (this one 5.02 and 6.11 s)",
     "explain all": "the first version: 67.8 s wall, 12.9 s CPU (load 13.7); the previous version, run beside this "
-                   "one: 5.25 s wall, 9.04 s CPU (load 1.4)",
+                   "one: 5.25 s wall, 9.04 s CPU (load 1.4); leaves grouped by depth, run alternately with this one: "
+                   "2.66 and 2.50 s (this one 2.15 and 2.75 s)",
     "one person": "the first version: 1.12 s wall, 0.39 s CPU (features from that person's rows with a plan made "
-                  "from their rows alone); the previous version, run beside this one: 0.61 s wall, 0.63 s CPU",
+                  "from their rows alone); the previous version, run beside this one: 0.61 s wall, 0.63 s CPU; "
+                  "LightGBM's pred_contrib for one row, run alternately with this one: 0.28 and 0.20 s (this one "
+                  "reads the parsed trees at any size, 0.35 and 0.43 s)",
 }
 
 
