@@ -47,15 +47,15 @@ PREVIOUS = {
     "explain": "issue 14: about 45 s for one young person; 12.2 s in one process before the tidy store "
                "(3.1 s imports, 8.8 s reading every extract, 0.26 s explaining; load 1.0, no registry look-up); "
                "with Python's full teardown at exit: 5.03 s wall (load 0.9); the version that imported LightGBM "
-               "to score, run alternately with this one on 4 December 2026: median 5.0 s, 3.9 to 5.7 "
-               "(this one 4.0 s, 3.4 to 5.0)",
+               "to score, run alternately with this one on 4 December 2026: median 4.4 s, 3.9 to 5.5 "
+               "(this one 3.9 s, 3.3 to 4.6)",
     "explain_person": "previous code, on bench_score.py's 49,615 young people: 1.12 s wall, 0.39 s CPU "
                       "(a feature plan made from that person's rows alone)",
     "score": "issue 14: about 30 s for 17,000 young people; previous version, sources read one at a time "
              "and Python's full teardown at exit: 19.32 s wall for 28,814 (load 0.9), again on the same "
              "extracts 12.06 s; the version that imported LightGBM to score, run alternately with this one "
-             "on 4 December 2026: median 17.2 s, 15.9 to 22.0 (this one 15.0 s, 13.5 to 20.2); again on the same "
-             "extracts 10.0 s, 9.3 to 12.0 (9.8 s, 9.0 to 10.9)",
+             "on 4 December 2026: median 18.8 s, 17.9 to 21.7 (this one 16.0 s, 14.4 to 17.6); again on the same "
+             "extracts 10.1 s, 9.0 to 12.2 (8.8 s, 7.4 to 10.0)",
 }
 
 
