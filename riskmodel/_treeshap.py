@@ -54,9 +54,10 @@ import pandas as pd
 MIN_ROWS = 200
 # Trees worked on at once (at most the cores this process may use), from THREAD_ROWS rows: on
 # two cores, for 300 trees of 31 leaves, one thread took 0.20 s for one row against 0.25 s in
-# two and 0.74 s against 0.95 s for 5,000 rows, but 2.28 s against 1.42 s for 57,628.
+# two and 0.74 s against 0.95 s for 5,000 rows; about the same at 10,000; but 1.65 s against
+# 1.50 s for 17,000 and 2.2 s against 1.6 s for 28,814.
 MAX_THREADS = 4
-THREAD_ROWS = 20_000
+THREAD_ROWS = 10_000
 _ZERO = 1e-35  # LightGBM's kZeroThreshold: smaller magnitudes count as zero
 _MISSING_TYPES = {"None": 0, "Zero": 1, "NaN": 2}
 _PARSED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # booster -> Forest
