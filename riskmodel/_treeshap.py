@@ -291,31 +291,31 @@ def _leaf_terms(tree: TreePaths, leaf: np.ndarray, bits: np.ndarray) -> np.ndarr
     padding with ``z = 1`` and ``o = 0``, a factor of exactly 1 in the product, and their
     terms (in the columns past the depth) are thrown away by the caller.
     """
-    width = tree.leaf_zero.shape[1]
-    one = ((bits[:, None] >> np.arange(width)) & 1).astype(np.float64)
+    deepest = tree.leaf_zero.shape[1]  # distinct features on the tree's longest path
+    one = ((bits[:, None] >> np.arange(deepest)) & 1).astype(np.float64)
     zero = tree.leaf_zero[leaf]
-    product = np.zeros((len(leaf), width + 1))  # coefficients of prod_j (z_j + o_j t)
+    product = np.zeros((len(leaf), deepest + 1))  # coefficients of prod_j (z_j + o_j t)
     product[:, 0] = 1.0
-    for j in range(width):
+    for j in range(deepest):
         grown = product * zero[:, j, None]
         grown[:, 1:] += product[:, :-1] * one[:, j, None]
         product = grown
     # Divide out each feature's own factor: by (t + z_i) where o_i is 1, by z_i where it is 0.
-    quotient = np.empty((len(leaf), width, width))
-    quotient[:, :, width - 1] = product[:, width, None]
-    for k in range(width - 1, 0, -1):
+    quotient = np.empty((len(leaf), deepest, deepest))
+    quotient[:, :, deepest - 1] = product[:, deepest, None]
+    for k in range(deepest - 1, 0, -1):
         quotient[:, :, k - 1] = product[:, k, None] - zero * quotient[:, :, k]
-    divided = product[:, None, :width] / np.where(zero > 0, zero, 1.0)[:, :, None]
+    divided = product[:, None, :deepest] / np.where(zero > 0, zero, 1.0)[:, :, None]
     quotient = np.where(one[:, :, None] > 0, quotient, divided)
-    weighted = np.einsum("pik,pk->pi", quotient, _shapley_weights(width)[tree.leaf_depth[leaf]])
+    weighted = np.einsum("pik,pk->pi", quotient, _shapley_weights(deepest)[tree.leaf_depth[leaf]])
     return tree.leaf_values[leaf][:, None] * (one - zero) * weighted
 
 
 @cache
-def _shapley_weights(width: int) -> np.ndarray:
-    """Row ``d``: ``k! (d-1-k)! / d!`` for ``k`` from 0 to ``d - 1``, then zeros up to ``width``."""
-    weights = np.zeros((width + 1, width))
-    for depth in range(1, width + 1):
+def _shapley_weights(deepest: int) -> np.ndarray:
+    """Row ``d``: ``k! (d-1-k)! / d!`` for ``k`` from 0 to ``d - 1``, then zeros to ``deepest`` columns."""
+    weights = np.zeros((deepest + 1, deepest))
+    for depth in range(1, deepest + 1):
         weights[depth, :depth] = [factorial(k) * factorial(depth - 1 - k) / factorial(depth) for k in range(depth)]
     return weights
 
