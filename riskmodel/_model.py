@@ -37,7 +37,7 @@ import pandas as pd
 from features import FeatureRegistry, LabelDefinition
 
 from ._signing import SIGNATURE_FILE, ModelIntegrityError, load_signing_key, sign_model_folder, verify_model_folder
-from ._treeshap import Forest, forest_of, tree_decomposition
+from ._treeshap import Forest, forest_of, lightgbm_decomposition
 
 FORMAT_VERSION = 1
 KEY_COLUMNS = ("person_id", "as_of", "label")
@@ -266,7 +266,7 @@ class RiskModel:
         if len(matrix) == 0:
             return pd.DataFrame(np.empty((0, len(columns))), columns=columns, index=X.index), np.zeros(0)
         forest = self.forest
-        values, logodds = forest.decompose(matrix) if forest.by_pattern else tree_decomposition(self.booster, matrix)
+        values, logodds = forest.decompose(matrix) if forest.by_pattern else lightgbm_decomposition(self.booster, matrix)
         return pd.DataFrame(values, columns=columns, index=X.index), logodds
 
     def position(self, probability) -> np.ndarray:
@@ -420,13 +420,13 @@ def library_versions() -> dict:
     """Versions of the libraries a saved model depends on."""
     from importlib.metadata import PackageNotFoundError, version
 
-    versions = {"numpy": np.__version__, "pandas": pd.__version__}
-    for package in ("lightgbm", "riskmodel"):  # read from the installed metadata, without importing
+    versions = {}
+    for package in ("lightgbm", "numpy", "pandas", "riskmodel"):  # from the installed metadata, without importing
         try:
             versions[package] = version(package)
         except PackageNotFoundError:
             versions[package] = "unknown"
-    return dict(sorted(versions.items()))
+    return versions
 
 
 def _checked_bands(band_thresholds) -> dict:

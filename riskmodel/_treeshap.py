@@ -42,7 +42,7 @@ import os
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from math import factorial
 
 import numpy as np
@@ -126,7 +126,7 @@ class Forest:
         return cls(tuple(splits), tuple(paths), bool(dumped.get("average_output", False)),
                    int(dumped.get("num_tree_per_iteration", 1)) == 1)
 
-    @property
+    @cached_property
     def by_pattern(self) -> bool:
         """Whether :meth:`decompose` applies: one output, summed trees, and pattern numbers that
         fit 63 bits (a path through more distinct features than any model here has breaks that)."""
@@ -194,8 +194,13 @@ def tree_decomposition(booster, matrix: np.ndarray) -> tuple[np.ndarray, np.ndar
     if len(matrix) == 0:
         return np.zeros((0, matrix.shape[1] + 1)), np.zeros(0)
     if _direct(booster, matrix):
-        return booster.predict(matrix, pred_contrib=True), booster.predict(matrix, raw_score=True)
+        return lightgbm_decomposition(booster, matrix)
     return forest_of(booster).decompose(matrix)
+
+
+def lightgbm_decomposition(booster, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """LightGBM's own ``pred_contrib`` values and raw score, for trees :attr:`Forest.by_pattern` refuses."""
+    return booster.predict(matrix, pred_contrib=True), booster.predict(matrix, raw_score=True)
 
 
 def _direct(booster, matrix: np.ndarray) -> bool:

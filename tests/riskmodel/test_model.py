@@ -299,3 +299,17 @@ def test_no_document_may_take_the_name_of_the_dumped_trees(model, tmp_path):
     bare.documents = {"trees.json": {}}
     with pytest.raises(ValueError, match="other than metadata.json, trees.json"):
         bare.save(tmp_path / "m")
+
+
+def test_trees_the_per_pattern_pass_refuses_go_to_lightgbm_without_parsing_them_again(model, tmp_path, monkeypatch):
+    import dataclasses
+
+    loaded = RiskModel.load(model.save(tmp_path / "m"))
+    loaded._forest = dataclasses.replace(loaded.forest, single_output=False)  # as for a multiclass model
+    assert not loaded.forest.by_pattern
+    monkeypatch.setattr(lightgbm.Booster, "dump_model", lambda *a, **k: pytest.fail("the trees were parsed again"))
+    X = _features(300, 11)  # above MIN_ROWS, where a booster would otherwise be parsed to choose
+    values, logodds = loaded.contributions_and_logodds(X)
+    matrix = X[NAMES].to_numpy(float)
+    np.testing.assert_array_equal(values.to_numpy(), model.booster.predict(matrix, pred_contrib=True))
+    np.testing.assert_array_equal(logodds, model.booster.predict(matrix, raw_score=True))
