@@ -17,6 +17,26 @@ from ._review import review_app
 
 app.add_typer(review_app, name="review")
 
+SMALL_PAGES = {"NUMPY_MADVISE_HUGEPAGE": "0", "MIMALLOC_ALLOW_THP": "0"}
+"""How a command's process asks for memory, unless its environment already says.
+
+Left alone, NumPy (arrays of 4 MB and more) and mimalloc, Arrow's allocator (its 1 GB arenas),
+mark their memory for transparent huge pages (``madvise(MADV_HUGEPAGE)``). Under Linux's
+default ``defrag=madvise``, the first touch of each 2 MB of such memory makes the kernel find,
+compact if need be, and zero a whole huge page, while the process is stopped; a command
+allocates and frees gigabytes of short-lived columns as it reads extracts, so it pays that
+again and again. With ordinary pages, a cold ``riskmodel score`` for 50,000 young people spent
+2.4 s of system time against 9.3 s and took 16.1 s against 19.5 s (medians of four runs each,
+taken in turn). Both libraries read these variables when they load, so :func:`main` sets them
+before anything imports NumPy or pyarrow (``import riskmodel.cli`` imports neither), and Dask
+workers a command starts inherit them.
+"""
+
+
+def _use_small_pages() -> None:
+    for name, value in SMALL_PAGES.items():
+        os.environ.setdefault(name, value)
+
 
 def main() -> NoReturn:
     """Entry point of the ``riskmodel`` console script.
@@ -24,6 +44,7 @@ def main() -> NoReturn:
     Every command reports its own errors; anything that still escapes one (outside its
     guarded body) gets the same one-line notice and owner-only crash log, exit status 70.
     """
+    _use_small_pages()
     try:
         app()
     except SystemExit as leaving:
