@@ -113,6 +113,8 @@ def _decode(path, relpath):
         )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if data.isascii():  # UTF-8 already, found without decoding a copy of the file
+        return data
     for encoding in ENCODINGS:
         try:
             text = data.decode(encoding)
@@ -217,15 +219,23 @@ def _quotes_well_formed(data):
 
 
 def _all_text_within_limit(table):
-    """Every column is text, and no field is longer than the strict reader's limit."""
+    """Every column is text, and no field is longer than the strict reader's limit.
+
+    A field's bytes are at least its characters, and their count comes from the column's
+    offsets alone; characters are counted only in a column where some field's bytes exceed
+    the limit.
+    """
     limit = csv.field_size_limit()
     for column in table.columns:
         if not pa.types.is_large_string(column.type):
             return False
-        longest = pc.max(pc.utf8_length(column)).as_py() if len(column) else 0
-        if longest is not None and longest > limit:
+        if _longest(column, pc.binary_length) > limit and _longest(column, pc.utf8_length) > limit:
             return False
     return True
+
+
+def _longest(column, length):
+    return (pc.max(length(column)).as_py() or 0) if len(column) else 0
 
 
 def _frame_of(table):

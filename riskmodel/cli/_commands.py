@@ -5,6 +5,8 @@ Each imports the packages it needs inside its body, so ``riskmodel --help`` stay
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -266,11 +268,11 @@ def score(
         import features
 
         key = pseudonym_key(key_file, allow_shared_key_file)
-        risk_model = _registered_model(model, signing_key_file, key)  # a refused model stops before any reading
-        digest = features.extracts_digest(data, key)  # of the bytes about to be read
-        kept = kept_tables(digest, step)
-        extracts = load_data(data, key, step) if kept is None else None
-        result = riskmodel.score_people(risk_model, (kept or extracts).tables, as_of, out_dir=out_dir,
+        with registered_model_meanwhile(model, signing_key_file, key, step) as (risk_model, step):
+            digest = features.extracts_digest(data, key)  # of the bytes about to be read
+            kept = kept_tables(digest, step)
+            extracts = load_data(data, key, step) if kept is None else None
+        result = riskmodel.score_people(risk_model(), (kept or extracts).tables, as_of, out_dir=out_dir,
                                         progress=step, file_format=file_format, client=client)
         if extracts is not None:
             step("keeping the tables for 'riskmodel explain'")
@@ -292,6 +294,34 @@ def _registered_model(model: str, signing_key_file: Path | None, key: bytes):
 
     name, version = parse_model(model)
     return training.load_registered_model(name, version, signing_key=signing_key(signing_key_file, key))
+
+
+@contextmanager
+def registered_model_meanwhile(model: str, signing_key_file: Path | None, key: bytes, step):
+    """Fetch and verify the registered model in a thread while the body reads the extracts.
+
+    Fetching it is mostly importing MLflow and opening its tracking store (about 2 s), which
+    leaves a second core idle; reading keeps it busy. Yields a function that returns the model
+    once fetched, and ``step`` made to stop the body, at its next step, as soon as the model is
+    refused. A refused model's error is the one raised, also when the body failed too: as when
+    the model was fetched before anything was read, it is the first thing to mend.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="riskmodel-model") as pool:
+        fetched = pool.submit(_registered_model, model, signing_key_file, key)
+
+        def checked_step(*arguments) -> None:
+            if fetched.done() and fetched.exception() is not None:
+                raise fetched.exception()
+            step(*arguments)
+
+        try:
+            yield fetched.result, checked_step
+        except BaseException:
+            refused = fetched.exception()  # waits for the fetch
+            if refused is not None:
+                raise refused from None
+            raise
+        fetched.result()  # a refusal after the body's last step
 
 
 @app.command()
@@ -319,10 +349,10 @@ def explain(
     with reported_errors(out_dir), dask_client(scheduler, workers, memory_per_worker) as client:
         with progress_steps() as step:
             key = pseudonym_key(key_file, allow_shared_key_file)
-            risk_model = _registered_model(model, signing_key_file, key)
-            rows = features.load_person_rows(data, person, key=key, store=store_root(), progress=step)
+            with registered_model_meanwhile(model, signing_key_file, key, step) as (risk_model, step):
+                rows = features.load_person_rows(data, person, key=key, store=store_root(), progress=step)
             say_quarantine(rows.n_quarantined)
-        explanation = riskmodel.explain_person(risk_model, rows.tables, as_of, person, out_dir=out_dir,
+        explanation = riskmodel.explain_person(risk_model(), rows.tables, as_of, person, out_dir=out_dir,
                                                client=client, spans=rows.spans)
     out.print(explanation.text)
     out.print(f"Case page: {explanation.case_page}")

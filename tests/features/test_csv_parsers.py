@@ -24,6 +24,7 @@ KEY = b"csv-parser-test-key-0123456789ab"
 HEADER = "UPN,Name,Date"
 REQUIRED, OPTIONAL = ("UPN",), ("Name", "Date")
 ATTENDANCE = "school_census/attendance.csv"
+WIDE = "\u00e9"  # two bytes in UTF-8
 
 CORPUS = {
     "clean": f"{HEADER}\nA1,Ann,2024-01-01\nB2,Bo,2024-01-02\n",
@@ -45,6 +46,8 @@ CORPUS = {
     "a quote after a space": f'{HEADER}\nA1, "Ann",2024-01-01\n',
     "a NUL": f"{HEADER}\nA1,An\x00n,2024-01-01\n",
     "a field over the limit": f"{HEADER}\nA1,{'n' * 140_000},2024-01-01\n",
+    "a field over the limit in bytes only": f"{HEADER}\nA1,{WIDE * 70_000},2024-01-01\n",
+    "a field over the limit in characters": f"{HEADER}\nA1,{WIDE * 140_000},2024-01-01\n",
     "a header with a blank cell": "UPN,,Date\nA1,Ann,2024-01-01\n",
     "a quoted header with a comma": '"UPN","Name, in full",Date\nA1,Ann,2024-01-01\n',
     "a quoted header with a line break": 'UPN,"Na\nme",Date\nA1,Ann,2024-01-01\n',
@@ -97,7 +100,7 @@ def test_the_fast_and_strict_parsers_read_a_file_alike(tmp_path, name, encoding)
 
 
 @pytest.mark.parametrize("name", ["clean", "crlf and bare cr", "blank lines", "well-formed quotes",
-                                  "a newline in quotes", "stray spaces"])
+                                  "a newline in quotes", "stray spaces", "a field over the limit in bytes only"])
 def test_a_file_both_parsers_read_alike_takes_the_fast_parser(name):
     assert _csv._parse_fast(CORPUS[name].encode()) is not None
 
@@ -105,7 +108,7 @@ def test_a_file_both_parsers_read_alike_takes_the_fast_parser(name):
 @pytest.mark.parametrize("name", ["too many fields", "too few fields", "a line of spaces",
                                   "a quote inside a field", "text after a closing quote",
                                   "an unclosed quote", "a quote after a space", "a NUL",
-                                  "a field over the limit"])
+                                  "a field over the limit", "a field over the limit in characters"])
 def test_a_file_with_a_malformed_or_doubtful_line_takes_the_strict_parser(name):
     assert _csv._parse_fast(CORPUS[name].encode()) is None
 

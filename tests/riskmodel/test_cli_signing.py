@@ -48,7 +48,7 @@ def _refused(result, message: str) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def test_score_loads_the_signed_model_before_reading_any_data(env, tmp_path):
+def test_score_with_a_sound_model_reports_the_absent_data_folder(env, tmp_path):
     result = _score(tmp_path)
     _refused(result, "The data folder")  # the model loaded; then the absent data folder stops the command
     assert "signature" not in result.output
@@ -92,3 +92,48 @@ def test_train_needs_a_signing_key_before_it_reads_anything(env, monkeypatch, tm
     features = tmp_path / "f.csv"
     features.write_text("person_id,as_of,label\n")
     _refused(CliRunner().invoke(app, ["train", "--features", str(features)]), "No model signing key")
+
+
+def test_a_model_refused_while_the_extracts_are_read_stops_score_before_it_scores(env, monkeypatch, tmp_path):
+    from features import synthesize
+
+    synthesize(tmp_path / "data", n_young_people=300, seed=1)
+    monkeypatch.setenv("RISKMODEL_SIGNING_KEY", hashlib.sha256(b"another key").hexdigest())
+    monkeypatch.setenv("RISKMODEL_STORE", str(tmp_path / "stores"))
+    result = CliRunner().invoke(app, ["score", "--data", str(tmp_path / "data"), "--as-of", "2024-12-31",
+                                      "--out", str(tmp_path / "s")])
+    _refused(result, "signed with a different signing key")
+    assert "Scoring" not in result.output
+    assert not (tmp_path / "s" / "scores.csv").exists() and not (tmp_path / "stores").exists()
+
+
+def test_the_refusal_stops_the_reading_at_its_next_step(monkeypatch):
+    import time
+
+    from riskmodel import ModelIntegrityError
+    from riskmodel.cli import _commands
+
+    def refused(*arguments):
+        raise ModelIntegrityError("refused")
+
+    monkeypatch.setattr(_commands, "_registered_model", refused)
+    taken = []
+    with pytest.raises(ModelIntegrityError, match="refused"):
+        with _commands.registered_model_meanwhile("m", None, b"k", taken.append) as (_, step):
+            for number in range(500):
+                step(f"step {number}")
+                time.sleep(0.01)
+    assert len(taken) < 500
+
+
+def test_a_refused_model_is_the_error_reported_when_the_reading_fails_too(monkeypatch):
+    from riskmodel import ModelIntegrityError
+    from riskmodel.cli import _commands
+
+    def refused(*arguments):
+        raise ModelIntegrityError("refused")
+
+    monkeypatch.setattr(_commands, "_registered_model", refused)
+    with pytest.raises(ModelIntegrityError, match="refused"):
+        with _commands.registered_model_meanwhile("m", None, b"k", print):
+            raise ValueError("the data folder is absent")
