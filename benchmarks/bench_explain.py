@@ -47,15 +47,18 @@ PREVIOUS = {
     "explain": "issue 14: about 45 s for one young person; 12.2 s in one process before the tidy store "
                "(3.1 s imports, 8.8 s reading every extract, 0.26 s explaining; load 1.0, no registry look-up); "
                "with Python's full teardown at exit: 5.03 s wall (load 0.9); the version that imported LightGBM "
-               "to score, run alternately with this one on 4 December 2026: median 4.4 s, 3.9 to 5.5 "
-               "(this one 3.9 s, 3.3 to 4.6)",
+               "to score, run alternately with the next on 4 December 2026: median 4.4 s, 3.9 to 5.5 "
+               "(the next 3.9 s, 3.3 to 4.6); that next version, on huge pages and fetching the model before "
+               "reading, run alternately with this one: median 3.8 s, 3.4 to 4.6 (this one 3.8 s, 3.5 to 4.4)",
     "explain_person": "previous code, on bench_score.py's 49,615 young people: 1.12 s wall, 0.39 s CPU "
                       "(a feature plan made from that person's rows alone)",
     "score": "issue 14: about 30 s for 17,000 young people; previous version, sources read one at a time "
              "and Python's full teardown at exit: 19.32 s wall for 28,814 (load 0.9), again on the same "
              "extracts 12.06 s; the version that imported LightGBM to score, run alternately with this one "
-             "on 4 December 2026: median 18.8 s, 17.9 to 21.7 (this one 16.0 s, 14.4 to 17.6); again on the same "
-             "extracts 10.1 s, 9.0 to 12.2 (8.8 s, 7.4 to 10.0)",
+             "on 4 December 2026: median 18.8 s, 17.9 to 21.7 (the next 16.0 s, 14.4 to 17.6); again on the same "
+             "extracts 10.1 s, 9.0 to 12.2 (8.8 s, 7.4 to 10.0); that next version, on huge pages and fetching "
+             "the model before reading, run alternately with this one: median 17.8 s, 16.9 to 19.9 (this one "
+             "15.6 s, 14.5 to 18.0); again on the same extracts 9.8 s, 9.2 to 11.5 (8.7 s, 8.0 to 9.5)",
 }
 
 
