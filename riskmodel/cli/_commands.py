@@ -309,14 +309,14 @@ def registered_model_meanwhile(model: str, signing_key_file: Path | None, key: b
     with ThreadPoolExecutor(1, thread_name_prefix="riskmodel-model") as pool:
         fetched = pool.submit(_registered_model, model, signing_key_file, key)
 
-        def checked_step(*arguments) -> None:
+        def checked_step(*arguments, **keywords) -> None:
             if fetched.done() and fetched.exception() is not None:
                 raise fetched.exception()
-            step(*arguments)
+            step(*arguments, **keywords)
 
         try:
             yield fetched.result, checked_step
-        except BaseException:
+        except Exception:  # an interrupt stays an interrupt
             refused = fetched.exception()  # waits for the fetch
             if refused is not None:
                 raise refused from None

@@ -137,3 +137,16 @@ def test_a_refused_model_is_the_error_reported_when_the_reading_fails_too(monkey
     with pytest.raises(ModelIntegrityError, match="refused"):
         with _commands.registered_model_meanwhile("m", None, b"k", print):
             raise ValueError("the data folder is absent")
+
+
+def test_an_interrupt_while_reading_stays_an_interrupt(monkeypatch):
+    from riskmodel import ModelIntegrityError
+    from riskmodel.cli import _commands
+
+    def refused(*arguments):
+        raise ModelIntegrityError("refused")
+
+    monkeypatch.setattr(_commands, "_registered_model", refused)
+    with pytest.raises(KeyboardInterrupt):
+        with _commands.registered_model_meanwhile("m", None, b"k", print):
+            raise KeyboardInterrupt
