@@ -184,6 +184,16 @@ def test_the_schema_check_catches_a_raw_identifier(extracts):
         check_tidy_tables(broken)
 
 
+def test_the_schema_check_lists_every_broken_table_in_table_order(extracts):
+    broken = dict(extracts.tables)
+    for name in ("yj_outcomes", "pupils", "people"):  # checked side by side, listed in TIDY_TABLES order
+        broken[name] = broken[name].assign(record_ref="not a record reference")
+    with pytest.raises(ValueError) as raised:
+        check_tidy_tables(broken)
+    listed = [line.split(".")[0] for line in str(raised.value).splitlines()[1:]]
+    assert listed == ["people", "pupils", "yj_outcomes"]
+
+
 def test_a_referral_in_two_cin_returns_keeps_the_later_one(tmp_path):
     earlier = FILES["cin/2024.xml"].replace("<CINclosureDate>2024-01-10</CINclosureDate>", "")
     data = write_extracts(tmp_path, files={"cin/2023.xml": earlier.replace(">2024<", ">2023<")})
