@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import partial
 
 import pytest
 from typer.testing import CliRunner
@@ -107,9 +108,9 @@ def test_a_model_refused_while_the_extracts_are_read_stops_score_before_it_score
     assert not (tmp_path / "s" / "scores.csv").exists() and not (tmp_path / "stores").exists()
 
 
-def test_the_refusal_stops_the_reading_at_its_next_step(monkeypatch):
-    import time
-
+@pytest.fixture
+def refusing(monkeypatch):
+    """``registered_model_meanwhile``, with a registry that refuses the model at once."""
     from riskmodel import ModelIntegrityError
     from riskmodel.cli import _commands
 
@@ -117,36 +118,32 @@ def test_the_refusal_stops_the_reading_at_its_next_step(monkeypatch):
         raise ModelIntegrityError("refused")
 
     monkeypatch.setattr(_commands, "_registered_model", refused)
+    return partial(_commands.registered_model_meanwhile, "m", None, b"k")
+
+
+def test_the_refusal_stops_the_reading_at_its_next_step(refusing):
+    import time
+
+    from riskmodel import ModelIntegrityError
+
     taken = []
     with pytest.raises(ModelIntegrityError, match="refused"):
-        with _commands.registered_model_meanwhile("m", None, b"k", taken.append) as (_, step):
+        with refusing(taken.append) as (_, step):
             for number in range(500):
                 step(f"step {number}")
                 time.sleep(0.01)
     assert len(taken) < 500
 
 
-def test_a_refused_model_is_the_error_reported_when_the_reading_fails_too(monkeypatch):
+def test_a_refused_model_is_the_error_reported_when_the_reading_fails_too(refusing):
     from riskmodel import ModelIntegrityError
-    from riskmodel.cli import _commands
 
-    def refused(*arguments):
-        raise ModelIntegrityError("refused")
-
-    monkeypatch.setattr(_commands, "_registered_model", refused)
     with pytest.raises(ModelIntegrityError, match="refused"):
-        with _commands.registered_model_meanwhile("m", None, b"k", print):
+        with refusing(print):
             raise ValueError("the data folder is absent")
 
 
-def test_an_interrupt_while_reading_stays_an_interrupt(monkeypatch):
-    from riskmodel import ModelIntegrityError
-    from riskmodel.cli import _commands
-
-    def refused(*arguments):
-        raise ModelIntegrityError("refused")
-
-    monkeypatch.setattr(_commands, "_registered_model", refused)
+def test_an_interrupt_while_reading_stays_an_interrupt(refusing):
     with pytest.raises(KeyboardInterrupt):
-        with _commands.registered_model_meanwhile("m", None, b"k", print):
+        with refusing(print):
             raise KeyboardInterrupt

@@ -313,3 +313,19 @@ def test_trees_the_per_pattern_pass_refuses_go_to_lightgbm_without_parsing_them_
     matrix = X[NAMES].to_numpy(float)
     np.testing.assert_array_equal(values.to_numpy(), model.booster.predict(matrix, pred_contrib=True))
     np.testing.assert_array_equal(logodds, model.booster.predict(matrix, raw_score=True))
+
+
+def test_a_trained_model_dumps_its_trees_once_to_explain_and_to_save(make_model, make_features, tmp_path,
+                                                                    monkeypatch):
+    fresh, X = make_model(300, 5), make_features(5, 12)
+    dumps, dump = [], lightgbm.Booster.dump_model
+
+    def counted(booster, *arguments, **keywords):
+        dumps.append(1)
+        return dump(booster, *arguments, **keywords)
+
+    monkeypatch.setattr(lightgbm.Booster, "dump_model", counted)
+    fresh.contributions(X)
+    folder = fresh.save(tmp_path / "m")
+    assert len(dumps) == 1
+    np.testing.assert_array_equal(RiskModel.load(folder).contributions(X), fresh.contributions(X))
